@@ -1,0 +1,52 @@
+// One Jest configuration for the whole repository, in native ESM mode (the platform's
+// dependencies are ESM). Sources are compiled on the fly by SWC with decorator metadata, so
+// tests run against `src/` without a build. Projects: `unit` (no servers, fakes allowed) and
+// `integration` (real PostgreSQL, RabbitMQ and the services themselves; see tools/test-all.sh).
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2024',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      keepClassNames: true,
+    },
+    module: { type: 'es6' },
+    sourceMaps: 'inline',
+  },
+];
+
+const common = {
+  transform: { '^.+\\.ts$': swc },
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: {
+    '^@np/auth-service$': '<rootDir>/services/auth/src/index.ts',
+    '^@np/(gateway|users|embedded)$': '<rootDir>/services/$1/src/index.ts',
+    '^@np/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testEnvironment: 'node',
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{libs,services}/*/src/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{libs,services}/*/test/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+      testTimeout: 60000,
+    },
+  ],
+  collectCoverageFrom: ['{libs,services}/*/src/**/*.ts', '!**/*.spec.ts', '!**/main.ts', '!**/index.ts'],
+  coverageThreshold: {
+    global: { lines: 70, statements: 70, functions: 65, branches: 55 },
+  },
+  coverageReporters: ['text-summary', 'lcov'],
+};

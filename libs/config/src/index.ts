@@ -1,0 +1,3 @@
+export * from './load-settings.js';
+export * from './fields.js';
+export * from './common-settings.js';

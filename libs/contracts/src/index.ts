@@ -1,0 +1,22 @@
+export * from './error-codes.js';
+export * from './app-error.js';
+export * from './common.js';
+export * from './auth.js';
+export * from './users.js';
+export {
+  MESSAGES,
+  EVENTS,
+  MODULES,
+  OPTIONAL_MODULES,
+  moduleOf,
+  isMessagePattern,
+  type MessageContract,
+  type MessagePattern,
+  type ModuleName,
+  type OptionalModule,
+  type RequestOf,
+  type ParsedRequestOf,
+  type ReplyOf,
+  type EventName,
+  type EventPayloadOf,
+} from './patterns.js';

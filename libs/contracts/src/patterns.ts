@@ -1,0 +1,72 @@
+import type { z } from 'zod';
+import * as auth from './auth.js';
+import * as users from './users.js';
+import { z as zod } from 'zod';
+
+/**
+ * Every request/reply message: its pattern, the module that answers it, and the schemas of its
+ * request and reply. Sender and receiver validate against the same entry.
+ */
+export interface MessageContract<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+  module: ModuleName;
+  request: Req;
+  reply: Res;
+}
+
+export const MODULES = ['auth', 'users', 'files', 'form-builder', 'reports', 'backoffice'] as const;
+export type ModuleName = (typeof MODULES)[number];
+
+/** Modules a deployment may switch on or off; auth (like the gateway) is always on. */
+export const OPTIONAL_MODULES = ['users', 'files', 'form-builder', 'reports', 'backoffice'] as const;
+export type OptionalModule = (typeof OPTIONAL_MODULES)[number];
+
+const empty = zod.strictObject({});
+const ok = zod.object({ ok: zod.literal(true) });
+
+function contract<Req extends z.ZodType, Res extends z.ZodType>(
+  module: ModuleName,
+  request: Req,
+  reply: Res,
+): MessageContract<Req, Res> {
+  return { module, request, reply };
+}
+
+export const MESSAGES = {
+  'auth.login': contract('auth', auth.loginCommandSchema, auth.tokenPairSchema),
+  'auth.refresh': contract('auth', auth.refreshRequestSchema, auth.tokenPairSchema),
+  'auth.logout': contract('auth', auth.logoutRequestSchema, ok),
+  'auth.me': contract('auth', empty, auth.meResponseSchema),
+  'auth.jwks': contract('auth', empty, auth.jwksSchema),
+  'auth.discovery': contract('auth', empty, auth.discoveryDocumentSchema),
+  'auth.credentials.set': contract('auth', auth.setCredentialsCommandSchema, ok),
+  'users.create': contract('users', users.createUserRequestSchema, users.userSchema),
+  'users.get': contract('users', users.getUserCommandSchema, users.userSchema),
+  'users.update': contract('users', users.updateUserCommandSchema, users.userSchema),
+  'users.delete': contract('users', users.deleteUserCommandSchema, ok),
+  'users.list': contract('users', users.listUsersQuerySchema, users.userListSchema),
+  'users.identity.by-email': contract('users', users.findIdentityByEmailCommandSchema, users.identitySchema),
+  'users.identity.by-id': contract('users', users.getUserCommandSchema, users.identitySchema),
+} as const;
+
+export type MessagePattern = keyof typeof MESSAGES;
+export type RequestOf<P extends MessagePattern> = z.input<(typeof MESSAGES)[P]['request']>;
+export type ParsedRequestOf<P extends MessagePattern> = z.output<(typeof MESSAGES)[P]['request']>;
+export type ReplyOf<P extends MessagePattern> = z.output<(typeof MESSAGES)[P]['reply']>;
+
+export const EVENTS = {
+  'users.user.created': users.userCreatedEventSchema,
+  'users.user.updated': users.userUpdatedEventSchema,
+  'users.user.deleted': users.userDeletedEventSchema,
+} as const;
+
+export type EventName = keyof typeof EVENTS;
+export type EventPayloadOf<E extends EventName> = z.output<(typeof EVENTS)[E]>;
+
+export function moduleOf(pattern: MessagePattern): ModuleName {
+  return MESSAGES[pattern].module;
+}
+
+export function isMessagePattern(value: string): value is MessagePattern {
+  return Object.hasOwn(MESSAGES, value);
+}
+

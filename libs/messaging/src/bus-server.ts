@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { Catch, type RpcExceptionFilter } from '@nestjs/common';
+import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { AppError, EVENTS, type EventName, MESSAGES, type ModuleName, isMessagePattern } from '@np/contracts';
+import { type Logger, type MessagingMetrics, runWithRequestContext } from '@np/observability';
+import { lastValueFrom, throwError, type Observable } from 'rxjs';
+import { BusContext } from './bus-context.js';
+import type { EventEnvelope, ReplyEnvelope, RequestEnvelope } from './envelopes.js';
+import type { Transport } from './transport.js';
+
+/** Wraps every handler call, e.g. to give it its own ORM context. */
+export type HandlerScope = <T>(fn: () => Promise<T>) => Promise<T>;
+
+export interface BusServerOptions {
+  transport: Transport;
+  module: ModuleName;
+  /** Name of this service's durable event subscription. */
+  consumer: string;
+  logger: Logger;
+  metrics?: MessagingMetrics;
+  scope?: HandlerScope;
+}
+
+/**
+ * A NestJS transport strategy over our `Transport`: `@MessagePattern('users.get')` and
+ * `@EventPattern('users.user.deleted')` handlers are served from the module's queue and the
+ * service's event subscription. Bodies are validated against `@np/contracts` before a handler
+ * sees them; domain errors travel back as data with their code.
+ */
+export class BusServer extends Server implements CustomTransportStrategy {
+  constructor(private readonly options: BusServerOptions) {
+    super();
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(() => callback(), callback);
+  }
+
+  async close(): Promise<void> {
+    // The transport is shared and closed by whoever created it.
+  }
+
+  on(): never {
+    throw new Error('BusServer does not expose transport events.');
+  }
+
+  unwrap<T>(): T {
+    return this.options.transport as T;
+  }
+
+  private async start(): Promise<void> {
+    const eventPatterns = [...this.messageHandlers.entries()].filter(([, handler]) => handler.isEventHandler).map(([pattern]) => pattern);
+    await this.options.transport.serve(this.options.module, (request) => this.handleRequestEnvelope(request));
+    if (eventPatterns.length > 0) {
+      await this.options.transport.subscribe(this.options.consumer, eventPatterns, (event) => this.handleEventEnvelope(event));
+    }
+  }
+
+  private async handleRequestEnvelope(request: RequestEnvelope): Promise<ReplyEnvelope> {
+    return runWithRequestContext({ requestId: request.requestId ?? randomUUID() }, async () => {
+      const outcome = await this.dispatchRequest(request).then(
+        (body): ReplyEnvelope => ({ ok: true, body }),
+        (error: unknown): ReplyEnvelope => ({ ok: false, error: this.toAppError(error, request.pattern).toPayload() }),
+      );
+      this.options.metrics?.handled.inc({ pattern: request.pattern, outcome: outcome.ok ? 'ok' : outcome.error.code });
+      return outcome;
+    });
+  }
+
+  private async dispatchRequest(request: RequestEnvelope): Promise<unknown> {
+    const handler = isMessagePattern(request.pattern) ? this.messageHandlers.get(request.pattern) : undefined;
+    if (!handler || handler.isEventHandler) {
+      throw new AppError('not_found', `The ${this.options.module} module has no handler for ${String(request.pattern)}.`);
+    }
+    const parsed = MESSAGES[request.pattern].request.safeParse(request.body);
+    if (!parsed.success) throw new AppError('validation_failed', `Invalid ${request.pattern} request.`, parsed.error.issues);
+    const context = new BusContext([request]);
+    return this.runScoped(async () => lastValueFrom(this.transformToObservable(await handler(parsed.data, context)), { defaultValue: undefined }));
+  }
+
+  private async handleEventEnvelope(event: EventEnvelope): Promise<void> {
+    await runWithRequestContext({ requestId: event.requestId ?? event.id }, async () => {
+      const handler = this.findEventHandler(event.name);
+      if (!handler) return;
+      const schema = EVENTS[event.name as EventName] as (typeof EVENTS)[EventName] | undefined;
+      const parsed = schema?.safeParse(event.payload);
+      if (!parsed?.success) {
+        // A malformed event can never succeed: log it and drop it rather than retry forever.
+        this.options.logger.error({ event: event.name, eventId: event.id }, 'dropping malformed event');
+        return;
+      }
+      const context = new BusContext([{ id: event.id, pattern: 'users.get', body: event, requestId: event.requestId ?? event.id }]);
+      await this.runScoped(async () => lastValueFrom(this.transformToObservable(await handler({ ...event, payload: parsed.data }, context)), { defaultValue: undefined }));
+      this.options.metrics?.handled.inc({ pattern: event.name, outcome: 'ok' });
+    });
+  }
+
+  private findEventHandler(name: string) {
+    const exact = this.messageHandlers.get(name);
+    if (exact?.isEventHandler) return exact;
+    return undefined;
+  }
+
+  private runScoped<T>(fn: () => Promise<T>): Promise<T> {
+    return this.options.scope ? this.options.scope(fn) : fn();
+  }
+
+  private toAppError(error: unknown, pattern: string): AppError {
+    if (error instanceof AppError) return error;
+    this.options.logger.error({ err: error, pattern }, 'message handler failed');
+    return new AppError('internal_error', 'The module failed to handle the request.');
+  }
+}
+
+/**
+ * Nest's default RPC filter turns every error into a generic one; this one lets domain errors
+ * reach the BusServer intact so their codes survive the trip.
+ */
+@Catch()
+export class BusExceptionFilter implements RpcExceptionFilter<unknown> {
+  catch(exception: unknown): Observable<never> {
+    return throwError(() => exception);
+  }
+}

@@ -1,0 +1,7 @@
+export * from './envelopes.js';
+export * from './transport.js';
+export * from './in-process-transport.js';
+export * from './topic-matches.js';
+export * from './bus-client.js';
+export * from './bus-context.js';
+export * from './bus-server.js';

@@ -1,0 +1,6 @@
+export * from './request-context.js';
+export * from './logger.js';
+export * from './metrics.js';
+export * from './health.js';
+export * from './ops-server.js';
+export * from './nest-logger.js';

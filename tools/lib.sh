@@ -1,0 +1,27 @@
+# Shared helpers for the tools/ scripts. Source it; do not run it.
+set -euo pipefail
+
+ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE_DIR="${NP_STATE_DIR:-$ROOT_DIR/.local}"
+# Servers started by these scripts listen on loopback only, on ports apart from any system ones.
+export NP_PG_PORT="${NP_PG_PORT:-54320}"
+export NP_AMQP_PORT="${NP_AMQP_PORT:-56720}"
+export NP_AMQP_MGMT_PORT="${NP_AMQP_MGMT_PORT:-15673}"
+export NP_AMQP_DIST_PORT="${NP_AMQP_DIST_PORT:-25673}"
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+
+# Waits until "$@" succeeds, printing a dot per try; gives up after $WAIT_SECONDS (default 60).
+wait_for() {
+  local what=$1; shift
+  local deadline=$((SECONDS + ${WAIT_SECONDS:-60}))
+  printf '    waiting for %s ' "$what"
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS > deadline)); then printf ' timed out\n'; return 1; fi
+    printf '.'; sleep 1
+  done
+  printf ' up\n'
+}
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
