@@ -1,0 +1,23 @@
+import type { Principal, Role } from '@np/contracts';
+
+/** Per-module permissions, `<module>:<action>`. Routes ask for these; roles grant them. */
+export const PERMISSIONS = ['users:read', 'users:write', 'users:delete', 'users:assign-roles'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * What each role may do. `member` gets no module-wide permission: members act on their own
+ * profile only (routes mark that with `allowSelf`).
+ */
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  admin: PERMISSIONS,
+  manager: ['users:read', 'users:write'],
+  member: [],
+};
+
+export function permissionsOf(roles: readonly Role[]): Set<Permission> {
+  return new Set(roles.flatMap((role) => ROLE_PERMISSIONS[role]));
+}
+
+export function hasPermission(principal: Pick<Principal, 'roles'>, permission: Permission): boolean {
+  return principal.roles.some((role) => ROLE_PERMISSIONS[role].includes(permission));
+}

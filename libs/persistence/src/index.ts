@@ -1,0 +1,4 @@
+export * from './sql-migration.js';
+export * from './identifiers.js';
+export * from './open-database.js';
+export * from './embedded-postgres.js';

@@ -1,0 +1,75 @@
+import { MikroORM, type EntitySchema, type MigrationObject, RequestContext } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Logger } from '@np/observability';
+import pg from 'pg';
+import { quoteIdentifier } from './identifiers.js';
+
+export interface DatabaseOptions {
+  url: string;
+  /** The service's own schema: every table the service owns lives there. */
+  schema: string;
+  entities: EntitySchema[];
+  migrations: MigrationObject[];
+  poolMax?: number;
+  logger?: Logger;
+}
+
+export type Database = MikroORM;
+
+/**
+ * Opens the service's database: creates its schema if needed, applies its pending migrations
+ * (tracked per schema, so services sharing a database never see each other's history) and
+ * returns the ORM.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  await ensureSchema(options.url, options.schema);
+  const orm = await MikroORM.init({
+    clientUrl: options.url,
+    schema: options.schema,
+    entities: options.entities,
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: options.migrations,
+      tableName: 'mikro_orm_migrations',
+      schema: options.schema,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+    pool: { max: options.poolMax ?? 10 },
+    discovery: { warnWhenNoEntities: false },
+    debug: false,
+    logger: (message: string) => options.logger?.debug({ component: 'orm' }, message),
+    allowGlobalContext: false,
+  });
+  const applied = await orm.migrator.up();
+  if (applied.length > 0) {
+    options.logger?.info({ schema: options.schema, migrations: applied.map((migration) => migration.name) }, 'applied migrations');
+  }
+  return orm;
+}
+
+/** Runs `fn` with its own identity map, so concurrent handlers never share entity state. */
+export function ormScope(orm: Database) {
+  return <T>(fn: () => Promise<T>): Promise<T> => RequestContext.create(orm.em, fn);
+}
+
+/** True when the database answers a trivial query (readiness). */
+export async function isDatabaseUp(orm: Database): Promise<boolean> {
+  try {
+    await orm.em.fork().getConnection().execute('select 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`create schema if not exists ${quoteIdentifier(schema)}`);
+  } finally {
+    await client.end();
+  }
+}

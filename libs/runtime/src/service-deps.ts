@@ -1,0 +1,25 @@
+import type { ModuleName } from '@np/contracts';
+import type { BusClient, Transport } from '@np/messaging';
+import type { Logger, MessagingMetrics } from '@np/observability';
+import type { Database } from '@np/persistence';
+import type { Registry } from 'prom-client';
+
+/** What a module service is given by whoever runs it (its own main, or the embedded launcher). */
+export interface ServiceDeps {
+  transport: Transport;
+  bus: BusClient;
+  logger: Logger;
+  registry: Registry;
+  metrics: MessagingMetrics;
+}
+
+/** What a service that owns data is given on top. */
+export interface DataServiceDeps extends ServiceDeps {
+  db: Database;
+}
+
+export interface ServiceIdentity {
+  /** Process/service name used in logs and as the event consumer name, e.g. `users`. */
+  name: string;
+  module: ModuleName;
+}

@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Where the real servers started by `tools/servers-up.sh` listen. Integration suites read these
+ * instead of hard-coding addresses, so CI and a developer's machine can move the ports.
+ */
+export function testDatabaseUrl(): string {
+  return process.env.NP_DATABASE_URL ?? 'postgresql://np:np@127.0.0.1:54320/np';
+}
+
+export function testAmqpUrl(vhost = 'np'): string {
+  const base = new URL(process.env.NP_AMQP_URL ?? 'amqp://np:np@127.0.0.1:56720/np');
+  base.pathname = `/${encodeURIComponent(vhost)}`;
+  return base.toString();
+}
+
+export function testAmqpManagementUrl(): string {
+  return process.env.NP_AMQP_MANAGEMENT_URL ?? 'http://np:np@127.0.0.1:15673';
+}
+
+/** A name no other suite or run uses: `<prefix>_<random>`, valid as schema, database or vhost name. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(4).toString('hex')}`;
+}
