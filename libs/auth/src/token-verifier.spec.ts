@@ -1,0 +1,105 @@
+import { describe, expect, it } from '@jest/globals';
+import { AppError } from '@np/contracts';
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { TokenVerifier } from './token-verifier.js';
+
+const ISSUER = 'http://issuer.test';
+const AUDIENCE = 'np-api';
+const SUB = '5b0c1c9e-2f55-4a43-8f38-0d2f1b7a9f10';
+
+async function keyPair(kid: string) {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+  return { privateKey, jwk, kid };
+}
+
+type Key = Awaited<ReturnType<typeof keyPair>>;
+
+function sign(key: Key, claims: Record<string, unknown> = {}, expiresIn = '5m') {
+  const { aud = AUDIENCE, ...rest } = claims;
+  return new SignJWT({ tenant: 'acme', roles: ['member'], ...rest })
+    .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+    .setIssuer(ISSUER)
+    .setAudience(aud as string)
+    .setSubject(SUB)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(key.privateKey);
+}
+
+function verifierFor(keys: () => Key[], fetches = { count: 0 }) {
+  return new TokenVerifier({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    tenant: 'acme',
+    refreshCooldownMs: 0,
+    jwks: () => {
+      fetches.count += 1;
+      return Promise.resolve({ keys: keys().map((key) => key.jwk) });
+    },
+  });
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    return error instanceof AppError ? error.code : 'unexpected';
+  }
+}
+
+describe('TokenVerifier', () => {
+  it('accepts a valid token and returns the principal', async () => {
+    const key = await keyPair('k1');
+    const principal = await verifierFor(() => [key]).verify(await sign(key));
+    expect(principal).toEqual({ sub: SUB, tenant: 'acme', roles: ['member'] });
+  });
+
+  it('refuses an expired token with token_expired', async () => {
+    const key = await keyPair('k1');
+    const token = await sign(key, {}, Math.floor(Date.now() / 1000) - 60);
+    expect(await codeOf(verifierFor(() => [key]).verify(token))).toBe('token_expired');
+  });
+
+  it('refuses a token signed by another key that claims a known kid', async () => {
+    const key = await keyPair('k1');
+    const forger = await keyPair('k1');
+    expect(await codeOf(verifierFor(() => [key]).verify(await sign(forger)))).toBe('token_invalid');
+  });
+
+  it('refuses the wrong audience, issuer or a garbage token', async () => {
+    const key = await keyPair('k1');
+    const verifier = verifierFor(() => [key]);
+    expect(await codeOf(verifier.verify(await sign(key, { aud: 'other' })))).toBe('token_invalid');
+    expect(await codeOf(verifier.verify('not.a.token'))).toBe('token_invalid');
+  });
+
+  it('refuses a token of another tenant with tenant_mismatch', async () => {
+    const key = await keyPair('k1');
+    expect(await codeOf(verifierFor(() => [key]).verify(await sign(key, { tenant: 'globex' })))).toBe('tenant_mismatch');
+  });
+
+  it('refuses a token without valid roles', async () => {
+    const key = await keyPair('k1');
+    expect(await codeOf(verifierFor(() => [key]).verify(await sign(key, { roles: ['root'] })))).toBe('token_invalid');
+  });
+
+  it('refreshes keys when a token names an unknown kid (rotation)', async () => {
+    const first = await keyPair('k1');
+    const second = await keyPair('k2');
+    let published = [first];
+    const fetches = { count: 0 };
+    const verifier = verifierFor(() => published, fetches);
+    await verifier.verify(await sign(first));
+    published = [first, second];
+    await expect(verifier.verify(await sign(second))).resolves.toMatchObject({ sub: SUB });
+    expect(fetches.count).toBe(2);
+  });
+
+  it('answers module_unavailable when the issuer cannot be reached', async () => {
+    const key = await keyPair('k1');
+    const verifier = new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE, tenant: 'acme', jwks: () => Promise.reject(new Error('down')) });
+    expect(await codeOf(verifier.verify(await sign(key)))).toBe('module_unavailable');
+  });
+});

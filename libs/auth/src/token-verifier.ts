@@ -1,0 +1,104 @@
+import { AppError, type Principal, principalSchema } from '@np/contracts';
+import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify, type JWTPayload } from 'jose';
+import type { JwksProvider } from './jwks-provider.js';
+
+export interface TokenVerifierOptions {
+  jwks: JwksProvider;
+  issuer: string;
+  audience: string;
+  /** The tenant this deployment serves: a token for any other tenant is refused. */
+  tenant: string;
+  /** Least time between two key refreshes caused by unknown `kid`s (protects the issuer). */
+  refreshCooldownMs?: number;
+  clockToleranceSeconds?: number;
+  now?: () => number;
+}
+
+type KeySet = ReturnType<typeof createLocalJWKSet>;
+
+/**
+ * Verifies access tokens: signature against the issuer's keys (cached; refreshed when a token
+ * names a key we have not seen, at most once per cooldown), then `iss`, `aud`, `exp` and the
+ * tenant. Every failure is an `AppError` with a precise code; nothing else escapes.
+ */
+export class TokenVerifier {
+  private keys: KeySet | undefined;
+  private loading: Promise<KeySet> | undefined;
+  private lastRefreshAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly options: TokenVerifierOptions) {}
+
+  async verify(token: string): Promise<Principal> {
+    const payload = await this.verifySignatureAndClaims(token);
+    if (payload.tenant !== this.options.tenant) {
+      throw new AppError('tenant_mismatch', 'The token was issued for another tenant.');
+    }
+    const principal = principalSchema.safeParse({ sub: payload.sub, tenant: payload.tenant, roles: payload.roles });
+    if (!principal.success) throw new AppError('token_invalid', 'The token lacks the claims this API needs.');
+    return principal.data;
+  }
+
+  private async verifySignatureAndClaims(token: string): Promise<JWTPayload> {
+    try {
+      return await this.verifyWith(await this.currentKeys(), token);
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey && this.mayRefresh()) {
+        return this.verifyWith(await this.refreshKeys(), token).catch((retryError: unknown) => {
+          throw toAppError(retryError);
+        });
+      }
+      throw toAppError(error);
+    }
+  }
+
+  private async verifyWith(keys: KeySet, token: string): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, keys, {
+      issuer: this.options.issuer,
+      audience: this.options.audience,
+      algorithms: ['ES256', 'RS256', 'EdDSA'],
+      clockTolerance: this.options.clockToleranceSeconds ?? 5,
+      requiredClaims: ['sub', 'exp', 'iat'],
+      ...(this.options.now ? { currentDate: new Date(this.options.now()) } : {}),
+    });
+    return payload;
+  }
+
+  private currentKeys(): Promise<KeySet> {
+    return this.keys ? Promise.resolve(this.keys) : this.refreshKeys();
+  }
+
+  private mayRefresh(): boolean {
+    return this.now() - this.lastRefreshAt >= (this.options.refreshCooldownMs ?? 30_000);
+  }
+
+  private refreshKeys(): Promise<KeySet> {
+    // Concurrent callers share one fetch instead of stampeding the issuer.
+    this.loading ??= this.fetchKeys().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async fetchKeys(): Promise<KeySet> {
+    let jwks: JSONWebKeySet;
+    try {
+      jwks = await this.options.jwks();
+    } catch {
+      throw new AppError('module_unavailable', 'The token issuer is unreachable; try again shortly.');
+    }
+    this.lastRefreshAt = this.now();
+    this.keys = createLocalJWKSet(jwks);
+    return this.keys;
+  }
+
+  private now(): number {
+    return this.options.now ? this.options.now() : Date.now();
+  }
+}
+
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof errors.JWTExpired) return new AppError('token_expired', 'The access token has expired.');
+  if (error instanceof errors.JOSEError) return new AppError('token_invalid', 'The access token is invalid.');
+  return new AppError('token_invalid', 'The access token could not be verified.');
+}
