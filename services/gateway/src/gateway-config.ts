@@ -1,0 +1,11 @@
+import type { OptionalModule } from '@np/contracts';
+import type { GatewaySettings } from './settings.js';
+
+/** The settings the gateway's providers read, in the shapes they use them. */
+export class GatewayConfig {
+  readonly enabledModules: ReadonlySet<OptionalModule>;
+
+  constructor(readonly settings: GatewaySettings) {
+    this.enabledModules = new Set(settings.NP_MODULES);
+  }
+}

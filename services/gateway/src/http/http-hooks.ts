@@ -1,0 +1,53 @@
+import { AppError } from '@np/contracts';
+import { type HttpRequestMetrics, type Logger, requestIdFrom, runWithRequestContext } from '@np/observability';
+import type { FastifyInstance } from 'fastify';
+import type { RateLimits } from '../security/rate-limits.js';
+import { sendError } from './all-exceptions.filter.js';
+
+const UNMETERED = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Per-request plumbing that must run before Nest: the correlation id (echoed back and carried
+ * through every message and log line), the per-address budget (checked before the body is
+ * read), metrics and an access log line, and the answers for errors raised by Fastify itself.
+ */
+export function registerHttpHooks(app: FastifyInstance, options: { logger: Logger; metrics: HttpRequestMetrics; rateLimits: RateLimits }): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    runWithRequestContext({ requestId: request.id }, () => {
+      if (UNMETERED.has(request.url)) {
+        done();
+        return;
+      }
+      options.rateLimits.consumeIp(request.ip).then(
+        () => {
+          done();
+        },
+        (error: unknown) => {
+          sendError(request, reply, error, options.logger);
+        },
+      );
+    });
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    if (!UNMETERED.has(route)) {
+      options.metrics.duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      options.logger.info({ requestId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
+    done();
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    sendError(request, reply, error, options.logger);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    sendError(request, reply, new AppError('route_not_found', `No route ${request.method} ${request.url}.`), options.logger);
+  });
+}
+
+/** Fastify option: take the caller's `x-request-id` when sane, else make one. */
+export function genRequestId(request: { headers: Record<string, string | string[] | undefined> }): string {
+  return requestIdFrom(request.headers['x-request-id']);
+}

@@ -1,0 +1,39 @@
+import { HttpException } from '@nestjs/common';
+import { AppError } from '@np/contracts';
+
+/** Fastify's own error codes that a client can cause, and what we answer for each. */
+const FASTIFY_ERRORS: Record<string, () => AppError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => new AppError('payload_too_large', 'The request body is larger than this API accepts.'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new AppError('unsupported_media_type', 'The request body must be application/json.'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new AppError('validation_failed', 'The Content-Length header does not match the body.'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => new AppError('invalid_json', 'The request body is empty but declared as JSON.'),
+  FST_ERR_CTP_INVALID_JSON_BODY: () => new AppError('invalid_json', 'The request body is not valid JSON.'),
+};
+
+const HTTP_STATUS_ERRORS: Record<number, () => AppError> = {
+  404: () => new AppError('route_not_found', 'No such route.'),
+  405: () => new AppError('method_not_allowed', 'This route does not accept that method.'),
+  413: () => new AppError('payload_too_large', 'The request body is larger than this API accepts.'),
+  415: () => new AppError('unsupported_media_type', 'The request body must be application/json.'),
+};
+
+/**
+ * Maps anything thrown while serving a request to a domain error. Unknown errors become
+ * `internal_error` and are reported as such (the caller logs them); nothing leaks internals.
+ */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof HttpException) return HTTP_STATUS_ERRORS[error.getStatus()]?.() ?? new AppError('internal_error', 'Unexpected error.');
+  if (isFastifyError(error)) {
+    const mapped = FASTIFY_ERRORS[error.code];
+    if (mapped) return mapped();
+    if (error instanceof SyntaxError || error.statusCode === 400) return new AppError('invalid_json', 'The request body is not valid JSON.');
+    const byStatus = error.statusCode === undefined ? undefined : HTTP_STATUS_ERRORS[error.statusCode];
+    if (byStatus) return byStatus();
+  }
+  return new AppError('internal_error', 'Unexpected error.');
+}
+
+function isFastifyError(error: unknown): error is Error & { code: string; statusCode?: number } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
+}
