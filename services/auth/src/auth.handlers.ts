@@ -1,0 +1,77 @@
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { AppError, type EventPayloadOf, type ParsedRequestOf, type ReplyOf } from '@np/contracts';
+import { BusContext, type EventEnvelope } from '@np/messaging';
+import { SETTINGS } from '@np/runtime';
+import { CredentialsService } from './credentials/credentials.service.js';
+import { discoveryDocument } from './discovery.js';
+import { UserDeletedConsumer } from './events/user-deleted.consumer.js';
+import { SigningKeysService } from './keys/signing-keys.service.js';
+import { LoginService } from './login/login.service.js';
+import { RefreshTokensService } from './refresh/refresh-tokens.service.js';
+import type { AuthSettings } from './settings.js';
+import { type IdentityLookup, UsersIdentityLookup } from './users/identity-lookup.js';
+
+type DeliveredEvent<P> = Omit<EventEnvelope, 'payload'> & { payload: P };
+
+const OK = { ok: true } as const;
+
+/** The auth module's bus surface; each handler hands over to one service. */
+@Controller()
+export class AuthHandlers {
+  constructor(
+    @Inject(LoginService) private readonly logins: LoginService,
+    @Inject(RefreshTokensService) private readonly sessions: RefreshTokensService,
+    @Inject(CredentialsService) private readonly credentials: CredentialsService,
+    @Inject(SigningKeysService) private readonly keys: SigningKeysService,
+    @Inject(UsersIdentityLookup) private readonly identities: IdentityLookup,
+    @Inject(UserDeletedConsumer) private readonly userDeleted: UserDeletedConsumer,
+    @Inject(SETTINGS) private readonly settings: AuthSettings,
+  ) {}
+
+  @MessagePattern('auth.login')
+  login(@Payload() body: ParsedRequestOf<'auth.login'>): Promise<ReplyOf<'auth.login'>> {
+    return this.logins.login(body);
+  }
+
+  @MessagePattern('auth.refresh')
+  refresh(@Payload() body: ParsedRequestOf<'auth.refresh'>): Promise<ReplyOf<'auth.refresh'>> {
+    return this.sessions.refresh(body.refresh_token);
+  }
+
+  @MessagePattern('auth.logout')
+  async logout(@Payload() body: ParsedRequestOf<'auth.logout'>): Promise<ReplyOf<'auth.logout'>> {
+    await this.sessions.logout(body.refresh_token);
+    return OK;
+  }
+
+  @MessagePattern('auth.me')
+  async me(@Ctx() ctx: BusContext): Promise<ReplyOf<'auth.me'>> {
+    const principal = ctx.principal;
+    if (!principal) throw new AppError('token_missing', 'This call needs an authenticated caller.');
+    const identity = await this.identities.byId(principal.sub);
+    if (!identity) throw new AppError('token_invalid', 'The token names a user that no longer exists.');
+    return { id: identity.id, email: identity.email, displayName: identity.displayName, roles: identity.roles };
+  }
+
+  @MessagePattern('auth.jwks')
+  jwks(): Promise<ReplyOf<'auth.jwks'>> {
+    return this.keys.jwks();
+  }
+
+  @MessagePattern('auth.discovery')
+  discovery(): ReplyOf<'auth.discovery'> {
+    return discoveryDocument(this.settings);
+  }
+
+  @MessagePattern('auth.credentials.set')
+  async setCredentials(@Payload() body: ParsedRequestOf<'auth.credentials.set'>): Promise<ReplyOf<'auth.credentials.set'>> {
+    await this.credentials.set(body.userId, body.password);
+    return OK;
+  }
+
+  @EventPattern('users.user.deleted')
+  async onUserDeleted(@Payload() event: DeliveredEvent<EventPayloadOf<'users.user.deleted'>>): Promise<void> {
+    await this.userDeleted.handle(event.id, event.payload.id);
+  }
+}

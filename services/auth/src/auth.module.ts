@@ -1,0 +1,60 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { BusClient } from '@np/messaging';
+import type { Logger } from '@np/observability';
+import type { Database } from '@np/persistence';
+import { BUS_CLIENT, DATABASE, LOGGER, SETTINGS } from '@np/runtime';
+import { AuthHandlers } from './auth.handlers.js';
+import { CLOCK, type Clock, systemClock } from './clock.js';
+import { CredentialRepository } from './credentials/credential.repository.js';
+import { CredentialsService } from './credentials/credentials.service.js';
+import { PasswordHasher } from './credentials/password-hasher.js';
+import { UserDeletedConsumer } from './events/user-deleted.consumer.js';
+import { SigningKeyRepository } from './keys/signing-key.repository.js';
+import { SigningKeysService } from './keys/signing-keys.service.js';
+import { LoginService } from './login/login.service.js';
+import { RefreshTokenRepository } from './refresh/refresh-token.repository.js';
+import { RefreshTokensService } from './refresh/refresh-tokens.service.js';
+import type { AuthSettings } from './settings.js';
+import { LoginFailureRepository } from './throttle/login-failure.repository.js';
+import { LoginThrottleService } from './throttle/login-throttle.service.js';
+import { TokenIssuer } from './tokens/token-issuer.service.js';
+import { UsersIdentityLookup } from './users/identity-lookup.js';
+
+export interface AuthModuleDeps {
+  db: Database;
+  bus: BusClient;
+  logger: Logger;
+  settings: AuthSettings;
+  clock?: Clock;
+}
+
+@Module({})
+export class AuthModule {
+  static register(deps: AuthModuleDeps): DynamicModule {
+    return {
+      module: AuthModule,
+      controllers: [AuthHandlers],
+      providers: [
+        { provide: DATABASE, useValue: deps.db },
+        { provide: BUS_CLIENT, useValue: deps.bus },
+        { provide: LOGGER, useValue: deps.logger },
+        { provide: SETTINGS, useValue: deps.settings },
+        { provide: CLOCK, useValue: deps.clock ?? systemClock },
+        SigningKeyRepository,
+        SigningKeysService,
+        TokenIssuer,
+        UsersIdentityLookup,
+        RefreshTokenRepository,
+        RefreshTokensService,
+        CredentialRepository,
+        PasswordHasher,
+        CredentialsService,
+        LoginFailureRepository,
+        LoginThrottleService,
+        LoginService,
+        UserDeletedConsumer,
+      ],
+      exports: [SigningKeysService],
+    };
+  }
+}

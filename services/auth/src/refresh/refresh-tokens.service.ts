@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, type Identity, type TokenPair } from '@np/contracts';
+import { SETTINGS } from '@np/runtime';
+import { CLOCK, type Clock } from '../clock.js';
+import type { AuthSettings } from '../settings.js';
+import { type AccessTokenIssuer, TokenIssuer } from '../tokens/token-issuer.service.js';
+import { type IdentityLookup, UsersIdentityLookup } from '../users/identity-lookup.js';
+import { classifyRefreshToken, hashRefreshToken, newRefreshTokenValue } from './refresh-token-rules.js';
+import { type NewRefreshToken, RefreshTokenRepository, type RefreshTokenStore } from './refresh-token.repository.js';
+
+type RefreshSettings = Pick<AuthSettings, 'NP_REFRESH_TOKEN_TTL_SECONDS'>;
+
+/**
+ * Token pairs: a new refresh-token family at login, rotation on every refresh (each refresh
+ * token works once), and family revocation on reuse or logout.
+ */
+@Injectable()
+export class RefreshTokensService {
+  constructor(
+    @Inject(RefreshTokenRepository) private readonly store: RefreshTokenStore,
+    @Inject(UsersIdentityLookup) private readonly identities: IdentityLookup,
+    @Inject(TokenIssuer) private readonly issuer: AccessTokenIssuer,
+    @Inject(SETTINGS) private readonly settings: RefreshSettings,
+    @Inject(CLOCK) private readonly now: Clock,
+  ) {}
+
+  /** Opens a new session (refresh-token family) for a user who just proved who they are. */
+  async start(identity: Identity): Promise<TokenPair> {
+    const refreshToken = newRefreshTokenValue();
+    const now = new Date(this.now());
+    await this.store.insert(this.newToken(refreshToken, identity.id, randomUUID(), now), now);
+    return this.pair(identity, refreshToken);
+  }
+
+  async refresh(presented: string): Promise<TokenPair> {
+    const now = new Date(this.now());
+    const tokenHash = hashRefreshToken(presented);
+    const found = await this.store.findByHash(tokenHash);
+    if (!found) throw invalidRefreshToken();
+    const state = classifyRefreshToken(found, now);
+    if (state === 'reused') {
+      await this.store.revokeFamily(found.familyId, now);
+      throw reusedRefreshToken();
+    }
+    if (state === 'invalid') throw invalidRefreshToken();
+    // Read the user before locking anything: roles must be current and a deleted user ends the session.
+    const identity = await this.identities.byId(found.userId);
+    if (!identity) {
+      await this.store.revokeFamily(found.familyId, now);
+      throw invalidRefreshToken();
+    }
+    const refreshToken = newRefreshTokenValue();
+    const outcome = await this.store.rotate(tokenHash, now, (current) => this.newToken(refreshToken, current.userId, current.familyId, now));
+    if (outcome === 'reused') throw reusedRefreshToken();
+    if (outcome === 'invalid') throw invalidRefreshToken();
+    return this.pair(identity, refreshToken);
+  }
+
+  /** Ends the session the token belongs to; unknown tokens are ignored so the answer reveals nothing. */
+  async logout(presented: string): Promise<void> {
+    const found = await this.store.findByHash(hashRefreshToken(presented));
+    if (found) await this.store.revokeFamily(found.familyId, new Date(this.now()));
+  }
+
+  private newToken(value: string, userId: string, familyId: string, now: Date): NewRefreshToken {
+    return {
+      id: randomUUID(),
+      familyId,
+      userId,
+      tokenHash: hashRefreshToken(value),
+      expiresAt: new Date(now.getTime() + this.settings.NP_REFRESH_TOKEN_TTL_SECONDS * 1000),
+    };
+  }
+
+  private async pair(identity: Identity, refreshToken: string): Promise<TokenPair> {
+    const { accessToken, expiresIn } = await this.issuer.issue(identity);
+    return { access_token: accessToken, refresh_token: refreshToken, token_type: 'Bearer', expires_in: expiresIn };
+  }
+}
+
+function invalidRefreshToken(): AppError {
+  return new AppError('refresh_token_invalid', 'The refresh token is invalid or expired.');
+}
+
+function reusedRefreshToken(): AppError {
+  return new AppError('refresh_token_reused', 'The refresh token was already used; the session has been revoked.');
+}
