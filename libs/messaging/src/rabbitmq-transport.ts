@@ -182,7 +182,9 @@ export class RabbitMqTransport implements Transport {
   private async handleRequest(channel: Channel, message: ConsumeMessage, handler: RequestHandler): Promise<void> {
     const request = decodeRequest(message.content);
     const reply = request
-      ? await handler(request).catch((error: unknown): ReplyEnvelope => {
+      ? await Promise.resolve()
+          .then(() => handler(request)) // a synchronous throw becomes a reply too
+          .catch((error: unknown): ReplyEnvelope => {
           this.logger.error({ err: error, pattern: request.pattern }, 'request handler threw');
           return { ok: false, error: { code: 'internal_error', message: 'The module failed to handle the request.' } };
         })
@@ -443,7 +445,7 @@ function timeoutError(module: ModuleName, timeoutMs: number): AppError {
 
 /** Quorum queues count previous deliveries in `x-delivery-count` (absent on the first). */
 function deliveryCount(message: ConsumeMessage): number {
-  const headers = message.properties.headers as Record<string, unknown> | undefined;
+  const headers: Record<string, unknown> | undefined = message.properties.headers;
   const count = Number(headers?.['x-delivery-count'] ?? 0);
   return Number.isFinite(count) ? count : 0;
 }
