@@ -1,0 +1,21 @@
+import { busSettingsSchema, databaseSettingsSchema, processSettingsSchema } from '@np/config';
+import { emailSchema, passwordSchema } from '@np/contracts';
+import { z } from 'zod';
+
+export const usersSettingsSchema = processSettingsSchema
+  .extend(busSettingsSchema.shape)
+  .extend(databaseSettingsSchema.shape)
+  .extend({
+    NP_USERS_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier')
+      .default('users'),
+    NP_BOOTSTRAP_ADMIN_EMAIL: emailSchema.optional(),
+    NP_BOOTSTRAP_ADMIN_PASSWORD: passwordSchema.optional(),
+  })
+  .refine((settings) => (settings.NP_BOOTSTRAP_ADMIN_EMAIL === undefined) === (settings.NP_BOOTSTRAP_ADMIN_PASSWORD === undefined), {
+    message: 'NP_BOOTSTRAP_ADMIN_EMAIL and NP_BOOTSTRAP_ADMIN_PASSWORD must be set together',
+    path: ['NP_BOOTSTRAP_ADMIN_PASSWORD'],
+  });
+
+export type UsersSettings = z.output<typeof usersSettingsSchema>;

@@ -1,0 +1,26 @@
+import type { Identity, Role, User } from '@np/contracts';
+
+/** A user as the service handles it: the row, without ORM state. */
+export interface UserRecord {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: Role[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function toUser(record: UserRecord): User {
+  return {
+    id: record.id,
+    email: record.email,
+    displayName: record.displayName,
+    roles: [...record.roles],
+    createdAt: record.createdAt.toISOString(),
+    updatedAt: record.updatedAt.toISOString(),
+  };
+}
+
+export function toIdentity(record: UserRecord): Identity {
+  return { id: record.id, email: record.email, displayName: record.displayName, roles: [...record.roles] };
+}

@@ -1,0 +1,149 @@
+import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
+import type { Role } from '@np/contracts';
+import type { EventEnvelope } from '@np/messaging';
+import { type Database, quoteIdentifier } from '@np/persistence';
+import { asEmailConflict } from './email-conflict.js';
+import { containsPattern } from './like-pattern.js';
+import type { UserCursor } from './user-cursor.js';
+import { UserEntity, type UserEntityType } from './user.entity.js';
+import type { UserRecord } from './user-record.js';
+
+export interface UserListQuery {
+  limit: number;
+  cursor?: UserCursor;
+  q?: string;
+}
+
+export interface UserPage {
+  items: UserRecord[];
+  /** Position of the last item when more follow, else null. */
+  next: UserCursor | null;
+}
+
+export type UserChanges = Partial<Pick<UserRecord, 'email' | 'displayName' | 'roles'>> & { updatedAt: Date };
+
+export interface UsersReader {
+  findById(id: string): Promise<UserRecord | null>;
+  findByEmail(email: string): Promise<UserRecord | null>;
+}
+
+/** Writes inside one transaction: they commit together or not at all. */
+export interface UsersWriter extends UsersReader {
+  findByIdForUpdate(id: string): Promise<UserRecord | null>;
+  /** Throws `email_taken` when the email is in use. */
+  insert(record: UserRecord): Promise<void>;
+  /** Throws `email_taken` when the new email is in use. */
+  update(id: string, changes: UserChanges): Promise<void>;
+  remove(id: string): Promise<void>;
+  appendEvent(event: EventEnvelope): Promise<void>;
+}
+
+export interface UsersStore extends UsersReader {
+  list(query: UserListQuery): Promise<UserPage>;
+  transaction<T>(fn: (tx: UsersWriter) => Promise<T>): Promise<T>;
+}
+
+/** Typed queries over the service's `users` and `outbox` tables. */
+export class UsersRepository implements UsersStore {
+  constructor(
+    private readonly db: Database,
+    private readonly schema: string,
+  ) {}
+
+  findById(id: string): Promise<UserRecord | null> {
+    return findOne(this.em(), { id });
+  }
+
+  findByEmail(email: string): Promise<UserRecord | null> {
+    return findOne(this.em(), { email: email.toLowerCase() });
+  }
+
+  async list(query: UserListQuery): Promise<UserPage> {
+    const rows = await this.em().find(UserEntity, { $and: [searchFilter(query.q), afterFilter(query.cursor)] }, {
+      orderBy: { createdAt: 'asc', id: 'asc' },
+      limit: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit).map(toRecord);
+    const last = items.at(-1);
+    return { items, next: rows.length > query.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+  }
+
+  transaction<T>(fn: (tx: UsersWriter) => Promise<T>): Promise<T> {
+    return this.em().transactional((em) => fn(new TransactionWriter(em, this.schema)));
+  }
+
+  /** A fresh identity map per call: reads never see another handler's entity state. */
+  private em(): EntityManager {
+    return this.db.em.fork();
+  }
+}
+
+class TransactionWriter implements UsersWriter {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly schema: string,
+  ) {}
+
+  findById(id: string): Promise<UserRecord | null> {
+    return findOne(this.em, { id });
+  }
+
+  findByEmail(email: string): Promise<UserRecord | null> {
+    return findOne(this.em, { email: email.toLowerCase() });
+  }
+
+  findByIdForUpdate(id: string): Promise<UserRecord | null> {
+    return findOne(this.em, { id }, LockMode.PESSIMISTIC_WRITE);
+  }
+
+  async insert(record: UserRecord): Promise<void> {
+    await this.em.insert(UserEntity, { ...record, email: record.email.toLowerCase() }).catch(rethrowAsEmailConflict);
+  }
+
+  async update(id: string, changes: UserChanges): Promise<void> {
+    const data = changes.email === undefined ? changes : { ...changes, email: changes.email.toLowerCase() };
+    await this.em.nativeUpdate(UserEntity, { id }, data).catch(rethrowAsEmailConflict);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.em.nativeDelete(UserEntity, { id });
+  }
+
+  async appendEvent(event: EventEnvelope): Promise<void> {
+    await this.em.execute(
+      `insert into ${quoteIdentifier(this.schema)}.outbox (id, name, payload, request_id, occurred_at) values (?, ?, ?::jsonb, ?, ?)`,
+      [event.id, event.name, JSON.stringify(event.payload), event.requestId ?? null, event.occurredAt],
+    );
+  }
+}
+
+async function findOne(em: EntityManager, where: { id: string } | { email: string }, lockMode?: LockMode): Promise<UserRecord | null> {
+  const row = await em.findOne(UserEntity, where, lockMode === undefined ? {} : { lockMode });
+  return row ? toRecord(row) : null;
+}
+
+function searchFilter(q: string | undefined) {
+  if (q === undefined || q === '') return {};
+  const pattern = containsPattern(q);
+  return { $or: [{ email: { $ilike: pattern } }, { displayName: { $ilike: pattern } }] };
+}
+
+function afterFilter(cursor: UserCursor | undefined) {
+  if (!cursor) return {};
+  return { $or: [{ createdAt: { $gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $gt: cursor.id } }] };
+}
+
+function toRecord(row: UserEntityType): UserRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.displayName,
+    roles: [...row.roles] as Role[],
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function rethrowAsEmailConflict(error: unknown): never {
+  throw asEmailConflict(error);
+}
