@@ -7,3 +7,4 @@ export * from './bus-context.js';
 export * from './bus-server.js';
 export * from './rabbitmq-transport.js';
 export { EVENTS_EXCHANGE, DEAD_LETTER_EXCHANGE, rpcQueue, eventQueue, deadLetterQueue } from './rabbitmq/topology.js';
+export * from './outbox/index.js';

@@ -1,0 +1,137 @@
+import type { EventName } from '@np/contracts';
+import type { Logger } from '@np/observability';
+import type { EventEnvelope } from '../envelopes.js';
+import type { Transport } from '../transport.js';
+import { quoteSchema, type WithTransaction } from './sql.js';
+
+export interface OutboxRelayOptions {
+  transport: Transport;
+  /**
+   * Each batch runs in one transaction: the rows it claims stay locked (`FOR UPDATE SKIP
+   * LOCKED`) until they are marked published, so a second relay (another replica) skips them
+   * instead of publishing them again, and a relay that dies mid-batch releases them by rollback.
+   */
+  withTransaction: WithTransaction;
+  schema: string;
+  logger: Logger;
+  pollIntervalMs?: number;
+  batchSize?: number;
+}
+
+interface BatchOutcome {
+  claimed: number;
+  failed: boolean;
+}
+
+/**
+ * Publishes the events services wrote to their outbox, after the fact and at least once: a row
+ * is marked published only after the broker confirmed it, so a crash between the two publishes
+ * it again (consumers are idempotent by event id). Publishing stops at the first failure (broker
+ * down) and resumes on the next tick.
+ */
+export class OutboxRelay {
+  private readonly table: string;
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private started = false;
+  private kicked = false;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.table = `${quoteSchema(options.schema)}.outbox`;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.batchSize = options.batchSize ?? 100;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the batch in progress, so nothing is left half done. */
+  async stop(): Promise<void> {
+    this.started = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Asks for a batch soon (services call it after committing); many kicks make one batch. */
+  kick(): void {
+    if (!this.started) return;
+    if (this.running) this.kicked = true;
+    else this.schedule(0);
+  }
+
+  /** Publishes until the outbox is empty or publishing fails; for tests and for shutdown. */
+  async flush(): Promise<void> {
+    await this.running;
+    await this.drain();
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+    this.timer.unref(); // the relay alone must not keep a process alive
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = undefined;
+    if (!this.started || this.running) return;
+    this.running = this.drain();
+    await this.running;
+    this.running = undefined;
+    if (!this.started) return;
+    this.schedule(this.kicked ? 0 : this.pollIntervalMs);
+    this.kicked = false;
+  }
+
+  /** Never throws: the timer calls it, and a database outage is retried on the next tick. */
+  private async drain(): Promise<void> {
+    try {
+      for (;;) {
+        const { claimed, failed } = await this.runBatch();
+        if (failed || claimed < this.batchSize || !this.started) return;
+      }
+    } catch (error) {
+      this.options.logger.error({ err: error, schema: this.options.schema }, 'outbox batch failed; retrying on the next tick');
+    }
+  }
+
+  private runBatch(): Promise<BatchOutcome> {
+    return this.options.withTransaction(async (query) => {
+      const rows = await query(
+        `select id, name, payload, request_id, occurred_at from ${this.table}
+         where published_at is null order by occurred_at, id limit $1 for update skip locked`,
+        [this.batchSize],
+      );
+      const published = await this.publishAll(rows.map(toEvent));
+      if (published.length > 0) {
+        await query(`update ${this.table} set published_at = now() where id = any($1::uuid[])`, [published]);
+      }
+      return { claimed: rows.length, failed: published.length < rows.length };
+    });
+  }
+
+  /**
+   * Publishes in parallel (the channel still sends them in order, and confirms pipeline) and
+   * returns the ids the broker confirmed; the rest stay unpublished for the next tick.
+   */
+  private async publishAll(events: EventEnvelope[]): Promise<string[]> {
+    const outcomes = await Promise.allSettled(events.map((event) => this.options.transport.publish(event)));
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) {
+      this.options.logger.warn({ err: failure.reason, schema: this.options.schema }, 'outbox publish failed; will retry');
+    }
+    return events.filter((_event, index) => outcomes[index]?.status === 'fulfilled').map((event) => event.id);
+  }
+}
+
+function toEvent(row: Record<string, unknown>): EventEnvelope {
+  const occurredAt = row.occurred_at instanceof Date ? row.occurred_at.toISOString() : String(row.occurred_at);
+  const event: EventEnvelope = { id: String(row.id), name: String(row.name) as EventName, payload: row.payload, occurredAt };
+  if (typeof row.request_id === 'string') event.requestId = row.request_id;
+  return event;
+}
