@@ -1,6 +1,6 @@
 import type { INestMicroservice } from '@nestjs/common';
-import { openDatabase, ormScope } from '@np/persistence';
-import { type ServiceDeps, startBusService } from '@np/runtime';
+import { isDatabaseUp, openDatabase, ormScope } from '@np/persistence';
+import { type RunningService, type ServiceDeps, startBusService } from '@np/runtime';
 import { AuthModule } from './auth.module.js';
 import type { Clock } from './clock.js';
 import { authEntities } from './entities/index.js';
@@ -22,7 +22,7 @@ export interface StartAuthServiceOptions {
   clock?: Clock;
 }
 
-export interface AuthService {
+export interface AuthService extends RunningService {
   /** Makes a new signing key active; the previous one stays published until its tokens expire. */
   rotateSigningKey(): Promise<string>;
   close(): Promise<void>;
@@ -52,6 +52,7 @@ export async function startAuthService({ deps, settings, clock }: StartAuthServi
     throw error;
   }
   return {
+    checks: [{ name: 'database', check: () => isDatabaseUp(db) }],
     rotateSigningKey: () => app.get(SigningKeysService).rotate(),
     close: async () => {
       await app.close();
