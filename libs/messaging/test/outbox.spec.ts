@@ -6,6 +6,7 @@ import { testDatabaseUrl, uniqueName } from '@np/testing';
 import {
   InProcessTransport,
   OutboxRelay,
+  RabbitMqTransport,
   consumeOnce,
   insertOutboxEvent,
   outboxDdl,
@@ -14,7 +15,7 @@ import {
   type EventEnvelope,
   type Transport,
 } from '../src/index.js';
-import { eventually, testLogger } from './support.js';
+import { createVhost, eventually, testLogger } from './support.js';
 import { eventEnvelope } from './transport-contract.js';
 
 const schema = uniqueName('outbox');
@@ -167,5 +168,32 @@ describe('transactional outbox on PostgreSQL', () => {
     expect(await consumeOnce(query, schema, 'users', eventId)).toBe(true);
     expect(await consumeOnce(query, schema, 'users', eventId)).toBe(false);
     expect(await consumeOnce(query, schema, 'auth', eventId)).toBe(true);
+  });
+});
+
+describe('outbox to RabbitMQ, end to end', () => {
+  it('relays committed events through the broker to an idempotent consumer exactly once in effect', async () => {
+    const vhost = await createVhost('outbox');
+    const transport = new RabbitMqTransport({ url: vhost.url, prefetch: 5, logger: testLogger, reconnectSeconds: 0.5 });
+    const subject = relay(transport);
+    try {
+      await transport.start();
+      const effects: string[] = [];
+      await transport.subscribe('outbox-e2e', ['users.user.*'], async (event) => {
+        if (await consumeOnce(query, schema, 'outbox-e2e', event.id)) effects.push(event.id);
+      });
+      const events = await enqueue(10);
+      subject.start();
+      subject.kick();
+      await eventually(() => effects.length === events.length, 10_000);
+      // A duplicate delivery (e.g. a relay that crashed before marking) has no second effect.
+      await transport.publish(events[0]!);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(effects.sort()).toEqual(events.map((event) => event.id).sort());
+    } finally {
+      await subject.stop();
+      await transport.close();
+      await vhost.remove();
+    }
   });
 });
