@@ -1,9 +1,10 @@
+import { OutboxRelay } from '@np/messaging';
 import type { ReadinessCheck } from '@np/observability';
 import { type Database, isDatabaseUp, openDatabase, ormScope } from '@np/persistence';
 import { type ServiceDeps, startBusService } from '@np/runtime';
 import { type BootstrapOutcome, bootstrapAdmin } from './admin-bootstrap.js';
 import { usersMigrations } from './migrations.js';
-import { UsersOutboxRelay } from './outbox-relay.js';
+import { ormTransactions } from './orm-sql.js';
 import type { UsersSettings } from './settings.js';
 import { UserEntity } from './user.entity.js';
 import { UsersModule } from './users.module.js';
@@ -40,7 +41,7 @@ export async function startUsersService({ deps, settings }: StartUsersServiceOpt
     poolMax: settings.NP_DATABASE_POOL_MAX,
     logger: deps.logger,
   });
-  const relay = new UsersOutboxRelay({ db, schema, transport: deps.transport, logger: deps.logger });
+  const relay = new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema, logger: deps.logger });
   relay.start();
   const app = await startBusService({
     name: 'users',
@@ -82,7 +83,7 @@ async function startBootstrap(
   });
 }
 
-async function closeAll(relay: UsersOutboxRelay, db: Database): Promise<void> {
-  await relay.close();
+async function closeAll(relay: OutboxRelay, db: Database): Promise<void> {
+  await relay.stop();
   await db.close();
 }

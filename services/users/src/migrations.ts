@@ -1,4 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { outboxDdl } from '@np/messaging';
 import { quoteIdentifier, sqlMigration } from '@np/persistence';
 
 /** The service's migrations, oldest first. Names are the history: never rename or reorder them. */
@@ -7,7 +8,7 @@ export function usersMigrations(schema: string): MigrationObject[] {
   return [
     sqlMigration('0001_users', usersTableDdl(s)),
     sqlMigration('0002_users_search', searchIndexDdl(s)),
-    sqlMigration('0003_outbox', outboxTableDdl(s)),
+    sqlMigration('0003_outbox_inbox', outboxDdl(schema)),
   ];
 }
 
@@ -48,21 +49,6 @@ function searchIndexDdl(s: string): string[] {
         execute format('create index users_display_name_trgm_idx on %s.users using gin (display_name %s.gin_trgm_ops)', ${literal(s)}, ext_schema);
       end if;
     end $$`,
-  ];
-}
-
-/** Same shape as the outbox of `@np/messaging`, so its relay can publish from this table. */
-function outboxTableDdl(s: string): string[] {
-  return [
-    `create table if not exists ${s}.outbox (
-      id uuid primary key,
-      name text not null,
-      payload jsonb not null,
-      request_id text,
-      occurred_at timestamptz not null default now(),
-      published_at timestamptz
-    )`,
-    `create index if not exists outbox_unpublished_idx on ${s}.outbox (occurred_at) where published_at is null`,
   ];
 }
 

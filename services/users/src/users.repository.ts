@@ -1,9 +1,10 @@
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import type { Role } from '@np/contracts';
-import type { EventEnvelope } from '@np/messaging';
-import { type Database, quoteIdentifier } from '@np/persistence';
+import { type EventEnvelope, insertOutboxEvent } from '@np/messaging';
+import type { Database } from '@np/persistence';
 import { asEmailConflict } from './email-conflict.js';
 import { containsPattern } from './like-pattern.js';
+import { emSqlQuery } from './orm-sql.js';
 import type { UserCursor } from './user-cursor.js';
 import { UserEntity, type UserEntityType } from './user.entity.js';
 import type { UserRecord } from './user-record.js';
@@ -110,10 +111,7 @@ class TransactionWriter implements UsersWriter {
   }
 
   async appendEvent(event: EventEnvelope): Promise<void> {
-    await this.em.execute(
-      `insert into ${quoteIdentifier(this.schema)}.outbox (id, name, payload, request_id, occurred_at) values (?, ?, ?::jsonb, ?, ?)`,
-      [event.id, event.name, JSON.stringify(event.payload), event.requestId ?? null, event.occurredAt],
-    );
+    await insertOutboxEvent(emSqlQuery(this.em), this.schema, event);
   }
 }
 
