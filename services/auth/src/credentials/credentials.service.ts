@@ -3,6 +3,8 @@ import { CLOCK, type Clock } from '../clock.js';
 import { CredentialRepository, type CredentialStore } from './credential.repository.js';
 import { PasswordHasher } from './password-hasher.js';
 
+const NO_USER = '00000000-0000-0000-0000-000000000000';
+
 /** Users' passwords, as argon2id hashes keyed by user id. */
 @Injectable()
 export class CredentialsService {
@@ -20,7 +22,8 @@ export class CredentialsService {
 
   /** True when `password` is the user's; takes the same time when the user or password is missing. */
   async verify(userId: string | undefined, password: string): Promise<boolean> {
-    const storedHash = userId === undefined ? undefined : await this.store.findHash(userId);
+    // Unknown users still cost a lookup, so the work done does not depend on whether the email exists.
+    const storedHash = await this.store.findHash(userId ?? NO_USER);
     return this.hasher.verify(storedHash, password);
   }
 }
