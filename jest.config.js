@@ -1,7 +1,8 @@
 // One Jest configuration for the whole repository, in native ESM mode (the platform's
 // dependencies are ESM). Sources are compiled on the fly by SWC with decorator metadata, so
 // tests run against `src/` without a build. Projects: `unit` (no servers, fakes allowed) and
-// `integration` (real PostgreSQL, RabbitMQ and the services themselves; see tools/test-all.sh).
+// `integration` (real PostgreSQL and RabbitMQ) and `e2e` (the built platform over HTTP, in the
+// shape named by NP_E2E_SHAPE; see tools/test-all.sh).
 
 const swc = [
   '@swc/jest',
@@ -40,8 +41,14 @@ export default {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services}/*/test/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{libs,services}/*/test/**/*.spec.ts'],
       testTimeout: 60000,
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
+      testTimeout: 120000,
     },
   ],
   collectCoverageFrom: ['{libs,services}/*/src/**/*.ts', '!**/*.spec.ts', '!**/main.ts', '!**/index.ts'],

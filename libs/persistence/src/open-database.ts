@@ -26,6 +26,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const orm = await MikroORM.init({
     clientUrl: options.url,
     schema: options.schema,
+    // Each service's ORM needs its own context name: in the embedded shape several ORMs share a
+    // process, and a handler called from inside another service's transaction must not pick up
+    // that transaction's entity manager.
+    contextName: options.schema,
     entities: options.entities,
     extensions: [Migrator],
     migrations: {

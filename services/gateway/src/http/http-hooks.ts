@@ -1,4 +1,3 @@
-import { AppError } from '@np/contracts';
 import { type HttpRequestMetrics, type Logger, requestIdFrom, runWithRequestContext } from '@np/observability';
 import type { FastifyInstance } from 'fastify';
 import type { RateLimits } from '../security/rate-limits.js';
@@ -9,7 +8,8 @@ const UNMETERED = new Set(['/healthz', '/readyz', '/metrics']);
 /**
  * Per-request plumbing that must run before Nest: the correlation id (echoed back and carried
  * through every message and log line), the per-address budget (checked before the body is
- * read), metrics and an access log line, and the answers for errors raised by Fastify itself.
+ * read), metrics and an access log line. (Errors Fastify raises itself, such as a
+ * body parse failure, reach Nest as HttpExceptions and so the one exception filter.)
  */
 export function registerHttpHooks(app: FastifyInstance, options: { logger: Logger; metrics: HttpRequestMetrics; rateLimits: RateLimits }): void {
   app.addHook('onRequest', (request, reply, done) => {
@@ -37,13 +37,6 @@ export function registerHttpHooks(app: FastifyInstance, options: { logger: Logge
       options.logger.info({ requestId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     }
     done();
-  });
-
-  app.setErrorHandler((error, request, reply) => {
-    sendError(request, reply, error, options.logger);
-  });
-  app.setNotFoundHandler((request, reply) => {
-    sendError(request, reply, new AppError('route_not_found', `No route ${request.method} ${request.url}.`), options.logger);
   });
 }
 

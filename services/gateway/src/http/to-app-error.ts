@@ -11,6 +11,7 @@ const FASTIFY_ERRORS: Record<string, () => AppError> = {
 };
 
 const HTTP_STATUS_ERRORS: Record<number, () => AppError> = {
+  400: () => new AppError('validation_failed', 'The request is malformed.'),
   404: () => new AppError('route_not_found', 'No such route.'),
   405: () => new AppError('method_not_allowed', 'This route does not accept that method.'),
   413: () => new AppError('payload_too_large', 'The request body is larger than this API accepts.'),
@@ -23,15 +24,14 @@ const HTTP_STATUS_ERRORS: Record<number, () => AppError> = {
  */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (error instanceof HttpException) return HTTP_STATUS_ERRORS[error.getStatus()]?.() ?? new AppError('internal_error', 'Unexpected error.');
-  if (isFastifyError(error)) {
-    const mapped = FASTIFY_ERRORS[error.code];
+  // Nest wraps Fastify's own client errors (body parsing, limits) in an HttpException.
+  const cause = error instanceof HttpException ? error.cause : error;
+  if (isFastifyError(cause)) {
+    const mapped = FASTIFY_ERRORS[cause.code];
     if (mapped) return mapped();
-    if (error instanceof SyntaxError || error.statusCode === 400) return new AppError('invalid_json', 'The request body is not valid JSON.');
-    const byStatus = error.statusCode === undefined ? undefined : HTTP_STATUS_ERRORS[error.statusCode];
-    if (byStatus) return byStatus();
   }
-  return new AppError('internal_error', 'Unexpected error.');
+  const status = error instanceof HttpException ? error.getStatus() : isFastifyError(error) ? error.statusCode : undefined;
+  return (status === undefined ? undefined : HTTP_STATUS_ERRORS[status]?.()) ?? new AppError('internal_error', 'Unexpected error.');
 }
 
 function isFastifyError(error: unknown): error is Error & { code: string; statusCode?: number } {

