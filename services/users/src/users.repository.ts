@@ -2,7 +2,6 @@ import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import type { Role } from '@np/contracts';
 import { type EventEnvelope, insertOutboxEvent } from '@np/messaging';
 import type { Database } from '@np/persistence';
-import { asEmailConflict } from './email-conflict.js';
 import { containsPattern } from './like-pattern.js';
 import { emSqlQuery } from './orm-sql.js';
 import type { UserCursor } from './user-cursor.js';
@@ -31,9 +30,9 @@ export interface UsersReader {
 /** Writes inside one transaction: they commit together or not at all. */
 export interface UsersWriter extends UsersReader {
   findByIdForUpdate(id: string): Promise<UserRecord | null>;
-  /** Throws `email_taken` when the email is in use. */
+  /** Rejects with the driver's unique violation when the email is in use. */
   insert(record: UserRecord): Promise<void>;
-  /** Throws `email_taken` when the new email is in use. */
+  /** Rejects with the driver's unique violation when the new email is in use. */
   update(id: string, changes: UserChanges): Promise<void>;
   remove(id: string): Promise<void>;
   appendEvent(event: EventEnvelope): Promise<void>;
@@ -98,12 +97,12 @@ class TransactionWriter implements UsersWriter {
   }
 
   async insert(record: UserRecord): Promise<void> {
-    await this.em.insert(UserEntity, { ...record, email: record.email.toLowerCase() }).catch(rethrowAsEmailConflict);
+    await this.em.insert(UserEntity, { ...record, email: record.email.toLowerCase() });
   }
 
   async update(id: string, changes: UserChanges): Promise<void> {
     const data = changes.email === undefined ? changes : { ...changes, email: changes.email.toLowerCase() };
-    await this.em.nativeUpdate(UserEntity, { id }, data).catch(rethrowAsEmailConflict);
+    await this.em.nativeUpdate(UserEntity, { id }, data);
   }
 
   async remove(id: string): Promise<void> {
@@ -140,8 +139,4 @@ function toRecord(row: UserEntityType): UserRecord {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
-}
-
-function rethrowAsEmailConflict(error: unknown): never {
-  throw asEmailConflict(error);
 }

@@ -9,7 +9,7 @@ import {
   type UserList,
 } from '@np/contracts';
 import type { Credentials } from './credentials.js';
-import { emailTakenError } from './email-conflict.js';
+import { asEmailConflict, emailTakenError } from './email-conflict.js';
 import type { OutboxSignal } from './outbox-signal.js';
 import { DEFAULT_ROLES, requirePermission, requireRoleAssignment, requireSelfOr } from './user-access.js';
 import { distinctRoles, profileChanges } from './user-changes.js';
@@ -54,7 +54,7 @@ export class UsersService {
       await tx.appendEvent(userEvent('users.user.created', { user: toUser(record) }));
       // Last before commit: if auth refuses, the user rolls back with everything else.
       if (password !== undefined) await this.credentials.set(record.id, password);
-    });
+    }).catch(rethrowAsEmailConflict);
     this.outbox.kick();
     return record;
   }
@@ -78,7 +78,7 @@ export class UsersService {
       await tx.appendEvent(userEvent('users.user.updated', { user: toUser(next), changed: changedFields }));
       if (request.password !== undefined) await this.credentials.set(id, request.password);
       return { record: next, changed: changedFields };
-    });
+    }).catch(rethrowAsEmailConflict);
     if (changed.length > 0) this.outbox.kick();
     return toUser(record);
   }
@@ -128,4 +128,8 @@ export class UsersService {
     if (!record) throw new AppError('not_found', 'User not found.');
     return record;
   }
+}
+
+function rethrowAsEmailConflict(error: unknown): never {
+  throw asEmailConflict(error);
 }

@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { AppError, type Principal, type Role } from '@np/contracts';
+import type { EventEnvelope } from '@np/messaging';
+import type { UserRecord } from './user-record.js';
+import type { UserChanges, UserListQuery, UserPage, UsersStore, UsersWriter } from './users.repository.js';
+import { UsersService } from './users.service.js';
+
+/** In memory, with real rollback: a throwing transaction leaves no trace. */
+class FakeStore implements UsersStore {
+  users = new Map<string, UserRecord>();
+  events: EventEnvelope[] = [];
+  /** Simulates a concurrent writer that took the email between the pre-check and the insert. */
+  raceOnInsert = false;
+
+  findById(id: string) {
+    return Promise.resolve(this.users.get(id) ?? null);
+  }
+
+  findByEmail(email: string) {
+    return Promise.resolve([...this.users.values()].find((user) => user.email === email.toLowerCase()) ?? null);
+  }
+
+  list(query: UserListQuery): Promise<UserPage> {
+    const all = [...this.users.values()].filter((user) => !query.cursor || user.id > query.cursor.id);
+    return Promise.resolve({ items: all.slice(0, query.limit), next: null });
+  }
+
+  async transaction<T>(fn: (tx: UsersWriter) => Promise<T>): Promise<T> {
+    const users = new Map(this.users);
+    const events = [...this.events];
+    try {
+      return await fn(this.writer());
+    } catch (error) {
+      this.users = users;
+      this.events = events;
+      throw error;
+    }
+  }
+
+  private writer(): UsersWriter {
+    return {
+      findById: (id) => this.findById(id),
+      findByEmail: (email) => this.findByEmail(email),
+      findByIdForUpdate: (id) => this.findById(id),
+      insert: (record) => {
+        if (this.raceOnInsert) {
+          return Promise.reject(new UniqueConstraintViolationException(Object.assign(new Error('duplicate key'), { constraint: 'users_email_unique' })));
+        }
+        this.users.set(record.id, { ...record });
+        return Promise.resolve();
+      },
+      update: (id, changes: UserChanges) => {
+        this.users.set(id, { ...this.users.get(id)!, ...changes });
+        return Promise.resolve();
+      },
+      remove: (id) => {
+        this.users.delete(id);
+        return Promise.resolve();
+      },
+      appendEvent: (event) => {
+        this.events.push(event);
+        return Promise.resolve();
+      },
+    };
+  }
+}
+
+function setup() {
+  const store = new FakeStore();
+  const credentialCalls: { userId: string; password: string }[] = [];
+  const credentials = {
+    failure: undefined as AppError | undefined,
+    set(userId: string, password: string) {
+      if (this.failure) return Promise.reject(this.failure);
+      credentialCalls.push({ userId, password });
+      return Promise.resolve();
+    },
+  };
+  let kicks = 0;
+  const service = new UsersService(store, credentials, { kick: () => (kicks += 1) });
+  return { store, credentials, credentialCalls, service, kicks: () => kicks };
+}
+
+const who = (roles: Role[], sub: string = randomUUID()): Principal => ({ sub, tenant: 'default', roles });
+const admin = who(['admin']);
+const manager = who(['manager']);
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  const error: unknown = await promise.then(() => 'resolved', (failure: unknown) => failure);
+  return error instanceof AppError ? error.code : String(error);
+}
+
+describe('UsersService', () => {
+  describe('create', () => {
+    it('defaults roles to member, writes the created event in the transaction and kicks the relay after', async () => {
+      const { service, store, kicks, credentialCalls } = setup();
+      const user = await service.create({ email: 'a@example.com', displayName: 'A', password: 'password1' }, manager);
+      expect(user.roles).toEqual(['member']);
+      expect(store.events.map((event) => [event.name, event.payload])).toEqual([['users.user.created', { user }]]);
+      expect(credentialCalls).toEqual([{ userId: user.id, password: 'password1' }]);
+      expect(kicks()).toBe(1);
+    });
+
+    it('answers email_taken from the pre-check and from a lost race on the unique index', async () => {
+      const { service, store } = setup();
+      await service.create({ email: 'a@example.com', displayName: 'A' }, admin);
+      expect(await codeOf(service.create({ email: 'a@example.com', displayName: 'B' }, admin))).toBe('email_taken');
+      store.raceOnInsert = true;
+      expect(await codeOf(service.create({ email: 'b@example.com', displayName: 'B' }, admin))).toBe('email_taken');
+    });
+
+    it('needs users:assign-roles for anything but the default roles', async () => {
+      const { service } = setup();
+      expect(await codeOf(service.create({ email: 'a@example.com', displayName: 'A', roles: ['manager'] }, manager))).toBe('forbidden');
+      expect(await codeOf(service.create({ email: 'a@example.com', displayName: 'A', roles: ['member', 'member'] }, manager))).toBe('resolved');
+      expect((await service.create({ email: 'b@example.com', displayName: 'B', roles: ['admin', 'admin'] }, admin)).roles).toEqual(['admin']);
+    });
+
+    it('needs users:write and a principal', async () => {
+      const { service } = setup();
+      expect(await codeOf(service.create({ email: 'a@example.com', displayName: 'A' }, who(['member'])))).toBe('forbidden');
+      expect(await codeOf(service.create({ email: 'a@example.com', displayName: 'A' }, undefined))).toBe('forbidden');
+    });
+
+    it('rolls back user and event, and does not kick, when credentials fail', async () => {
+      const { service, store, credentials, kicks } = setup();
+      credentials.failure = new AppError('module_unavailable', 'auth down');
+      expect(await codeOf(service.create({ email: 'a@example.com', displayName: 'A', password: 'password1' }, admin))).toBe('module_unavailable');
+      expect(store.users.size).toBe(0);
+      expect(store.events).toEqual([]);
+      expect(kicks()).toBe(0);
+    });
+  });
+
+  describe('update', () => {
+    async function withUser() {
+      const context = setup();
+      const user = await context.service.create({ email: 'a@example.com', displayName: 'A' }, admin);
+      return { ...context, user, self: who(['member'], user.id) };
+    }
+
+    it('lets members change their own profile only', async () => {
+      const { service, user, self } = await withUser();
+      expect((await service.update({ id: user.id, changes: { displayName: 'Me' } }, self)).displayName).toBe('Me');
+      expect(await codeOf(service.update({ id: user.id, changes: { displayName: 'You' } }, who(['member'])))).toBe('forbidden');
+      expect(await codeOf(service.update({ id: user.id, changes: { displayName: 'You' } }, undefined))).toBe('forbidden');
+    });
+
+    it('needs users:assign-roles to change roles but not to repeat the current ones', async () => {
+      const { service, user, self } = await withUser();
+      expect(await codeOf(service.update({ id: user.id, changes: { roles: ['admin'] } }, self))).toBe('forbidden');
+      expect(await codeOf(service.update({ id: user.id, changes: { roles: ['member'] } }, self))).toBe('resolved');
+      expect((await service.update({ id: user.id, changes: { roles: ['manager'] } }, admin)).roles).toEqual(['manager']);
+    });
+
+    it('answers email_taken when another user holds the email, and accepts its own', async () => {
+      const { service, user } = await withUser();
+      await service.create({ email: 'b@example.com', displayName: 'B' }, admin);
+      expect(await codeOf(service.update({ id: user.id, changes: { email: 'b@example.com' } }, admin))).toBe('email_taken');
+      expect(await codeOf(service.update({ id: user.id, changes: { email: 'a@example.com' } }, admin))).toBe('resolved');
+    });
+
+    it('names the changed fields in the event and skips the event when nothing changed', async () => {
+      const { service, store, user } = await withUser();
+      await service.update({ id: user.id, changes: { displayName: 'A' } }, admin);
+      expect(store.events).toHaveLength(1);
+      await service.update({ id: user.id, changes: { displayName: 'New', password: 'password2' } }, admin);
+      expect(store.events.at(-1)).toMatchObject({ name: 'users.user.updated', payload: { changed: ['displayName', 'password'] } });
+      expect(JSON.stringify(store.events)).not.toContain('password2');
+    });
+
+    it('answers not_found for a missing user', async () => {
+      const { service } = setup();
+      expect(await codeOf(service.update({ id: randomUUID(), changes: { displayName: 'X' } }, admin))).toBe('not_found');
+    });
+  });
+
+  describe('delete, get, list, identity', () => {
+    it('deletes for users:delete only and emits users.user.deleted', async () => {
+      const { service, store } = setup();
+      const user = await service.create({ email: 'a@example.com', displayName: 'A' }, admin);
+      expect(await codeOf(service.delete(user.id, manager))).toBe('forbidden');
+      expect(await service.delete(user.id, admin)).toEqual({ ok: true });
+      expect(store.events.at(-1)).toMatchObject({ name: 'users.user.deleted', payload: { id: user.id, email: 'a@example.com' } });
+      expect(await codeOf(service.delete(user.id, admin))).toBe('not_found');
+    });
+
+    it('gets self or with users:read', async () => {
+      const { service } = setup();
+      const user = await service.create({ email: 'a@example.com', displayName: 'A' }, admin);
+      expect(await service.get(user.id, who(['member'], user.id))).toEqual(user);
+      expect(await codeOf(service.get(user.id, who(['member'])))).toBe('forbidden');
+    });
+
+    it('lists with users:read and rejects a forged cursor', async () => {
+      const { service } = setup();
+      await service.create({ email: 'a@example.com', displayName: 'A' }, admin);
+      expect((await service.list({ limit: 10 }, manager)).items).toHaveLength(1);
+      expect(await codeOf(service.list({ limit: 10 }, who(['member'])))).toBe('forbidden');
+      expect(await codeOf(service.list({ limit: 10, cursor: 'garbage' }, manager))).toBe('validation_failed');
+    });
+
+    it('answers identities without a principal', async () => {
+      const { service } = setup();
+      const user = await service.create({ email: 'a@example.com', displayName: 'A' }, admin);
+      expect(await service.identityByEmail('A@example.com')).toEqual({ id: user.id, email: user.email, displayName: 'A', roles: ['member'] });
+      expect(await codeOf(service.identityById(randomUUID()))).toBe('not_found');
+    });
+  });
+});
