@@ -51,6 +51,7 @@ function setup() {
     },
     { NP_REFRESH_TOKEN_TTL_SECONDS: 3600 },
     () => now,
+    { warn: () => undefined },
   );
   return { service, store, users, issued, advance: (seconds: number) => (now += seconds * 1000) };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, type Identity, type TokenPair } from '@np/contracts';
-import { SETTINGS } from '@np/runtime';
+import type { Logger } from '@np/observability';
+import { LOGGER, SETTINGS } from '@np/runtime';
 import { CLOCK, type Clock } from '../clock.js';
 import type { AuthSettings } from '../settings.js';
 import { type AccessTokenIssuer, TokenIssuer } from '../tokens/token-issuer.service.js';
@@ -23,6 +24,7 @@ export class RefreshTokensService {
     @Inject(TokenIssuer) private readonly issuer: AccessTokenIssuer,
     @Inject(SETTINGS) private readonly settings: RefreshSettings,
     @Inject(CLOCK) private readonly now: Clock,
+    @Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
   /** Opens a new session (refresh-token family) for a user who just proved who they are. */
@@ -39,10 +41,7 @@ export class RefreshTokensService {
     const found = await this.store.findByHash(tokenHash);
     if (!found) throw invalidRefreshToken();
     const state = classifyRefreshToken(found, now);
-    if (state === 'reused') {
-      await this.store.revokeFamily(found.familyId, now);
-      throw reusedRefreshToken();
-    }
+    if (state === 'reused') return this.onReuse(found.familyId, found.userId, now);
     if (state === 'invalid') throw invalidRefreshToken();
     // Read the user before locking anything: roles must be current and a deleted user ends the session.
     const identity = await this.identities.byId(found.userId);
@@ -52,7 +51,7 @@ export class RefreshTokensService {
     }
     const refreshToken = newRefreshTokenValue();
     const outcome = await this.store.rotate(tokenHash, now, (current) => this.newToken(refreshToken, current.userId, current.familyId, now));
-    if (outcome === 'reused') throw reusedRefreshToken();
+    if (outcome === 'reused') return this.onReuse(found.familyId, found.userId, now);
     if (outcome === 'invalid') throw invalidRefreshToken();
     return this.pair(identity, refreshToken);
   }
@@ -61,6 +60,12 @@ export class RefreshTokensService {
   async logout(presented: string): Promise<void> {
     const found = await this.store.findByHash(hashRefreshToken(presented));
     if (found) await this.store.revokeFamily(found.familyId, new Date(this.now()));
+  }
+
+  private async onReuse(familyId: string, userId: string, now: Date): Promise<never> {
+    await this.store.revokeFamily(familyId, now);
+    this.logger.warn({ familyId, userId }, 'refresh token reused; session revoked');
+    throw reusedRefreshToken();
   }
 
   private newToken(value: string, userId: string, familyId: string, now: Date): NewRefreshToken {
