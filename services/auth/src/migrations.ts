@@ -41,6 +41,7 @@ export function authMigrations(schema: string): MigrationObject[] {
       `create index login_failures_email on ${s}.login_failures (email, failed_at desc)`,
       `create index login_failures_ip on ${s}.login_failures (ip, failed_at desc)`,
       `create index login_failures_failed_at on ${s}.login_failures (failed_at)`,
+      // Same shape as @np/messaging's outboxDdl inbox, which `consumeOnce` writes to.
       `create table ${s}.inbox (
         consumer text not null,
         event_id uuid not null,

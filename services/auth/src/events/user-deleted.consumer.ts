@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { consumeOnce } from '@np/messaging';
 import type { Database } from '@np/persistence';
 import { DATABASE, SETTINGS } from '@np/runtime';
 import { CLOCK, type Clock } from '../clock.js';
 import { Credential } from '../entities/index.js';
 import { revokeUserTokensIn } from '../refresh/refresh-token.repository.js';
 import type { AuthSettings } from '../settings.js';
-import { consumeOnce } from './inbox.js';
+import { emSqlQuery } from './orm-sql-query.js';
 
 export const USER_DELETED_CONSUMER = 'auth.user-deleted';
 
@@ -21,7 +22,7 @@ export class UserDeletedConsumer {
   /** Returns false when the event had already been handled. */
   async handle(eventId: string, userId: string): Promise<boolean> {
     return this.db.em.fork().transactional(async (em) => {
-      if (!(await consumeOnce(em, this.settings.NP_AUTH_SCHEMA, USER_DELETED_CONSUMER, eventId))) return false;
+      if (!(await consumeOnce(emSqlQuery(em), this.settings.NP_AUTH_SCHEMA, USER_DELETED_CONSUMER, eventId))) return false;
       await em.nativeDelete(Credential, { userId });
       await revokeUserTokensIn(em, userId, new Date(this.now()));
       return true;
