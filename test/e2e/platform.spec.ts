@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { decodeJwt, exportJWK, generateKeyPair, SignJWT, decodeProtectedHeader } from 'jose';
+import { decodeJwt, generateKeyPair, SignJWT, decodeProtectedHeader } from 'jose';
 import { ApiClient } from '../harness/http-client.js';
 import { ADMIN, type PlatformUnderTest, RPC_TIMEOUT_MS, shapeUnderTest, startPlatform } from '../harness/platform.js';
 import { signWithPlatformKey } from './tokens.js';
@@ -137,8 +137,8 @@ describe(`NP Platform end to end (${shape})`, () => {
       expectError(await api.request('POST', '/v1/users', { token: adminToken, rawBody: huge }), 413, 'payload_too_large');
     });
 
-    it('answers a non-JSON body with unsupported_media_type', async () => {
-      expectError(await api.request('POST', '/v1/auth/login', { rawBody: 'email=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported_media_type');
+    it('answers a body of an unsupported media type with unsupported_media_type', async () => {
+      expectError(await api.request('POST', '/v1/auth/login', { rawBody: '<login/>', headers: { 'content-type': 'application/xml' } }), 415, 'unsupported_media_type');
     });
   });
 
@@ -154,7 +154,6 @@ describe(`NP Platform end to end (${shape})`, () => {
       const claims = decodeJwt(adminToken);
       const forged = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'ES256', kid: decodeProtectedHeader(adminToken).kid! }).sign(privateKey);
       expectError(await api.request('GET', '/v1/users', { token: forged }), 401, 'token_invalid');
-      expect(await exportJWK(privateKey)).toBeDefined();
     });
 
     it('refuses a tampered payload', async () => {

@@ -26,9 +26,10 @@ export async function stopChild(child: ChildProcess | undefined, signal: NodeJS.
 }
 
 /** Polls `probe` until it returns true or `timeoutMs` passes. */
-export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${what}: process exited with ${child.exitCode}; see .local/e2e-logs`);
     if (await probe().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

