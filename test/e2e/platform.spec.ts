@@ -279,7 +279,7 @@ describe(`NP Platform end to end (${shape})`, () => {
       expect(['module_unavailable', 'module_timeout']).toContain((during.body as { code: string }).code);
       await platform.startModule('users');
       await waitForStatus(`/v1/users/${user.id}`, 200);
-    });
+    }, 60_000);
 
     it('loses no acknowledged write across a RabbitMQ restart in the middle of a stream of writes', async () => {
       const acknowledged: string[] = [];
@@ -314,7 +314,7 @@ describe(`NP Platform end to end (${shape})`, () => {
         after = await api.request('POST', '/v1/users', { token: adminToken, json: { email: email('after'), displayName: 'After Restart' } });
       }
       expect(after.status).toBe(201);
-    });
+    }, 90_000);
   });
 });
 

@@ -104,6 +104,7 @@ async function startDistributedPlatform(): Promise<PlatformUnderTest> {
     restartBroker: async () => {
       await run('bash', [join(ROOT, 'tools/rabbitmq-ctl.sh'), 'stop_app']);
       await run('bash', [join(ROOT, 'tools/rabbitmq-ctl.sh'), 'start_app']);
+      await waitUntil('the RabbitMQ management API', async () => (await managementFetch('/api/overview', { method: 'GET' })).ok, 60_000);
     },
     close: async () => {
       await Promise.all([...children.values()].map((child) => stopChild(child)));
