@@ -5,7 +5,7 @@ import type { RequestEnvelope } from './envelopes.js';
 /** What a message handler may know about the message besides its body (`@Ctx() ctx: BusContext`). */
 export class BusContext extends BaseRpcContext<[RequestEnvelope]> {
   get envelope(): RequestEnvelope {
-    return this.getArgByIndex(0);
+    return this.getArgs()[0];
   }
 
   get principal(): Principal | undefined {

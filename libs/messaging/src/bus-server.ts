@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Catch, type RpcExceptionFilter } from '@nestjs/common';
-import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { AppError, EVENTS, type EventName, MESSAGES, type ModuleName, isMessagePattern } from '@np/contracts';
 import { type Logger, type MessagingMetrics, runWithRequestContext } from '@np/observability';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
@@ -75,14 +75,21 @@ export class BusServer extends Server implements CustomTransportStrategy {
     const parsed = MESSAGES[request.pattern].request.safeParse(request.body);
     if (!parsed.success) throw new AppError('validation_failed', `Invalid ${request.pattern} request.`, parsed.error.issues);
     const context = new BusContext([request]);
-    return this.runScoped(async () => lastValueFrom(this.transformToObservable(await handler(parsed.data, context)), { defaultValue: undefined }));
+    return this.runScoped(() => this.invoke(handler, parsed.data, context));
+  }
+
+  /** Calls a Nest handler (which may answer a value, a promise or an observable) and awaits its result. */
+  private async invoke(handler: MessageHandler, data: unknown, context: BusContext): Promise<unknown> {
+    const result: unknown = await handler(data, context);
+    const settled: unknown = await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+    return settled;
   }
 
   private async handleEventEnvelope(event: EventEnvelope): Promise<void> {
     await runWithRequestContext({ requestId: event.requestId ?? event.id }, async () => {
       const handler = this.findEventHandler(event.name);
       if (!handler) return;
-      const schema = EVENTS[event.name as EventName] as (typeof EVENTS)[EventName] | undefined;
+      const schema = (EVENTS as Partial<Record<string, (typeof EVENTS)[EventName]>>)[event.name];
       const parsed = schema?.safeParse(event.payload);
       if (!parsed?.success) {
         // A malformed event can never succeed: log it and drop it rather than retry forever.
@@ -90,7 +97,7 @@ export class BusServer extends Server implements CustomTransportStrategy {
         return;
       }
       const context = new BusContext([{ id: event.id, pattern: 'users.get', body: event, requestId: event.requestId ?? event.id }]);
-      await this.runScoped(async () => lastValueFrom(this.transformToObservable(await handler({ ...event, payload: parsed.data }, context)), { defaultValue: undefined }));
+      await this.runScoped(() => this.invoke(handler, { ...event, payload: parsed.data }, context));
       this.options.metrics?.handled.inc({ pattern: event.name, outcome: 'ok' });
     });
   }

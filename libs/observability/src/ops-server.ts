@@ -12,7 +12,7 @@ export interface OpsRoutesOptions {
  * (Prometheus text). Shared by the gateway and every service's own ops port.
  */
 export function registerOpsRoutes(app: FastifyInstance, options: OpsRoutesOptions): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const report = await evaluateReadiness(options.checks);
     return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not_ready', ...report });

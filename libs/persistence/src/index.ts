@@ -2,3 +2,4 @@ export * from './sql-migration.js';
 export * from './identifiers.js';
 export * from './open-database.js';
 export * from './embedded-postgres.js';
+export * from './orm-sql.js';

@@ -22,7 +22,20 @@ export type Database = MikroORM;
  * returns the ORM.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  await ensureSchema(options.url, options.schema);
+  // Replicas starting together would race to create the schema and its migration table:
+  // one session-level advisory lock per schema makes them take turns.
+  const lock = new pg.Client({ connectionString: options.url });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock(hashtext($1))', [`np:migrate:${options.schema}`]);
+    await lock.query(`create schema if not exists ${quoteIdentifier(options.schema)}`);
+    return await initAndMigrate(options);
+  } finally {
+    await lock.end(); // ending the session releases the lock
+  }
+}
+
+async function initAndMigrate(options: DatabaseOptions): Promise<Database> {
   const orm = await MikroORM.init({
     clientUrl: options.url,
     schema: options.schema,
@@ -65,15 +78,5 @@ export async function isDatabaseUp(orm: Database): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function ensureSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`create schema if not exists ${quoteIdentifier(schema)}`);
-  } finally {
-    await client.end();
   }
 }

@@ -1,10 +1,9 @@
 import { OutboxRelay } from '@np/messaging';
 import type { ReadinessCheck } from '@np/observability';
-import { type Database, isDatabaseUp, openDatabase, ormScope } from '@np/persistence';
+import { type Database, isDatabaseUp, openDatabase, ormScope, ormTransactions } from '@np/persistence';
 import { type ServiceDeps, startBusService } from '@np/runtime';
 import { type BootstrapOutcome, bootstrapAdmin } from './admin-bootstrap.js';
 import { usersMigrations } from './migrations.js';
-import { ormTransactions } from './orm-sql.js';
 import type { UsersSettings } from './settings.js';
 import { UserEntity } from './user.entity.js';
 import { UsersModule } from './users.module.js';

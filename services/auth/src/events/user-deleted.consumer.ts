@@ -1,3 +1,4 @@
+import { emSqlQuery } from '@np/persistence';
 import { Inject, Injectable } from '@nestjs/common';
 import { consumeOnce } from '@np/messaging';
 import type { Database } from '@np/persistence';
@@ -6,7 +7,6 @@ import { CLOCK, type Clock } from '../clock.js';
 import { Credential } from '../entities/index.js';
 import { revokeUserTokensIn } from '../refresh/refresh-token.repository.js';
 import type { AuthSettings } from '../settings.js';
-import { emSqlQuery } from './orm-sql-query.js';
 
 export const USER_DELETED_CONSUMER = 'auth.user-deleted';
 

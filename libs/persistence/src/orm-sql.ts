@@ -1,9 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { SqlQuery, WithTransaction } from '@np/messaging';
-import type { Database } from '@np/persistence';
+import type { Database } from './open-database.js';
+
+/** A query runner with `$n` placeholders (the shape `@np/messaging`'s outbox and inbox use). */
+export type SqlQuery = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+export type WithTransaction = <T>(fn: (query: SqlQuery) => Promise<T>) => Promise<T>;
 
 /**
- * `@np/messaging`'s outbox speaks `$n` placeholders; MikroORM's `execute` takes `?` and runs in
+ * Outbox and inbox SQL speaks `$n` placeholders; MikroORM's `execute` takes `?` and runs in
  * the entity manager's transaction, so an outbox row commits with the change it reports.
  */
 export function emSqlQuery(em: EntityManager): SqlQuery {
