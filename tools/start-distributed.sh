@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `npm run start:distributed`: each service in its own process against the RabbitMQ and PostgreSQL
+# that tools/servers-up.sh installs and starts on loopback. Ctrl-C stops the services (the
+# servers keep running; `npm run servers:down` stops them).
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT_DIR"
+bash tools/servers-up.sh
+set -a; source "$STATE_DIR/servers.env"; set +a
+export NP_BOOTSTRAP_ADMIN_EMAIL="${NP_BOOTSTRAP_ADMIN_EMAIL:-admin@np.local}"
+if [[ -z "${NP_BOOTSTRAP_ADMIN_PASSWORD:-}" ]]; then
+  pwfile="$STATE_DIR/initial-admin-password"
+  [[ -s "$pwfile" ]] || (umask 077; head -c 18 /dev/urandom | base64 | tr '+/' '-_' > "$pwfile")
+  export NP_BOOTSTRAP_ADMIN_PASSWORD="$(cat "$pwfile")"
+  info "first admin: $NP_BOOTSTRAP_ADMIN_EMAIL, password in $pwfile"
+fi
+
+pids=()
+start() { # name script ops-port
+  step "starting $1"
+  NP_OPS_PORT=$3 node "$2" > "$STATE_DIR/$1.log" 2>&1 &
+  pids+=($!)
+  info "pid $!, logs in $STATE_DIR/$1.log, ops on 127.0.0.1:$3"
+}
+trap 'kill "${pids[@]}" 2>/dev/null; wait' INT TERM EXIT
+start auth services/auth/dist/main.js "${NP_AUTH_OPS_PORT:-9101}"
+start users services/users/dist/main.js "${NP_USERS_OPS_PORT:-9102}"
+start gateway services/gateway/dist/main.js 0
+WAIT_SECONDS=60 wait_for "the gateway on port ${PORT:-3000}" curl -sf "http://127.0.0.1:${PORT:-3000}/readyz"
+step "NP Platform (distributed) is up: http://127.0.0.1:${PORT:-3000}  (API docs at /docs)"
+wait
