@@ -8,6 +8,10 @@ export NP_PG_PORT="${NP_PG_PORT:-54320}"
 export NP_AMQP_PORT="${NP_AMQP_PORT:-56720}"
 export NP_AMQP_MGMT_PORT="${NP_AMQP_MGMT_PORT:-15673}"
 export NP_AMQP_DIST_PORT="${NP_AMQP_DIST_PORT:-25673}"
+export NP_AMQP_NODENAME="${NP_AMQP_NODENAME:-np@localhost}"
+# The Erlang cookie lives in one place per machine, so rabbitmqctl from any checkout can reach the
+# broker that another checkout started.
+export NP_RABBITMQ_HOME="${NP_RABBITMQ_HOME:-${HOME:-/root}/.cache/np-platform/rabbitmq-home}"
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 info() { printf '    %s\n' "$*"; }

@@ -28,7 +28,7 @@ start_postgres() {
 
 start_rabbitmq() {
   local base="$STATE_DIR/rabbitmq"
-  export RABBITMQ_NODENAME="np@localhost"
+  export RABBITMQ_NODENAME="$NP_AMQP_NODENAME"
   export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
   export RABBITMQ_NODE_PORT="$NP_AMQP_PORT"
   export RABBITMQ_DIST_PORT="$NP_AMQP_DIST_PORT"
@@ -38,8 +38,8 @@ start_rabbitmq() {
   export RABBITMQ_CONFIG_FILE="$base/rabbitmq"
   export ERL_EPMD_ADDRESS=127.0.0.1
   export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
-  export HOME="$base"
-  mkdir -p "$base/mnesia" "$base/log"
+  export HOME="$NP_RABBITMQ_HOME"
+  mkdir -p "$base/mnesia" "$base/log" "$NP_RABBITMQ_HOME"
   echo '[rabbitmq_management].' > "$base/enabled_plugins"
   cat > "$base/rabbitmq.conf" <<CONF
 listeners.tcp.default = 127.0.0.1:$NP_AMQP_PORT
