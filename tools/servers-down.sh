@@ -10,10 +10,10 @@ fi
 if [[ -s "$STATE_DIR/rabbitmq/server.pid" ]]; then
   step "stopping RabbitMQ"
   pid=$(cat "$STATE_DIR/rabbitmq/server.pid")
-  pkill -TERM -f "beam.*-sname ${NP_AMQP_NODENAME}" 2>/dev/null || true
   kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 30); do pgrep -f "beam.*${NP_AMQP_NODENAME}" >/dev/null || break; sleep 1; done
-  pkill -KILL -f "beam.*${NP_AMQP_NODENAME}" 2>/dev/null || true
+  # Wait for the broker to exit so a following servers-up finds its ports free.
+  for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+  kill -9 "$pid" 2>/dev/null || true
   rm -f "$STATE_DIR/rabbitmq/server.pid"
 fi
 if [[ "${1:-}" == "--purge" ]]; then

@@ -37,6 +37,8 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
   const auth = await startAuthService({ deps: withLogger('auth'), settings: loadSettingsOrExit(authSettingsSchema, { env: moduleEnv }) });
   const users = await startUsersService({ deps: withLogger('users'), settings: loadSettingsOrExit(usersSettingsSchema, { env: moduleEnv }) });
   const probe = new pg.Pool({ connectionString: database.url, max: 1 });
+  // An idle probe connection cut by the server (e.g. at shutdown) must not crash the process.
+  probe.on('error', (error) => logger.warn({ err: error }, 'readiness probe connection lost'));
   const gateway = await startGateway({
     deps: withLogger('gateway'),
     settings: gatewaySettings,
