@@ -28,6 +28,3 @@ export const url = (protocols: string[]) =>
   }, `must be a URL with scheme ${protocols.join(' or ')}`);
 
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
-
-export const transportKind = z.enum(['in-process', 'rabbitmq']);
-export type TransportKind = z.infer<typeof transportKind>;

@@ -96,7 +96,7 @@ export class BusServer extends Server implements CustomTransportStrategy {
         this.options.logger.error({ event: event.name, eventId: event.id }, 'dropping malformed event');
         return;
       }
-      const context = new BusContext([{ id: event.id, pattern: 'users.get', body: event, requestId: event.requestId ?? event.id }]);
+      const context = new BusContext([{ requestId: event.requestId ?? event.id }]);
       await this.runScoped(() => this.invoke(handler, { ...event, payload: parsed.data }, context));
       this.options.metrics?.handled.inc({ pattern: event.name, outcome: 'ok' });
     });

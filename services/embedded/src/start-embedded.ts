@@ -3,11 +3,10 @@ import { loadSettingsOrExit } from '@np/config';
 import { startAuthService, authSettingsSchema } from '@np/auth-service';
 import { gatewaySettingsSchema, startGateway, type RunningGateway } from '@np/gateway';
 import { InProcessTransport } from '@np/messaging';
-import { createLogger } from '@np/observability';
+import { createLogger, type ReadinessCheck } from '@np/observability';
 import { startEmbeddedPostgres } from '@np/persistence';
 import { createServiceDeps } from '@np/runtime';
 import { startUsersService, usersSettingsSchema } from '@np/users';
-import pg from 'pg';
 import { initialAdminPassword, INITIAL_PASSWORD_FILE } from './initial-admin-password.js';
 import type { EmbeddedSettings } from './settings.js';
 
@@ -26,7 +25,7 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
   const logger = createLogger({ service: 'platform', level: settings.LOG_LEVEL, tenant: settings.NP_TENANT });
   const dataDir = resolve(settings.NP_DATA_DIR);
   const database = await startEmbeddedPostgres({ dataDir, port: settings.NP_EMBEDDED_PG_PORT, logger });
-  const moduleEnv: NodeJS.ProcessEnv = { ...env, NP_DATABASE_URL: database.url, NP_TRANSPORT: 'in-process', ...bootstrapAdmin(settings, dataDir, logger) };
+  const moduleEnv: NodeJS.ProcessEnv = { ...env, NP_DATABASE_URL: database.url, ...bootstrapAdmin(settings, dataDir, logger) };
 
   const transport = new InProcessTransport(logger);
   await transport.start();
@@ -36,13 +35,11 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
 
   const auth = await startAuthService({ deps: withLogger('auth'), settings: loadSettingsOrExit(authSettingsSchema, { env: moduleEnv }) });
   const users = await startUsersService({ deps: withLogger('users'), settings: loadSettingsOrExit(usersSettingsSchema, { env: moduleEnv }) });
-  const probe = new pg.Pool({ connectionString: database.url, max: 1 });
-  // An idle probe connection cut by the server (e.g. at shutdown) must not crash the process.
-  probe.on('error', (error) => logger.warn({ err: error }, 'readiness probe connection lost'));
   const gateway = await startGateway({
     deps: withLogger('gateway'),
     settings: gatewaySettings,
-    checks: [{ name: 'database', check: async () => (await probe.query('select 1')).rowCount === 1 }],
+    // Each module already knows how to check its own database; no separate probe connection.
+    checks: [...namedFor('auth', auth.checks), ...namedFor('users', users.checks)],
   });
 
   return {
@@ -53,10 +50,13 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
       await transport.close();
       await users.close();
       await auth.close();
-      await probe.end();
       await database.stop();
     },
   };
+}
+
+function namedFor(module: string, checks: readonly ReadinessCheck[] = []): ReadinessCheck[] {
+  return checks.map((check) => ({ ...check, name: `${module}.${check.name}` }));
 }
 
 function bootstrapAdmin(settings: EmbeddedSettings, dataDir: string, logger: ReturnType<typeof createLogger>): NodeJS.ProcessEnv {

@@ -1,11 +1,10 @@
 import { OPTIONAL_MODULES } from '@np/contracts';
-import { bool, busSettingsSchema, list, port, positiveInt, processSettingsSchema, transportKind } from '@np/config';
+import { bool, busSettingsSchema, list, port, positiveInt, processSettingsSchema } from '@np/config';
 import { z } from 'zod';
 
 export const gatewaySettingsSchema = processSettingsSchema.extend(busSettingsSchema.shape).extend({
   PORT: port(3000),
   HOST: z.string().default('127.0.0.1'),
-  NP_TRANSPORT: transportKind.default('rabbitmq'),
   /** Optional modules this deployment serves; routes of the others answer 404 module_not_enabled. */
   NP_MODULES: list(z.enum(OPTIONAL_MODULES), 'users'),
   NP_ISSUER: z.string().default('http://localhost:3000'),

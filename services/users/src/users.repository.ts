@@ -1,8 +1,7 @@
-import { emSqlQuery } from '@np/persistence';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import type { Role } from '@np/contracts';
 import { type EventEnvelope, insertOutboxEvent } from '@np/messaging';
-import type { Database } from '@np/persistence';
+import { type Database, emSqlQuery } from '@np/persistence';
 import { containsPattern } from './like-pattern.js';
 import type { UserCursor } from './user-cursor.js';
 import { UserEntity, type UserEntityType } from './user.entity.js';

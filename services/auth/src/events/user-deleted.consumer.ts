@@ -1,7 +1,6 @@
-import { emSqlQuery } from '@np/persistence';
 import { Inject, Injectable } from '@nestjs/common';
 import { consumeOnce } from '@np/messaging';
-import type { Database } from '@np/persistence';
+import { type Database, emSqlQuery } from '@np/persistence';
 import { DATABASE, SETTINGS } from '@np/runtime';
 import { CLOCK, type Clock } from '../clock.js';
 import { Credential } from '../entities/index.js';
