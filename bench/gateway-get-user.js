@@ -6,17 +6,14 @@
 // Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (20),
 // BENCH_TARGETS (embedded,distributed), BENCH_PLATFORM_NODE_ARGS (extra node flags for the
 // platform processes, e.g. --cpu-prof), plus NP_DATABASE_URL / NP_AMQP_URL / NP_AMQP_MANAGEMENT_URL
-// (default: .local/servers.env, written by tools/servers-up.sh).
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+// (`npm run bench` reads them from .local/servers.env, written by tools/servers-up.sh).
+// The platform is started by the e2e suite's harness (test/harness), so both run it the same way.
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { ROOT, startNode, stopChild, waitUntil } from '../test/harness/child-process.js';
+import { freePort } from '../test/harness/free-port.js';
+import { ADMIN, startPlatform } from '../test/harness/platform.js';
 
-const ROOT = join(import.meta.dirname, '..');
 const LOG_DIR = join(ROOT, '.local', 'bench-logs');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -27,22 +24,21 @@ const MAX_ERROR_RATE = 0.01;
 const PLATFORM_NODE_ARGS = (process.env.BENCH_PLATFORM_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const AIMS = { embedded: 0.6, distributed: 0.3 };
 
-const ADMIN = { email: 'admin@bench.test', password: 'admin-password-bench' };
 const TENANT = 'bench';
-const COMMON_ENV = {
-  NP_ENV: 'test',
-  LOG_LEVEL: 'warn',
-  NP_TENANT: TENANT,
-  NP_MODULES: 'users',
-  NP_RATE_LIMIT_IP_PER_MINUTE: '100000000',
-  NP_RATE_LIMIT_USER_PER_MINUTE: '100000000',
-  NP_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
-  NP_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+const PLATFORM_OPTIONS = {
+  env: {
+    LOG_LEVEL: 'warn',
+    NP_TENANT: TENANT,
+    NP_RPC_TIMEOUT_MS: '5000',
+    NP_RATE_LIMIT_IP_PER_MINUTE: '100000000',
+    NP_RATE_LIMIT_USER_PER_MINUTE: '100000000',
+  },
+  nodeArgs: PLATFORM_NODE_ARGS,
+  logDir: LOG_DIR,
 };
 
 // ---- cleanup registry: everything started is undone in reverse order, even on failure ----------
 const cleanups = [];
-const children = new Set();
 async function cleanupAll() {
   while (cleanups.length > 0) {
     const { what, undo } = cleanups.pop();
@@ -59,170 +55,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     cleanupAll().finally(() => process.exit(130));
   });
 }
-process.once('exit', () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
 
 const progress = (message) => console.log(`[bench] ${message}`);
 
-// ---- child processes (adapted from test/harness/child-process.ts) ------------------------------
-function startNode(name, script, env, nodeArgs = []) {
-  mkdirSync(LOG_DIR, { recursive: true });
-  const logFile = join(LOG_DIR, `${name}.log`);
-  const log = createWriteStream(logFile, { flags: 'w' });
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, script)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  child.logFile = logFile;
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  cleanups.push({ what: `process ${name} (pid ${child.pid})`, undo: () => stopChild(child) });
-  progress(`started ${name} (pid ${child.pid}, log ${logFile.slice(ROOT.length + 1)})`);
-  return child;
-}
-
-async function stopChild(child, signal = 'SIGTERM', graceMs = 10_000) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitUntil(what, probe, timeoutMs = 90_000, child) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`${what}: process exited with ${child.exitCode}; see ${child.logFile}`);
-    if (await probe().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function portOpen(port) {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-// ---- servers of tools/servers-up.sh (adapted from test/harness/platform.ts) --------------------
-function serverSettings() {
-  const file = join(ROOT, '.local', 'servers.env');
-  const fromFile = {};
-  if (existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-      if (match) fromFile[match[1]] = match[2];
-    }
-  }
-  const pick = (name, fallback) => process.env[name] ?? fromFile[name] ?? fallback;
-  return {
-    databaseUrl: pick('NP_DATABASE_URL', 'postgresql://np:np@127.0.0.1:54320/np'),
-    amqpUrl: pick('NP_AMQP_URL', 'amqp://np:np@127.0.0.1:56720/np'),
-    managementUrl: pick('NP_AMQP_MANAGEMENT_URL', 'http://np:np@127.0.0.1:15673'),
-  };
-}
-
-const uniqueName = (prefix) => `${prefix}_${randomBytes(4).toString('hex')}`;
-function withPath(url, path) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${path}`;
-  return parsed.toString();
-}
-
-async function managementFetch(managementUrl, path, init) {
-  const base = new URL(managementUrl);
-  const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64');
-  const response = await fetch(`${base.protocol}//${base.host}${path}`, { ...init, headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' } });
-  if (!response.ok && response.status !== 404) throw new Error(`${init.method} ${path} answered ${response.status}`);
-  return response;
-}
-
-async function adminQuery(databaseUrl, sql) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-// ---- the platform in each shape ------------------------------------------------------------------
-async function waitForPlatform(url, child) {
-  await waitUntil(`the platform at ${url}`, async () => {
-    const ready = await fetch(`${url}/readyz`);
-    if (ready.status !== 200) return false;
-    const login = await fetch(`${url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-    return login.status === 200;
-  }, 120_000, child);
-}
-
-async function startEmbedded() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'np-bench-'));
-  const port = await freePort();
-  const pgPort = await freePort();
-  // Runs after the platform process has exited: PostgreSQL (its grandchild) may still be shutting
-  // down and writing into the folder, so wait until its port is closed, then remove with retries.
-  cleanups.push({
-    what: `data folder ${dataDir}`,
-    undo: async () => {
-      await waitUntil(`embedded PostgreSQL on ${pgPort} to stop`, async () => !(await portOpen(pgPort)), 30_000);
-      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
-    },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  progress(`embedded: starting the platform on ${url} (embedded PostgreSQL on ${pgPort}, data in ${dataDir})`);
-  const child = startNode('embedded', 'services/embedded/dist/main.js', {
-    ...COMMON_ENV, PORT: String(port), NP_ISSUER: url, NP_DATA_DIR: dataDir, NP_EMBEDDED_PG_PORT: String(pgPort),
-  }, PLATFORM_NODE_ARGS);
-  await waitForPlatform(url, child);
-  progress('embedded: ready');
-  return { url, databaseUrl: `postgresql://np:np@127.0.0.1:${pgPort}/np`, processes: { gateway: child } };
-}
-
-async function startDistributed() {
-  const servers = serverSettings();
-  const vhost = uniqueName('bench');
-  const database = uniqueName('bench');
-  progress(`distributed: creating vhost ${vhost} and database ${database}`);
-  await managementFetch(servers.managementUrl, `/api/vhosts/${vhost}`, { method: 'PUT', body: '{}' });
-  cleanups.push({ what: `vhost ${vhost}`, undo: () => managementFetch(servers.managementUrl, `/api/vhosts/${vhost}`, { method: 'DELETE' }) });
-  await managementFetch(servers.managementUrl, `/api/permissions/${vhost}/np`, { method: 'PUT', body: JSON.stringify({ configure: '.*', write: '.*', read: '.*' }) });
-  await adminQuery(servers.databaseUrl, `create database "${database}"`);
-  cleanups.push({ what: `database ${database}`, undo: () => adminQuery(servers.databaseUrl, `drop database if exists "${database}" with (force)`) });
-
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const databaseUrl = withPath(servers.databaseUrl, database);
-  const env = { ...COMMON_ENV, NP_ISSUER: url, NP_AMQP_URL: withPath(servers.amqpUrl, encodeURIComponent(vhost)), NP_DATABASE_URL: databaseUrl, NP_AMQP_MANAGEMENT_URL: servers.managementUrl };
-  const processes = {};
-  for (const name of ['auth', 'users', 'gateway']) {
-    const extra = name === 'gateway' ? { PORT: String(port) } : { NP_OPS_PORT: String(await freePort()) };
-    processes[name] = startNode(`distributed-${name}`, `services/${name}/dist/main.js`, { ...env, ...extra }, PLATFORM_NODE_ARGS);
-  }
-  progress(`distributed: waiting for the gateway on ${url}`);
-  await waitForPlatform(url, processes.gateway);
-  progress('distributed: ready');
-  return { url, databaseUrl, processes };
+// ---- the platform (test/harness) and its baseline ----------------------------------------------
+async function startShape(shape) {
+  progress(`${shape}: starting the platform (logs in ${LOG_DIR.slice(ROOT.length + 1)})`);
+  const platform = await startPlatform(shape, PLATFORM_OPTIONS);
+  cleanups.push({ what: `the ${shape} platform`, undo: () => platform.close() });
+  progress(`${shape}: ready at ${platform.url}`);
+  return platform;
 }
 
 async function startBaseline(name, platform) {
@@ -235,7 +77,8 @@ async function startBaseline(name, platform) {
     ISSUER: platform.url,
     AUDIENCE: 'np-api',
     TENANT,
-  });
+  }, { logDir: LOG_DIR });
+  cleanups.push({ what: `process ${name}`, undo: () => stopChild(child) });
   await waitUntil(`${name} at ${url}`, async () => (await fetch(`${url}/healthz`)).ok, 30_000, child);
   return { url, child };
 }
@@ -297,7 +140,7 @@ async function measure(name, url, session) {
 }
 
 async function benchShape(shape) {
-  const platform = shape === 'embedded' ? await startEmbedded() : await startDistributed();
+  const platform = await startShape(shape);
   const session = await adminSession(platform.url);
   progress(`${shape}: admin ${ADMIN.email} is ${session.id}`);
   const baselineName = `baseline-${shape}-db`;

@@ -1,0 +1,51 @@
+// Child processes of the e2e suite and the benchmark. Plain JavaScript so both Jest and a bare
+// `node bench/...` can load it.
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+const DEFAULT_LOG_DIR = join(ROOT, '.local', 'e2e-logs');
+
+/**
+ * Starts `node [nodeArgs] <script>` with `env` added to this process's environment, logging its
+ * output to `<logDir>/<name>.log` (the path is kept on `child.logFile`).
+ * @param {string} name @param {string} script @param {Record<string, string>} env
+ * @param {{ logDir?: string, nodeArgs?: string[] }} [options]
+ */
+export function startNode(name, script, env, options = {}) {
+  const logDir = options.logDir ?? DEFAULT_LOG_DIR;
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `${name}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(ROOT, script)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  child.logFile = logFile;
+  return child;
+}
+
+/** Stops a child: `signal` (SIGTERM by default), then SIGKILL after a grace period. */
+export async function stopChild(child, signal = 'SIGTERM', graceMs = 5000) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Polls `probe` until it returns true or `timeoutMs` passes; fails at once if `child` exits. */
+export async function waitUntil(what, probe, timeoutMs = 60_000, child) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${what}: process exited with ${child.exitCode}; see ${child.logFile}`);
+    if (await probe().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

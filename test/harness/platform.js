@@ -1,0 +1,188 @@
+// The platform as the e2e suite and the benchmark see it: started from the built services as child
+// processes, in either shape, with handles to break things. Plain JavaScript so both Jest and a
+// bare `node bench/...` can load it.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { testAmqpManagementUrl, testAmqpUrl, testDatabaseUrl, uniqueName } from '@np/testing';
+import pg from 'pg';
+import { ROOT, startNode, stopChild, waitUntil } from './child-process.js';
+import { freePort, portOpen } from './free-port.js';
+
+export const ADMIN = { email: 'admin@e2e.test', password: 'admin-password-e2e' };
+export const RPC_TIMEOUT_MS = 2000;
+
+/** @typedef {'embedded' | 'distributed'} Shape */
+/** @typedef {'auth' | 'users' | 'gateway'} ModuleProcess */
+/**
+ * @typedef {object} PlatformUnderTest
+ * @property {Shape} shape
+ * @property {string} url
+ * @property {string} databaseUrl the database every module of this platform uses
+ * @property {(name: ModuleProcess) => Promise<void>} stopModule
+ * @property {(name: ModuleProcess) => Promise<void>} startModule
+ * @property {() => Promise<void>} restartBroker
+ * @property {() => Promise<void>} close
+ */
+/**
+ * @typedef {object} PlatformOptions
+ * @property {Record<string, string>} [env] settings on top of the defaults below
+ * @property {string[]} [nodeArgs] extra node flags for the platform processes (e.g. --cpu-prof)
+ * @property {string} [logDir] where the processes' logs go (default .local/e2e-logs)
+ */
+
+/** @returns {Shape} */
+export function shapeUnderTest() {
+  return process.env.NP_E2E_SHAPE === 'embedded' ? 'embedded' : 'distributed';
+}
+
+const DEFAULT_ENV = {
+  NP_ENV: 'test',
+  LOG_LEVEL: 'info',
+  NP_TENANT: 'e2e',
+  NP_MODULES: 'users',
+  NP_RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS),
+  NP_RATE_LIMIT_IP_PER_MINUTE: '100000',
+  NP_RATE_LIMIT_USER_PER_MINUTE: '100000',
+  NP_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+  NP_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+  NP_BODY_LIMIT_BYTES: String(64 * 1024),
+};
+
+/** @param {Shape} [shape] @param {PlatformOptions} [options] @returns {Promise<PlatformUnderTest>} */
+export async function startPlatform(shape = shapeUnderTest(), options = {}) {
+  return shape === 'embedded' ? startEmbeddedPlatform(options) : startDistributedPlatform(options);
+}
+
+/** @param {PlatformOptions} options */
+async function startEmbeddedPlatform(options) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'np-e2e-'));
+  const port = await freePort();
+  const pgPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = { ...DEFAULT_ENV, ...options.env, PORT: String(port), NP_ISSUER: url, NP_DATA_DIR: dataDir, NP_EMBEDDED_PG_PORT: String(pgPort) };
+  const child = startNode('embedded', 'services/embedded/dist/main.js', env, options);
+  const close = async () => {
+    await stopChild(child, 'SIGTERM', 15_000);
+    // PostgreSQL (the platform's own child) may still be writing into the folder: wait for its port.
+    await waitUntil(`embedded PostgreSQL on ${pgPort} to stop`, async () => !(await portOpen(pgPort)), 30_000);
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  };
+  await waitForPlatform(url, child, env).catch(async (error) => {
+    await close();
+    throw error;
+  });
+  const unsupported = () => Promise.reject(new Error('not possible in the embedded shape'));
+  return {
+    shape: 'embedded',
+    url,
+    databaseUrl: `postgresql://np:np@127.0.0.1:${pgPort}/np`,
+    stopModule: unsupported,
+    startModule: unsupported,
+    restartBroker: unsupported,
+    close,
+  };
+}
+
+/** @param {PlatformOptions} options */
+async function startDistributedPlatform(options) {
+  const vhost = uniqueName('e2e');
+  const database = uniqueName('e2e');
+  await createVhost(vhost);
+  await createDatabase(database);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const databaseUrl = withDatabase(testDatabaseUrl(), database);
+  const env = { ...DEFAULT_ENV, ...options.env, NP_ISSUER: url, NP_AMQP_URL: testAmqpUrl(vhost), NP_DATABASE_URL: databaseUrl };
+  /** @type {Map<ModuleProcess, import('node:child_process').ChildProcess>} */
+  const children = new Map();
+  const start = async (/** @type {ModuleProcess} */ name) => {
+    const extra = name === 'gateway' ? { PORT: String(port) } : { NP_OPS_PORT: String(await freePort()) };
+    children.set(name, startNode(`distributed-${name}`, `services/${name}/dist/main.js`, { ...env, ...extra }, options));
+  };
+  const close = async () => {
+    await Promise.all([...children.values()].map((child) => stopChild(child)));
+    await deleteVhost(vhost);
+    await dropDatabase(database);
+  };
+  try {
+    for (const name of /** @type {const} */ (['auth', 'users', 'gateway'])) await start(name);
+    await waitForPlatform(url, children.get('gateway'), env);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    shape: 'distributed',
+    url,
+    databaseUrl,
+    stopModule: async (name) => {
+      await stopChild(children.get(name), 'SIGKILL');
+      children.delete(name);
+    },
+    startModule: start,
+    restartBroker: async () => {
+      await run('bash', [join(ROOT, 'tools/rabbitmq-ctl.sh'), 'stop_app']);
+      await run('bash', [join(ROOT, 'tools/rabbitmq-ctl.sh'), 'start_app']);
+      await waitUntil('the RabbitMQ management API', async () => (await managementFetch('/api/overview', { method: 'GET' })).ok, 60_000);
+    },
+    close,
+  };
+}
+
+/** Ready means: /readyz answers 200 and the bootstrap admin can log in. */
+async function waitForPlatform(url, child, env) {
+  const admin = { email: env.NP_BOOTSTRAP_ADMIN_EMAIL, password: env.NP_BOOTSTRAP_ADMIN_PASSWORD };
+  await waitUntil(`the platform at ${url}`, async () => {
+    const ready = await fetch(`${url}/readyz`);
+    if (ready.status !== 200) return false;
+    const login = await fetch(`${url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
+    return login.status === 200;
+  }, 90_000, child);
+}
+
+const execFileAsync = promisify(execFile);
+async function run(command, args) {
+  await execFileAsync(command, args, { cwd: ROOT });
+}
+
+function managementFetch(path, init) {
+  const base = new URL(testAmqpManagementUrl());
+  const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64');
+  return fetch(`${base.protocol}//${base.host}${path}`, { ...init, headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' } });
+}
+
+async function createVhost(vhost) {
+  await managementFetch(`/api/vhosts/${vhost}`, { method: 'PUT', body: '{}' });
+  await managementFetch(`/api/permissions/${vhost}/np`, { method: 'PUT', body: JSON.stringify({ configure: '.*', write: '.*', read: '.*' }) });
+}
+
+async function deleteVhost(vhost) {
+  await managementFetch(`/api/vhosts/${vhost}`, { method: 'DELETE' });
+}
+
+function withDatabase(url, database) {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function adminQuery(sql) {
+  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function createDatabase(name) {
+  return adminQuery(`create database "${name}"`);
+}
+
+function dropDatabase(name) {
+  return adminQuery(`drop database if exists "${name}" with (force)`);
+}
