@@ -7,7 +7,7 @@ export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.local/**', '.data/**', 'bench/**', 'tools/**'] },
   js.configs.recommended,
   {
-    files: ['{libs,services}/*/src/**/*.ts'],
+    files: ['{libs,services}/*/src/**/*.ts', 'operator/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -2,7 +2,8 @@
 // dependencies are ESM). Sources are compiled on the fly by SWC with decorator metadata, so
 // tests run against `src/` without a build. Projects: `unit` (no servers, fakes allowed) and
 // `integration` (real PostgreSQL and RabbitMQ) and `e2e` (the built platform over HTTP, in the
-// shape named by NP_E2E_SHAPE; see tools/test-all.sh).
+// shape named by NP_E2E_SHAPE; see tools/test-all.sh) and `cluster` (the operator against a real
+// Kubernetes control plane started by tools/cluster-up.sh).
 
 const swc = [
   '@swc/jest',
@@ -24,6 +25,7 @@ const common = {
   moduleNameMapper: {
     '^@np/auth-service$': '<rootDir>/services/auth/src/index.ts',
     '^@np/(gateway|users|embedded)$': '<rootDir>/services/$1/src/index.ts',
+    '^@np/operator$': '<rootDir>/operator/src/index.ts',
     '^@np/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
@@ -36,7 +38,7 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{libs,services}/*/src/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{libs,services}/*/src/**/*.spec.ts', '<rootDir>/operator/src/**/*.spec.ts'],
     },
     {
       ...common,
@@ -48,10 +50,15 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
     },
+    {
+      ...common,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/operator/test/**/*.spec.ts'],
+    },
   ],
   // Jest reads the timeout from the top level only; unit tests finish far below it.
   testTimeout: 60000,
-  collectCoverageFrom: ['{libs,services}/*/src/**/*.ts', '!**/*.spec.ts', '!**/main.ts', '!**/index.ts'],
+  collectCoverageFrom: ['{libs,services}/*/src/**/*.ts', 'operator/src/**/*.ts', '!**/*.spec.ts', '!**/main.ts', '!**/index.ts'],
   coverageThreshold: {
     global: { lines: 70, statements: 70, functions: 65, branches: 55 },
   },

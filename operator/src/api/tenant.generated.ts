@@ -1,0 +1,122 @@
+// Generated from crds/platform.np.dev_tenants.yaml by `npm run generate:crd-types`. Do not edit.
+// API: platform.np.dev/v1alpha1, kind Tenant.
+
+export interface TenantResource {
+  spec: TenantSpec;
+  status?: TenantStatus;
+}
+/**
+ * What the tenant should have. gateway and auth are always deployed.
+ */
+export interface TenantSpec {
+  /**
+   * Human-readable name of the customer.
+   */
+  displayName?: string;
+  /**
+   * Image tag of the platform's services; the operator's default when empty.
+   */
+  version?: string;
+  /**
+   * What happens to the tenant's data when the Tenant is deleted.
+   */
+  deletionPolicy?: 'Retain' | 'Delete';
+  ingress?: TenantIngress;
+  /**
+   * Optional modules the tenant bought, each listed once.
+   *
+   * @maxItems 5
+   */
+  modules?: TenantModule[];
+}
+/**
+ * Public entry to the tenant's gateway.
+ */
+export interface TenantIngress {
+  /**
+   * DNS name of the tenant's API. Fixed once set, because tokens and OIDC clients are bound to it.
+   */
+  host: string;
+  /**
+   * Secret in the tenant's namespace holding the TLS certificate for the host.
+   */
+  tlsSecretName?: string;
+}
+export interface TenantModule {
+  /**
+   * The module.
+   */
+  name: 'users' | 'files' | 'form-builder' | 'reports' | 'backoffice';
+  /**
+   * false deactivates the module (scaled to zero, data kept).
+   */
+  enabled?: boolean;
+  replicas?: ModuleReplicas;
+  autoscaling?: ModuleAutoscaling;
+  resources?: ModuleResources;
+}
+/**
+ * Bounds for the autoscaler.
+ */
+export interface ModuleReplicas {
+  min?: number;
+  max?: number;
+}
+/**
+ * When to add replicas.
+ */
+export interface ModuleAutoscaling {
+  /**
+   * Target average CPU use, in percent of the request.
+   */
+  cpuUtilization?: number;
+}
+/**
+ * Compute resources of each replica; the module's defaults when omitted.
+ */
+export interface ModuleResources {
+  requests?: ResourceQuantities;
+  limits?: ResourceQuantities;
+}
+/**
+ * Quantities by resource (cpu, memory), such as cpu 250m, memory 256Mi.
+ */
+export interface ResourceQuantities {
+  cpu?: number | string;
+  memory?: number | string;
+}
+/**
+ * What the operator observed, written by the operator only.
+ */
+export interface TenantStatus {
+  observedGeneration?: number;
+  /**
+   * Pending, Provisioning, Ready, Degraded or Deleting.
+   */
+  phase?: string;
+  /**
+   * Enabled modules, comma-separated (for kubectl get).
+   */
+  enabledModules?: string;
+  /**
+   * Ready out of enabled modules, as "ready/enabled" (for kubectl get).
+   */
+  readyModules?: string;
+  namespace?: string;
+  conditions?: TenantCondition[];
+  modules?: ModuleStatus[];
+}
+export interface TenantCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+export interface ModuleStatus {
+  name: string;
+  enabled: boolean;
+  desired: number;
+  ready: number;
+}

@@ -1,0 +1,94 @@
+import {
+  KubernetesObjectApi,
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type ObjectCache,
+} from '@kubernetes/client-node';
+import type { Logger } from '@np/observability';
+
+/** A resource the controller watches: where it lives in the API and which objects to keep. */
+export interface WatchedKind {
+  apiVersion: string;
+  kind: string;
+  /** Lower-case plural, as in the URL. */
+  plural: string;
+  namespaced: boolean;
+  labelSelector?: string;
+}
+
+const RESTART_DELAY_MS = 1000;
+
+/**
+ * One list+watch per kind with a local cache, shared by every reader in the process. Handlers only
+ * enqueue keys (a throwing handler would crash the process), and a watch that fails is restarted:
+ * client-node stops an informer on any watch error.
+ */
+export class SharedInformer<T extends KubernetesObject = KubernetesObject> {
+  private readonly informer: Informer<T> & ObjectCache<T>;
+  private stopped = false;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    readonly kind: WatchedKind,
+    private readonly logger: Logger,
+  ) {
+    const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+    const list = () =>
+      objects.list<T>(kind.apiVersion, kind.kind, undefined, undefined, undefined, undefined, undefined, kind.labelSelector) as Promise<
+        KubernetesListObject<T>
+      >;
+    this.informer = makeInformer<T>(kubeConfig, collectionPath(kind), list, kind.labelSelector);
+    this.informer.on('error', (error?: unknown) => this.restartAfterError(error));
+  }
+
+  /** Calls `handler` for every add, update and delete, including those of the first list. */
+  onChange(handler: (object: T) => void): void {
+    const safe = (object: T) => {
+      try {
+        handler(object);
+      } catch (error) {
+        this.logger.error({ err: error, kind: this.kind.kind }, 'informer handler failed');
+      }
+    };
+    this.informer.on('add', safe);
+    this.informer.on('update', safe);
+    this.informer.on('delete', safe);
+  }
+
+  /** Resolves once the first list is in the cache ("synced"). */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.informer.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.informer.stop();
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.informer.get(name, namespace);
+  }
+
+  list(namespace?: string): readonly T[] {
+    return this.informer.list(namespace);
+  }
+
+  private restartAfterError(error: unknown): void {
+    if (this.stopped) return;
+    this.logger.warn({ err: error, kind: this.kind.kind }, 'watch failed; restarting the informer');
+    setTimeout(() => {
+      if (this.stopped) return;
+      this.informer.start().catch((restartError: unknown) => this.restartAfterError(restartError));
+    }, RESTART_DELAY_MS).unref();
+  }
+}
+
+/** `/api/v1/namespaces`, `/apis/apps/v1/deployments`: the list path across all namespaces. */
+export function collectionPath(kind: Pick<WatchedKind, 'apiVersion' | 'plural'>): string {
+  const prefix = kind.apiVersion.includes('/') ? `/apis/${kind.apiVersion}` : `/api/${kind.apiVersion}`;
+  return `${prefix}/${kind.plural}`;
+}

@@ -1,0 +1,41 @@
+import { TENANT_API_VERSION, TENANT_KIND, TENANT_PLURAL } from '../api/tenant.js';
+import type { WatchedKind } from '../runtime/informer.js';
+import { MANAGED_SELECTOR } from './labels.js';
+
+export const TENANT_KIND_INFO: WatchedKind = {
+  apiVersion: TENANT_API_VERSION,
+  kind: TENANT_KIND,
+  plural: TENANT_PLURAL,
+  namespaced: false,
+};
+
+const owned = (apiVersion: string, kind: string, plural: string, namespaced = true): WatchedKind => ({
+  apiVersion,
+  kind,
+  plural,
+  namespaced,
+  labelSelector: MANAGED_SELECTOR,
+});
+
+export const NAMESPACE_KIND = owned('v1', 'Namespace', 'namespaces', false);
+
+/**
+ * Every namespaced kind a Tenant renders to. Each is watched (drift brings the Tenant back to the
+ * queue) and pruned (an object the desired state no longer names is deleted).
+ */
+export const OWNED_NAMESPACED_KINDS: readonly WatchedKind[] = [
+  owned('v1', 'ServiceAccount', 'serviceaccounts'),
+  owned('v1', 'ResourceQuota', 'resourcequotas'),
+  owned('v1', 'LimitRange', 'limitranges'),
+  owned('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
+  owned('v1', 'ConfigMap', 'configmaps'),
+  owned('v1', 'Service', 'services'),
+  owned('apps/v1', 'Deployment', 'deployments'),
+  owned('autoscaling/v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers'),
+  owned('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
+  owned('networking.k8s.io/v1', 'Ingress', 'ingresses'),
+];
+
+export function kindKey(object: { apiVersion?: string; kind?: string }): string {
+  return `${object.apiVersion ?? ''}/${object.kind ?? ''}`;
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from '@jest/globals';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { planTenant } from '../tenant-plan.js';
+import { renderSettings, tenant } from '../test-tenant.js';
+import { renderTenant } from './desired-state.js';
+
+type AnyObject = KubernetesObject & { spec?: any; data?: Record<string, string> };
+
+function render(spec: Parameters<typeof tenant>[0]) {
+  const desired = renderTenant(planTenant(tenant(spec), renderSettings));
+  const find = (kind: string, name: string) =>
+    desired.namespaced.find((object) => object.kind === kind && object.metadata?.name === name) as AnyObject | undefined;
+  return { desired, find };
+}
+
+describe('renderTenant', () => {
+  it('always deploys gateway and auth in the tenant namespace, owned by the Tenant', () => {
+    const { desired, find } = render({});
+    expect(desired.namespace.metadata?.name).toBe('tenant-acme');
+    expect(desired.namespace.metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    for (const module of ['gateway', 'auth']) {
+      expect(find('Deployment', module)?.metadata?.namespace).toBe('tenant-acme');
+      expect(find('Service', module)).toBeDefined();
+      expect(find('HorizontalPodAutoscaler', module)).toBeDefined();
+    }
+    for (const object of [desired.namespace, ...desired.namespaced]) {
+      expect(object.metadata?.ownerReferences).toEqual([
+        expect.objectContaining({ kind: 'Tenant', name: 'acme', uid: 'uid-1', controller: true }),
+      ]);
+      expect(object.metadata?.labels?.['platform.np.dev/tenant']).toBe('acme');
+    }
+  });
+
+  it('runs every container non-root with a read-only root filesystem, probes and resources', () => {
+    const { find } = render({ modules: [{ name: 'users' }] });
+    const pod = find('Deployment', 'users')?.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
+    const [container] = pod.containers;
+    expect(container.image).toBe('registry.example/np/users:1.2.3');
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(container.resources.requests).toEqual({ cpu: '100m', memory: '128Mi' });
+  });
+
+  it('leaves replicas to the HPA while enabled and pins a disabled module to zero without HPA or PDB', () => {
+    const { find } = render({
+      modules: [
+        { name: 'files', replicas: { min: 2, max: 6 }, autoscaling: { cpuUtilization: 55 } },
+        { name: 'reports', enabled: false },
+      ],
+    });
+    expect(find('Deployment', 'files')?.spec.replicas).toBeUndefined();
+    expect(find('HorizontalPodAutoscaler', 'files')?.spec).toMatchObject({
+      minReplicas: 2,
+      maxReplicas: 6,
+      metrics: [{ resource: { target: { averageUtilization: 55 } } }],
+    });
+    expect(find('PodDisruptionBudget', 'files')?.spec.maxUnavailable).toBe(1);
+    expect(find('Deployment', 'reports')?.spec.replicas).toBe(0);
+    expect(find('Service', 'reports')).toBeDefined();
+    expect(find('HorizontalPodAutoscaler', 'reports')).toBeUndefined();
+    expect(find('PodDisruptionBudget', 'reports')).toBeUndefined();
+  });
+
+  it('has no PDB where at most one replica is allowed', () => {
+    const { find } = render({ modules: [{ name: 'users', replicas: { min: 1, max: 1 } }] });
+    expect(find('PodDisruptionBudget', 'users')).toBeUndefined();
+  });
+
+  it('tells the gateway which optional modules are enabled and restarts it when that changes', () => {
+    const one = render({ modules: [{ name: 'users' }, { name: 'reports', enabled: false }] });
+    const two = render({ modules: [{ name: 'users' }, { name: 'reports' }] });
+    expect(one.find('ConfigMap', 'gateway-modules')?.data).toEqual({ NP_TENANT: 'acme', NP_MODULES: 'users' });
+    expect(two.find('ConfigMap', 'gateway-modules')?.data?.NP_MODULES).toBe('users,reports');
+    const checksum = (result: typeof one) =>
+      result.find('Deployment', 'gateway')?.spec.template.metadata.annotations['platform.np.dev/modules-checksum'];
+    expect(checksum(one)).not.toEqual(checksum(two));
+  });
+
+  it('routes the ingress host to the gateway, with TLS when a secret is named', () => {
+    expect(render({}).find('Ingress', 'gateway')).toBeUndefined();
+    const ingress = render({ ingress: { host: 'api.acme.example.com', tlsSecretName: 'acme-tls' } }).find('Ingress', 'gateway');
+    expect(ingress?.spec.rules[0].host).toBe('api.acme.example.com');
+    expect(ingress?.spec.tls).toEqual([{ hosts: ['api.acme.example.com'], secretName: 'acme-tls' }]);
+  });
+
+  it('sizes the quota from the enabled modules at their maximum, with surge', () => {
+    const { find } = render({ modules: [{ name: 'users', replicas: { min: 1, max: 4 } }, { name: 'files', enabled: false }] });
+    // gateway max 5, auth max 3, users max 4 => 12 pods, x1.25 => 15
+    const hard = find('ResourceQuota', 'tenant-quota')?.spec.hard;
+    expect(hard.pods).toBe('15');
+    // requests.cpu: gateway 5*250m + auth 3*100m + users 4*100m = 1.95 cores, x1.25 = 2.4375 => 2438m
+    expect(hard['requests.cpu']).toBe('2438m');
+  });
+
+  it('denies all traffic by default and opens only what the modules need', () => {
+    const { desired } = render({});
+    const names = desired.namespaced.filter((object) => object.kind === 'NetworkPolicy').map((object) => object.metadata?.name);
+    expect(names).toEqual(['default-deny', 'allow-dns', 'allow-infrastructure', 'allow-gateway-ingress', 'allow-gateway-to-modules', 'allow-monitoring']);
+  });
+
+  it('uses the Tenant version as image tag when set', () => {
+    const { find } = render({ version: '2.0.0' });
+    expect(find('Deployment', 'auth')?.spec.template.spec.containers[0].image).toBe('registry.example/np/auth:2.0.0');
+  });
+});

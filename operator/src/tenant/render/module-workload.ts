@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { moduleLabels, moduleSelector, ownedMetadata } from '../labels.js';
+import type { ModulePlan, TenantPlan } from '../tenant-plan.js';
+import { GATEWAY_CONFIG_NAME, gatewayConfigData } from './gateway-config.js';
+
+/** Where the connection settings for the tenant's database, vhost, bucket and realm are kept. */
+export const CONNECTIONS_SECRET_NAME = 'platform-connections';
+const RUN_AS = 10001;
+
+/**
+ * A module's Deployment. While the module is enabled its replica count belongs to the HPA, so the
+ * operator leaves `replicas` out; a disabled module is pinned to zero.
+ */
+export function renderDeployment(plan: TenantPlan, module: ModulePlan): KubernetesObject {
+  const labels = moduleLabels(plan, module.name);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: ownedMetadata(plan, module.name, labels),
+    spec: {
+      ...(module.enabled ? {} : { replicas: 0 }),
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: moduleSelector(plan, module.name) },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
+      template: {
+        metadata: { labels, annotations: podAnnotations(plan, module) },
+        spec: {
+          serviceAccountName: 'np-tenant',
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: RUN_AS,
+            runAsGroup: RUN_AS,
+            fsGroup: RUN_AS,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [container(plan, module)],
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+        },
+      },
+    },
+  } as KubernetesObject;
+}
+
+function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown> {
+  const probe = (path: string, periodSeconds: number) => ({
+    httpGet: { path, port: module.portName },
+    periodSeconds,
+    timeoutSeconds: 2,
+    failureThreshold: 3,
+  });
+  return {
+    name: module.name,
+    image: module.image,
+    ports: [{ name: module.portName, containerPort: module.port, protocol: 'TCP' }],
+    env: [
+      { name: 'NP_ENV', value: 'production' },
+      { name: 'NP_TENANT', value: plan.name },
+      { name: 'NP_OPS_PORT', value: String(module.port) },
+      { name: 'NP_OPS_HOST', value: '0.0.0.0' },
+    ],
+    envFrom: [
+      ...(module.name === 'gateway' ? [{ configMapRef: { name: GATEWAY_CONFIG_NAME } }] : []),
+      { secretRef: { name: CONNECTIONS_SECRET_NAME, optional: true } },
+    ],
+    resources: { requests: module.requests, limits: module.limits },
+    startupProbe: { ...probe('/healthz', 2), failureThreshold: 30 },
+    livenessProbe: probe('/healthz', 10),
+    readinessProbe: probe('/readyz', 5),
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    },
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+  };
+}
+
+/** The gateway restarts when the set of enabled modules changes, because it reads it at start. */
+function podAnnotations(plan: TenantPlan, module: ModulePlan): Record<string, string> {
+  if (module.name !== 'gateway') return {};
+  const digest = createHash('sha256').update(JSON.stringify(gatewayConfigData(plan))).digest('hex').slice(0, 16);
+  return { 'platform.np.dev/modules-checksum': digest };
+}
+
+/** A stable name for the module inside the namespace; kept for disabled modules so callers get 503, not DNS errors. */
+export function renderService(plan: TenantPlan, module: ModulePlan): KubernetesObject {
+  const servicePort = module.portName === 'http' ? 80 : module.port;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: ownedMetadata(plan, module.name, moduleLabels(plan, module.name)),
+    spec: {
+      type: 'ClusterIP',
+      selector: moduleSelector(plan, module.name),
+      ports: [{ name: module.portName, port: servicePort, targetPort: module.portName, protocol: 'TCP' }],
+    },
+  } as KubernetesObject;
+}

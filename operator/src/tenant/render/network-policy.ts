@@ -1,0 +1,70 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { MODULE_LABEL, TENANT_GROUP, ownedMetadata, tenantLabels } from '../labels.js';
+import type { TenantPlan } from '../tenant-plan.js';
+import { MODULE_CATALOG } from '../module-catalog.js';
+
+/** Namespaces running shared infrastructure (PostgreSQL, RabbitMQ, S3, the identity provider). */
+export const INFRASTRUCTURE_NAMESPACE_LABEL = `${TENANT_GROUP}/infrastructure`;
+/** Namespaces allowed to scrape the modules' metrics. */
+export const MONITORING_NAMESPACE_LABEL = `${TENANT_GROUP}/monitoring`;
+
+/**
+ * Default deny in both directions, then one policy per opening: DNS, the shared infrastructure, the
+ * public entry to the gateway, the gateway to its modules, and metrics scraping. Nothing of one
+ * tenant can reach another tenant's pods.
+ */
+export function renderNetworkPolicies(plan: TenantPlan): KubernetesObject[] {
+  const gateway = { matchLabels: { [MODULE_LABEL]: 'gateway' } };
+  const opsPort = { protocol: 'TCP', port: MODULE_CATALOG.users.port };
+  return [
+    policy(plan, 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
+    policy(plan, 'allow-dns', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
+          ports: [
+            { protocol: 'UDP', port: 53 },
+            { protocol: 'TCP', port: 53 },
+          ],
+        },
+      ],
+    }),
+    policy(plan, 'allow-infrastructure', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { [INFRASTRUCTURE_NAMESPACE_LABEL]: 'true' } } }] }],
+    }),
+    policy(plan, 'allow-gateway-ingress', {
+      podSelector: gateway,
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [{ protocol: 'TCP', port: MODULE_CATALOG.gateway.port }] }],
+    }),
+    policy(plan, 'allow-gateway-to-modules', {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: gateway }] }],
+      egress: [{ to: [{ podSelector: {} }] }],
+    }),
+    policy(plan, 'allow-monitoring', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { [MONITORING_NAMESPACE_LABEL]: 'true' } } }],
+          ports: [opsPort, { protocol: 'TCP', port: MODULE_CATALOG.gateway.port }],
+        },
+      ],
+    }),
+  ];
+}
+
+function policy(plan: TenantPlan, name: string, spec: Record<string, unknown>): KubernetesObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: ownedMetadata(plan, name, tenantLabels(plan)),
+    spec,
+  } as KubernetesObject;
+}

@@ -1,0 +1,72 @@
+import { ALWAYS_ON_MODULES, type ModuleName, type ResourceQuantities, type Tenant } from '../api/tenant.js';
+import type { RenderSettings } from '../settings.js';
+import { MODULE_CATALOG } from './module-catalog.js';
+
+export interface ModulePlan {
+  name: ModuleName;
+  enabled: boolean;
+  minReplicas: number;
+  maxReplicas: number;
+  cpuUtilization: number;
+  requests: ResourceQuantities;
+  limits: ResourceQuantities;
+  port: number;
+  portName: 'http' | 'ops';
+  image: string;
+}
+
+/** A Tenant with every default filled in: what the render functions and the status work from. */
+export interface TenantPlan {
+  tenant: Tenant;
+  name: string;
+  namespace: string;
+  displayName: string;
+  modules: ModulePlan[];
+  ingress?: { host: string; tlsSecretName?: string };
+}
+
+export function planTenant(tenant: Tenant, settings: RenderSettings): TenantPlan {
+  const tag = tenant.spec.version ?? settings.defaultImageTag;
+  const image = (module: ModuleName) => `${settings.imageRegistry}/${module}:${tag}`;
+  const alwaysOn = ALWAYS_ON_MODULES.map((name) => modulePlan(name, true, image(name)));
+  const chosen = (tenant.spec.modules ?? []).map((module) =>
+    modulePlan(module.name, module.enabled ?? true, image(module.name), module),
+  );
+  return {
+    tenant,
+    name: tenant.metadata.name,
+    namespace: tenantNamespace(tenant.metadata.name, settings),
+    displayName: tenant.spec.displayName ?? tenant.metadata.name,
+    modules: [...alwaysOn, ...chosen],
+    ingress: tenant.spec.ingress,
+  };
+}
+
+export function tenantNamespace(tenantName: string, settings: Pick<RenderSettings, 'namespacePrefix'>): string {
+  return `${settings.namespacePrefix}${tenantName}`;
+}
+
+export function enabledModules(plan: TenantPlan): ModulePlan[] {
+  return plan.modules.filter((module) => module.enabled);
+}
+
+function modulePlan(
+  name: ModuleName,
+  enabled: boolean,
+  image: string,
+  spec?: NonNullable<Tenant['spec']['modules']>[number],
+): ModulePlan {
+  const defaults = MODULE_CATALOG[name];
+  return {
+    name,
+    enabled,
+    minReplicas: spec?.replicas?.min ?? defaults.replicas.min,
+    maxReplicas: spec?.replicas?.max ?? Math.max(defaults.replicas.max, spec?.replicas?.min ?? 0),
+    cpuUtilization: spec?.autoscaling?.cpuUtilization ?? defaults.cpuUtilization,
+    requests: { ...defaults.requests, ...spec?.resources?.requests },
+    limits: { ...defaults.limits, ...spec?.resources?.limits },
+    port: defaults.port,
+    portName: defaults.portName,
+    image,
+  };
+}

@@ -1,0 +1,165 @@
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import type { Logger } from '@np/observability';
+import type { Tenant, TenantStatus } from '../api/tenant.js';
+import { needsApply, withAppliedHash, type ObjectWriter } from '../runtime/apply.js';
+import type { ReconcileResult } from '../runtime/controller.js';
+import type { EventRecorder } from '../runtime/events.js';
+import type { SharedInformer, WatchedKind } from '../runtime/informer.js';
+import type { RenderSettings } from '../settings.js';
+import { FINALIZER, TENANT_LABEL } from './labels.js';
+import { renderTenant } from './render/desired-state.js';
+import type { TenantApi } from './tenant-api.js';
+import { finalizeTenant } from './tenant-finalizer.js';
+import { planTenant, type TenantPlan } from './tenant-plan.js';
+import { computeStatus, statusChanged } from './tenant-status.js';
+import { recordTransitions } from './tenant-events.js';
+
+/** The caches a reconcile reads: Tenants, their namespaces, and each owned kind by `apiVersion/kind`. */
+export interface TenantCaches {
+  tenants: SharedInformer<Tenant>;
+  namespaces: SharedInformer;
+  owned: ReadonlyMap<string, SharedInformer>;
+}
+
+export interface TenantReconcilerDeps {
+  caches: TenantCaches;
+  writer: ObjectWriter;
+  tenantApi: TenantApi;
+  events: EventRecorder;
+  settings: RenderSettings;
+  logger: Logger;
+}
+
+/** While a namespace is going away, look again this often (its deletion is not always observed). */
+const DELETION_POLL_MS = 2000;
+
+/**
+ * Makes the cluster match one Tenant. Stateless between calls: everything it needs comes from the
+ * caches. Writes only what differs, so a reconcile of a converged Tenant sends no request at all.
+ */
+export class TenantReconciler {
+  constructor(private readonly deps: TenantReconcilerDeps) {}
+
+  readonly reconcile = async (name: string): Promise<ReconcileResult | undefined> => {
+    const cached = this.deps.caches.tenants.get(name);
+    if (!cached) return undefined; // gone: owner references let the garbage collector finish the job
+    if (cached.metadata.deletionTimestamp) return finalizeTenant(cached, this.deps);
+    const tenant = await this.ensureFinalizer(cached);
+    return this.reconcileLive(tenant);
+  };
+
+  private async ensureFinalizer(tenant: Tenant): Promise<Tenant> {
+    const finalizers = tenant.metadata.finalizers ?? [];
+    if (finalizers.includes(FINALIZER)) return tenant;
+    return this.deps.tenantApi.setFinalizers(tenant, [...finalizers, FINALIZER]);
+  }
+
+  private async reconcileLive(tenant: Tenant): Promise<ReconcileResult | undefined> {
+    const plan = planTenant(tenant, this.deps.settings);
+    const desired = renderTenant(plan);
+    const errors: string[] = [];
+    const namespace = this.deps.caches.namespaces.get(plan.namespace);
+    if (namespace?.metadata?.deletionTimestamp) {
+      // A Tenant re-created while its old namespace terminates: wait, then start again.
+      await this.writeStatus(plan, errors);
+      return { requeueAfterMs: DELETION_POLL_MS };
+    }
+    await this.applyIfChanged(withAppliedHash(desired.namespace), namespace, errors);
+    if (errors.length === 0) {
+      await Promise.all(
+        desired.namespaced.map((object) => {
+          const hashed = withAppliedHash(object);
+          return this.applyIfChanged(hashed, this.cached(hashed, plan.namespace), errors);
+        }),
+      );
+      await this.prune(plan, desired.namespaced, errors);
+    }
+    await this.writeStatus(plan, errors);
+    if (errors.length > 0) throw new Error(`tenant ${plan.name}: ${errors.join('; ')}`);
+    return undefined;
+  }
+
+  private cached(object: KubernetesObject, namespace: string): KubernetesObject | undefined {
+    const informer = this.deps.caches.owned.get(`${object.apiVersion}/${object.kind}`);
+    return informer?.get(object.metadata?.name ?? '', namespace);
+  }
+
+  private async applyIfChanged(object: KubernetesObject, live: KubernetesObject | undefined, errors: string[]): Promise<void> {
+    if (!needsApply(object, live)) return;
+    try {
+      await this.deps.writer.apply(object);
+    } catch (error) {
+      errors.push(`${object.kind} ${object.metadata?.name}: ${describe(error)}`);
+    }
+  }
+
+  /** Deletes what the Tenant used to have and no longer names: a removed module, a dropped ingress. */
+  private async prune(plan: TenantPlan, desired: readonly KubernetesObject[], errors: string[]): Promise<void> {
+    const wanted = new Set(desired.map((object) => `${object.apiVersion}/${object.kind}/${object.metadata?.name}`));
+    const stale: KubernetesObject[] = [];
+    for (const [kindKey, informer] of this.deps.caches.owned) {
+      for (const object of informer.list(plan.namespace)) {
+        if (object.metadata?.labels?.[TENANT_LABEL] !== plan.name) continue;
+        if (object.metadata.deletionTimestamp) continue;
+        if (!wanted.has(`${kindKey}/${object.metadata.name}`)) stale.push(withKind(object, informer.kind));
+      }
+    }
+    await Promise.all(
+      stale.map(async (object) => {
+        try {
+          await this.deps.writer.delete(object);
+        } catch (error) {
+          errors.push(`deleting ${object.kind} ${object.metadata?.name}: ${describe(error)}`);
+        }
+      }),
+    );
+  }
+
+  private async writeStatus(plan: TenantPlan, errors: string[]): Promise<void> {
+    const status = computeStatus(plan, {
+      namespace: this.deps.caches.namespaces.get(plan.namespace),
+      deployments: this.deployments(plan.namespace),
+      ingressApplied: plan.ingress ? this.cached({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'gateway' } }, plan.namespace) !== undefined : false,
+      errors,
+    });
+    if (!statusChanged(plan.tenant, status)) return;
+    await this.patchStatus(plan.tenant, status);
+    await recordTransitions(this.deps.events, plan.tenant, status);
+  }
+
+  private async patchStatus(tenant: Tenant, status: TenantStatus): Promise<void> {
+    try {
+      await this.deps.tenantApi.patchStatus(tenant, status);
+    } catch (error) {
+      // The Tenant may have been deleted meanwhile; the next reconcile sees it.
+      this.deps.logger.warn({ err: error, tenant: tenant.metadata.name }, 'could not write status');
+      throw error;
+    }
+  }
+
+  private deployments(namespace: string): Map<string, V1Deployment> {
+    const informer = this.deps.caches.owned.get('apps/v1/Deployment');
+    const list = (informer?.list(namespace) ?? []) as V1Deployment[];
+    return new Map(list.map((deployment) => [deployment.metadata?.name ?? '', deployment]));
+  }
+}
+
+/** List results carry no apiVersion/kind per item; deletes need them. */
+function withKind(object: KubernetesObject, kind: WatchedKind): KubernetesObject {
+  return { ...object, apiVersion: kind.apiVersion, kind: kind.kind };
+}
+
+export function describe(error: unknown): string {
+  if (error && typeof error === 'object' && 'body' in error) {
+    const body = (error as { body?: unknown }).body;
+    if (typeof body === 'string') {
+      try {
+        const parsed = JSON.parse(body) as { message?: string };
+        if (parsed.message) return parsed.message;
+      } catch {
+        return body.slice(0, 300);
+      }
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
+}

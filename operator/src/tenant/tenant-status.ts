@@ -1,0 +1,120 @@
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import type { ModuleStatus, Tenant, TenantCondition, TenantStatus } from '../api/tenant.js';
+import { enabledModules, type ModulePlan, type TenantPlan } from './tenant-plan.js';
+
+export type TenantPhase = 'Provisioning' | 'Ready' | 'Degraded' | 'Deleting';
+
+/** What the reconcile observed, from the caches and its own writes. */
+export interface Observation {
+  namespace?: KubernetesObject & { status?: { phase?: string } };
+  deployments: ReadonlyMap<string, V1Deployment>;
+  ingressApplied: boolean;
+  /** Messages of writes that failed in this reconcile. */
+  errors: string[];
+}
+
+interface ConditionInput {
+  type: string;
+  ok: boolean;
+  reason: string;
+  message: string;
+}
+
+/** The status a Tenant should show. `lastTransitionTime` only moves when a condition's status does. */
+export function computeStatus(plan: TenantPlan, observed: Observation, now = new Date()): TenantStatus {
+  const generation = plan.tenant.metadata.generation ?? 0;
+  const modules = plan.modules.map((module) => moduleStatus(module, observed.deployments.get(module.name)));
+  const enabled = enabledModules(plan);
+  const readyCount = modules.filter((module) => module.enabled && module.ready >= module.desired).length;
+  const concerns = [
+    namespaceCondition(plan, observed),
+    appliedCondition(observed),
+    modulesCondition(modules),
+    ingressCondition(plan, observed),
+  ];
+  const failing = concerns.find((condition) => !condition.ok);
+  const ready: ConditionInput = failing
+    ? { type: 'Ready', ok: false, reason: failing.reason, message: failing.message }
+    : { type: 'Ready', ok: true, reason: 'TenantReady', message: `${enabled.length} modules ready` };
+  const previous = plan.tenant.status?.conditions ?? [];
+  return {
+    observedGeneration: generation,
+    phase: phaseOf(observed, failing),
+    namespace: plan.namespace,
+    enabledModules: enabled.map((module) => module.name).join(','),
+    readyModules: `${readyCount}/${enabled.length}`,
+    conditions: [ready, ...concerns].map((condition) => toCondition(condition, generation, previous, now)),
+    modules,
+  };
+}
+
+function phaseOf(observed: Observation, failing: ConditionInput | undefined): TenantPhase {
+  if (observed.errors.length > 0) return 'Degraded';
+  return failing ? 'Provisioning' : 'Ready';
+}
+
+/** A module is ready when its Deployment has seen its latest spec and runs the replicas asked for. */
+export function moduleStatus(module: ModulePlan, deployment: V1Deployment | undefined): ModuleStatus {
+  const current = deployment?.status?.observedGeneration === deployment?.metadata?.generation;
+  const desired = module.enabled ? Math.max(module.minReplicas, deployment?.spec?.replicas ?? 0) : 0;
+  const ready = current ? Math.min(deployment?.status?.readyReplicas ?? 0, deployment?.status?.updatedReplicas ?? 0) : 0;
+  return { name: module.name, enabled: module.enabled, desired, ready };
+}
+
+function namespaceCondition(plan: TenantPlan, observed: Observation): ConditionInput {
+  const phase = observed.namespace?.status?.phase;
+  if (phase === 'Active') return { type: 'NamespaceReady', ok: true, reason: 'NamespaceActive', message: `namespace ${plan.namespace} is active` };
+  if (phase === 'Terminating') {
+    return { type: 'NamespaceReady', ok: false, reason: 'NamespaceTerminating', message: `namespace ${plan.namespace} is being deleted; waiting for it to go` };
+  }
+  return { type: 'NamespaceReady', ok: false, reason: 'NamespacePending', message: `namespace ${plan.namespace} is being created` };
+}
+
+function appliedCondition(observed: Observation): ConditionInput {
+  if (observed.errors.length === 0) return { type: 'ResourcesApplied', ok: true, reason: 'Applied', message: 'every object matches the Tenant' };
+  return { type: 'ResourcesApplied', ok: false, reason: 'ApplyFailed', message: observed.errors.join('; ') };
+}
+
+function modulesCondition(modules: ModuleStatus[]): ConditionInput {
+  const waiting = modules.filter((module) => module.enabled && module.ready < module.desired);
+  if (waiting.length === 0) return { type: 'ModulesReady', ok: true, reason: 'ModulesAvailable', message: 'every enabled module runs its replicas' };
+  const list = waiting.map((module) => `${module.name} ${module.ready}/${module.desired}`).join(', ');
+  return { type: 'ModulesReady', ok: false, reason: 'ModulesProgressing', message: `waiting for ${list}` };
+}
+
+function ingressCondition(plan: TenantPlan, observed: Observation): ConditionInput {
+  if (!plan.ingress) return { type: 'IngressReady', ok: true, reason: 'NotRequested', message: 'the Tenant has no ingress' };
+  if (observed.ingressApplied) return { type: 'IngressReady', ok: true, reason: 'Configured', message: `routes ${plan.ingress.host} to the gateway` };
+  return { type: 'IngressReady', ok: false, reason: 'IngressPending', message: `the ingress for ${plan.ingress.host} is not in place yet` };
+}
+
+function toCondition(input: ConditionInput, generation: number, previous: readonly TenantCondition[], now: Date): TenantCondition {
+  const status = input.ok ? 'True' : 'False';
+  const before = previous.find((condition) => condition.type === input.type);
+  return {
+    type: input.type,
+    status,
+    observedGeneration: generation,
+    lastTransitionTime: before?.status === status ? before.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    reason: input.reason,
+    message: input.message,
+  };
+}
+
+/** Whether writing `next` would change anything a person or a tool can see. */
+export function statusChanged(tenant: Tenant, next: TenantStatus): boolean {
+  return JSON.stringify(normalise(tenant.status)) !== JSON.stringify(normalise(next));
+}
+
+function normalise(status: TenantStatus | undefined): unknown {
+  if (!status) return undefined;
+  return {
+    observedGeneration: status.observedGeneration,
+    phase: status.phase,
+    namespace: status.namespace,
+    enabledModules: status.enabledModules,
+    readyModules: status.readyModules,
+    conditions: (status.conditions ?? []).map((c) => [c.type, c.status, c.observedGeneration, c.lastTransitionTime, c.reason, c.message]),
+    modules: (status.modules ?? []).map((m) => [m.name, m.enabled, m.desired, m.ready]),
+  };
+}

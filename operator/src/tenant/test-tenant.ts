@@ -1,0 +1,18 @@
+import type { Tenant, TenantSpec } from '../api/tenant.js';
+import type { RenderSettings } from '../settings.js';
+
+export const renderSettings: RenderSettings = {
+  imageRegistry: 'registry.example/np',
+  defaultImageTag: '1.2.3',
+  namespacePrefix: 'tenant-',
+};
+
+/** A Tenant as the API server would hand it over, for unit tests. */
+export function tenant(spec: TenantSpec, name = 'acme'): Tenant {
+  return {
+    apiVersion: 'platform.np.dev/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name, uid: 'uid-1', generation: 3, resourceVersion: '10' },
+    spec,
+  };
+}

@@ -1,0 +1,7 @@
+# The versions of the control plane the operator is built and tested against. Source it.
+# Changing one rebuilds only that binary (the cache is keyed by version).
+KUBERNETES_VERSION=1.37.2
+ETCD_VERSION=3.7.3
+KWOK_VERSION=0.8.0
+HELM_VERSION=3.22.0
+NP_CACHE_DIR="${NP_CACHE_DIR:-${HOME:-/root}/.cache/np-platform}"
