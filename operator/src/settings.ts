@@ -19,6 +19,10 @@ export const operatorSettingsSchema = z.object({
   NP_OPERATOR_LEADER_ELECT: bool(true),
   NP_OPERATOR_LEASE_NAMESPACE: z.string().default('np-system'),
   NP_OPERATOR_LEASE_NAME: z.string().default('np-operator'),
+  /** client-go's defaults: others take over 15 s after the leader stops renewing. */
+  NP_OPERATOR_LEASE_DURATION_MS: positiveInt(15_000),
+  NP_OPERATOR_RENEW_DEADLINE_MS: positiveInt(10_000),
+  NP_OPERATOR_RETRY_PERIOD_MS: positiveInt(2_000),
   /** Leader identity; the pod name in a cluster. */
   POD_NAME: z.string().default(`${hostname()}-${process.pid}`),
 });

@@ -3,7 +3,6 @@ import {
   makeInformer,
   type Informer,
   type KubeConfig,
-  type KubernetesListObject,
   type KubernetesObject,
   type ObjectCache,
 } from '@kubernetes/client-node';
@@ -37,9 +36,7 @@ export class SharedInformer<T extends KubernetesObject = KubernetesObject> {
   ) {
     const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
     const list = () =>
-      objects.list<T>(kind.apiVersion, kind.kind, undefined, undefined, undefined, undefined, undefined, kind.labelSelector) as Promise<
-        KubernetesListObject<T>
-      >;
+      objects.list<T>(kind.apiVersion, kind.kind, undefined, undefined, undefined, undefined, undefined, kind.labelSelector);
     this.informer = makeInformer<T>(kubeConfig, collectionPath(kind), list, kind.labelSelector);
     this.informer.on('error', (error?: unknown) => this.restartAfterError(error));
   }

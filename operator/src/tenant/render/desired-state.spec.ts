@@ -4,6 +4,7 @@ import { planTenant } from '../tenant-plan.js';
 import { renderSettings, tenant } from '../test-tenant.js';
 import { renderTenant } from './desired-state.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered objects are read as loose JSON here
 type AnyObject = KubernetesObject & { spec?: any; data?: Record<string, string> };
 
 function render(spec: Parameters<typeof tenant>[0]) {

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CoordinationV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import type { ChildProcess } from 'node:child_process';
+// @ts-expect-error plain JS harness shared with the e2e suite
+import { startNode, stopChild } from '../../test/harness/child-process.js';
+// @ts-expect-error plain JS harness shared with the e2e suite
+import { freePort } from '../../test/harness/free-port.js';
+import {
+  clusterClients,
+  createTenant,
+  deleteTenant,
+  eventually,
+  installCrd,
+  isReadyAtGeneration,
+  namespaceExists,
+  readTenant,
+  type ClusterClients,
+} from './support/cluster.js';
+import { kubeconfigPath } from './support/tools.js';
+
+const LEASE = `np-operator-failover-${Date.now()}`;
+const TENANTS = Array.from({ length: 20 }, (_, index) => `failover-${String(index).padStart(2, '0')}`);
+const LEASE_MS = 4000;
+
+interface Replica {
+  identity: string;
+  port: number;
+  process: ChildProcess;
+}
+
+let clients: ClusterClients;
+let leases: CoordinationV1Api;
+const replicas = new Map<string, Replica>();
+
+async function startReplica(identity: string): Promise<Replica> {
+  const port = (await freePort()) as number;
+  const child = startNode(`operator-${identity}`, 'operator/dist/main.js', {
+    KUBECONFIG: kubeconfigPath(),
+    NP_OPS_PORT: String(port),
+    POD_NAME: identity,
+    LOG_LEVEL: 'info',
+    NP_OPERATOR_LEADER_ELECT: 'true',
+    NP_OPERATOR_LEASE_NAMESPACE: 'default',
+    NP_OPERATOR_LEASE_NAME: LEASE,
+    NP_OPERATOR_LEASE_DURATION_MS: String(LEASE_MS),
+    NP_OPERATOR_RENEW_DEADLINE_MS: '3000',
+    NP_OPERATOR_RETRY_PERIOD_MS: '500',
+    NP_OPERATOR_IMAGE_REGISTRY: 'registry.test/np',
+  }, { logDir: '.local/operator-logs' }) as ChildProcess;
+  const replica = { identity, port, process: child };
+  replicas.set(identity, replica);
+  return replica;
+}
+
+async function holder(): Promise<string | undefined> {
+  try {
+    const lease = await leases.readNamespacedLease({ name: LEASE, namespace: 'default' });
+    return lease.spec?.holderIdentity ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function reconcileCount(replica: Replica): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${replica.port}/metrics`);
+  const text = await response.text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('controller_runtime_reconcile_total{'))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+beforeAll(async () => {
+  clients = clusterClients();
+  leases = clients.kubeConfig.makeApiClient(CoordinationV1Api);
+  await installCrd(clients);
+  await Promise.all(TENANTS.map((name) => deleteTenant(clients, name)));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(TENANTS.map((name) => deleteTenant(clients, name)));
+  await eventually('failover tenants cleaned up', async () => (await Promise.all(TENANTS.map((name) => readTenant(clients, name)))).every((tenant) => !tenant), 120_000).catch(() => undefined);
+  await Promise.all([...replicas.values()].map((replica) => stopChild(replica.process)));
+}, 180_000);
+
+describe('two operator replicas with leader election', () => {
+  it('one leads and reconciles; the standby does nothing', async () => {
+    await startReplica('replica-a');
+    await startReplica('replica-b');
+    await eventually('a leader is elected', async () => (await holder()) !== undefined, 30_000);
+    const leader = replicas.get((await holder())!)!;
+    const standby = [...replicas.values()].find((replica) => replica !== leader)!;
+    await eventually('both replicas serve metrics', async () => (await reconcileCount(leader)) >= 0 && (await reconcileCount(standby)) >= 0, 30_000);
+
+    await Promise.all(TENANTS.map((name) => createTenant(clients, name, { modules: [{ name: 'users' }, { name: 'files' }] })));
+    await eventually('the leader has started reconciling', async () => (await reconcileCount(leader)) > 5, 30_000);
+    expect(await reconcileCount(standby)).toBe(0);
+  }, 90_000);
+
+  it('the standby takes over when the leader is killed mid-reconcile, and everything converges', async () => {
+    const leaderIdentity = (await holder())!;
+    const leader = replicas.get(leaderIdentity)!;
+    const readyBeforeKill = (await Promise.all(TENANTS.map((name) => readTenant(clients, name)))).filter(isReadyAtGeneration).length;
+    leader.process.kill('SIGKILL');
+    await eventually('the standby holds the lease', async () => {
+      const current = await holder();
+      return current !== undefined && current !== leaderIdentity;
+    }, LEASE_MS * 4);
+    // The killed replica comes back as the new standby, as a Deployment would restart it.
+    await startReplica(leaderIdentity);
+
+    await eventually('all 20 tenants are Ready', async () => (await Promise.all(TENANTS.map((name) => readTenant(clients, name)))).every(isReadyAtGeneration), 150_000);
+    expect(readyBeforeKill).toBeLessThan(TENANTS.length);
+
+    for (const name of TENANTS) {
+      const namespace = `tenant-${name}`;
+      const deployments = await clients.apps.listNamespacedDeployment({ namespace });
+      expect(deployments.items.map((item) => item.metadata?.name).sort()).toEqual(['auth', 'files', 'gateway', 'users']);
+      const everything: KubernetesObject[] = [
+        ...deployments.items,
+        ...(await clients.core.listNamespacedService({ namespace })).items,
+        ...(await clients.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace })).items,
+      ];
+      for (const object of everything) expect(object.metadata?.ownerReferences).toHaveLength(1);
+      const pods = await clients.core.listNamespacedPod({ namespace });
+      // gateway, auth, users, files: one replica each at their minimum, no duplicates.
+      expect(pods.items.filter((pod) => !pod.metadata?.deletionTimestamp)).toHaveLength(4);
+    }
+  }, 240_000);
+
+  it('leaves no namespace behind once the Tenants are deleted', async () => {
+    await Promise.all(TENANTS.map((name) => deleteTenant(clients, name)));
+    await eventually('every failover namespace is gone', async () =>
+      (await Promise.all(TENANTS.map((name) => namespaceExists(clients, `tenant-${name}`)))).every((exists) => !exists), 180_000);
+    await eventually('every failover Tenant is gone', async () => (await Promise.all(TENANTS.map((name) => readTenant(clients, name)))).every((tenant) => !tenant));
+  }, 240_000);
+});

@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ApiextensionsV1Api,
+  AppsV1Api,
+  AutoscalingV2Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import type { Tenant, TenantSpec } from '../../src/api/tenant.js';
+import { kubeconfigPath, repoRoot } from './tools.js';
+
+export const TENANTS = { group: 'platform.np.dev', version: 'v1alpha1', plural: 'tenants' };
+export const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** API clients on the admin kubeconfig of the local control plane. */
+export function clusterClients() {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfigPath());
+  return {
+    kubeConfig,
+    core: kubeConfig.makeApiClient(CoreV1Api),
+    apps: kubeConfig.makeApiClient(AppsV1Api),
+    autoscaling: kubeConfig.makeApiClient(AutoscalingV2Api),
+    custom: kubeConfig.makeApiClient(CustomObjectsApi),
+    extensions: kubeConfig.makeApiClient(ApiextensionsV1Api),
+    objects: KubernetesObjectApi.makeApiClient(kubeConfig),
+  };
+}
+
+export type ClusterClients = ReturnType<typeof clusterClients>;
+
+/** Installs (or updates) the Tenant CRD from crds/ and waits until the API serves it. */
+export async function installCrd(clients: ClusterClients): Promise<void> {
+  const crd = parse(readFileSync(join(repoRoot, 'crds/platform.np.dev_tenants.yaml'), 'utf8')) as KubernetesObject;
+  await clients.objects.patch(crd, undefined, undefined, 'np-tests', true, PatchStrategy.ServerSideApply);
+  await eventually('the Tenant CRD is established', async () => {
+    const current = await clients.extensions.readCustomResourceDefinition({ name: 'tenants.platform.np.dev' });
+    return current.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True');
+  });
+}
+
+export function tenantObject(name: string, spec: TenantSpec): Tenant {
+  return { apiVersion: 'platform.np.dev/v1alpha1', kind: 'Tenant', metadata: { name }, spec };
+}
+
+export async function createTenant(clients: ClusterClients, name: string, spec: TenantSpec): Promise<Tenant> {
+  return (await clients.custom.createClusterCustomObject({ ...TENANTS, body: tenantObject(name, spec) })) as Tenant;
+}
+
+export async function readTenant(clients: ClusterClients, name: string): Promise<Tenant | undefined> {
+  try {
+    return (await clients.custom.getClusterCustomObject({ ...TENANTS, name })) as Tenant;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Replaces the spec (a JSON merge patch would merge the modules list element-blind). */
+export async function setTenantSpec(clients: ClusterClients, name: string, spec: TenantSpec): Promise<Tenant> {
+  const current = await readTenant(clients, name);
+  if (!current) throw new Error(`tenant ${name} not found`);
+  return (await clients.custom.replaceClusterCustomObject({ ...TENANTS, name, body: { ...current, spec } })) as Tenant;
+}
+
+export async function deleteTenant(clients: ClusterClients, name: string): Promise<void> {
+  try {
+    await clients.custom.deleteClusterCustomObject({ ...TENANTS, name });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+/** Ready with the conditions computed for the Tenant's latest spec. */
+export function isReadyAtGeneration(tenant: Tenant | undefined): boolean {
+  if (!tenant) return false;
+  const ready = tenant.status?.conditions?.find((condition) => condition.type === 'Ready');
+  return (
+    tenant.status?.phase === 'Ready' &&
+    ready?.status === 'True' &&
+    ready.observedGeneration === tenant.metadata.generation &&
+    tenant.status.observedGeneration === tenant.metadata.generation
+  );
+}
+
+export async function waitForReady(clients: ClusterClients, name: string, timeoutMs = 60_000): Promise<Tenant> {
+  let last: Tenant | undefined;
+  await eventually(
+    `tenant ${name} is Ready`,
+    async () => {
+      last = await readTenant(clients, name);
+      return isReadyAtGeneration(last);
+    },
+    timeoutMs,
+    () => JSON.stringify(last?.status),
+  );
+  return last!;
+}
+
+export function isNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 404;
+}
+
+/** Polls until `check` is truthy; the failure says what was awaited and what was seen last. */
+export async function eventually(
+  what: string,
+  check: () => Promise<unknown> | unknown,
+  timeoutMs = 60_000,
+  describeLast?: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+      lastError = undefined;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const detail = describeLast?.() ?? (lastError instanceof Error ? lastError.message : String(lastError ?? ''));
+      throw new Error(`timed out waiting until ${what}${detail ? `: ${detail}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Objects of one kind in a namespace, by name. */
+export async function namesOf(clients: ClusterClients, apiVersion: string, kind: string, namespace: string): Promise<string[]> {
+  const list = await clients.objects.list(apiVersion, kind, namespace);
+  return list.items.map((item) => item.metadata?.name ?? '').sort();
+}
+
+export async function namespaceExists(clients: ClusterClients, name: string): Promise<boolean> {
+  try {
+    await clients.core.readNamespace({ name });
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { TenantSpec } from '../src/api/tenant.js';
+import { MERGE_PATCH, TENANTS, clusterClients, createTenant, deleteTenant, installCrd, tenantObject, type ClusterClients } from './support/cluster.js';
+
+let clients: ClusterClients;
+
+beforeAll(async () => {
+  clients = clusterClients();
+  await installCrd(clients);
+});
+
+/** Creates the Tenant as a server-side dry run and returns the API server's message, or 'accepted'. */
+async function verdict(spec: unknown, name = 'validation'): Promise<string> {
+  try {
+    await clients.custom.createClusterCustomObject({ ...TENANTS, body: tenantObject(name, spec as TenantSpec), dryRun: 'All' });
+    return 'accepted';
+  } catch (error) {
+    const { code, body } = error as { code?: number; body?: string };
+    expect(code).toBe(422);
+    return (JSON.parse(body ?? '{}') as { message?: string }).message ?? '';
+  }
+}
+
+describe('the API server validates Tenants', () => {
+  it('accepts a minimal and a full spec', async () => {
+    await expect(verdict({ modules: [{ name: 'users' }] })).resolves.toBe('accepted');
+    await expect(
+      verdict({
+        displayName: 'Acme Corp',
+        version: '1.4.0',
+        deletionPolicy: 'Delete',
+        ingress: { host: 'api.acme.example.com', tlsSecretName: 'acme-tls' },
+        modules: [
+          { name: 'users', replicas: { min: 2, max: 4 }, autoscaling: { cpuUtilization: 60 } },
+          { name: 'files', resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: 1, memory: '1Gi' } } },
+          { name: 'reports', enabled: false },
+        ],
+      }),
+    ).resolves.toBe('accepted');
+  });
+
+  it.each([
+    ['an unknown module', { modules: [{ name: 'billing' }] }, 'Unsupported value: "billing"'],
+    ['a module listed twice', { modules: [{ name: 'users' }, { name: 'users' }] }, 'Duplicate value'],
+    ['min above max', { modules: [{ name: 'users', replicas: { min: 5, max: 2 } }] }, 'replicas.min (5) must not be greater than replicas.max (2)'],
+    ['negative replicas', { modules: [{ name: 'users', replicas: { min: -1 } }] }, 'should be greater than or equal to 1'],
+    ['absurd replicas', { modules: [{ name: 'users', replicas: { max: 1000 } }] }, 'should be less than or equal to 50'],
+    ['replicas of the wrong type', { modules: [{ name: 'users', replicas: { min: 'two' } }] }, 'must be of type integer'],
+    ['an invalid host name', { ingress: { host: 'Not A Host!' } }, 'spec.ingress.host must be a lower-case DNS name'],
+    ['a single-label host', { ingress: { host: 'localhost' } }, 'spec.ingress.host must be a lower-case DNS name'],
+    ['a bad resource quantity', { modules: [{ name: 'files', resources: { limits: { memory: 'lots' } } }] }, 'must be a quantity such as'],
+    ['an unknown deletion policy', { deletionPolicy: 'Shred' }, 'Unsupported value: "Shred"'],
+    ['an image tag with a slash', { version: 'evil/tag' }, 'spec.version must be an image tag'],
+    ['a CPU target out of range', { modules: [{ name: 'users', autoscaling: { cpuUtilization: 500 } }] }, 'should be less than or equal to 100'],
+  ])('rejects %s', async (_case, spec, message) => {
+    await expect(verdict(spec)).resolves.toContain(message);
+  });
+
+  it('rejects a name that cannot become a namespace', async () => {
+    await expect(verdict({}, 'a'.repeat(41))).resolves.toContain("a Tenant's name must be a DNS label of at most 40 characters");
+  });
+
+  describe('immutable fields', () => {
+    const name = 'validation-immutable';
+    afterAll(() => deleteTenant(clients, name));
+
+    it('rejects changing spec.ingress.host once set, and allows the other fields to change', async () => {
+      await createTenant(clients, name, { ingress: { host: 'api.one.example.com' } });
+      const patch = (spec: TenantSpec) => clients.custom.patchClusterCustomObject({ ...TENANTS, name, body: { spec } }, MERGE_PATCH);
+      await expect(patch({ ingress: { host: 'api.two.example.com' } })).rejects.toMatchObject({
+        code: 422,
+        body: expect.stringContaining('spec.ingress.host cannot be changed once set') as unknown as string,
+      });
+      await expect(patch({ displayName: 'Renamed', ingress: { host: 'api.one.example.com', tlsSecretName: 'one-tls' } })).resolves.toBeDefined();
+    });
+  });
+});
