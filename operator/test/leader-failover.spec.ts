@@ -19,7 +19,8 @@ import {
 import { kubeconfigPath } from './support/tools.js';
 
 const LEASE = `np-operator-failover-${Date.now()}`;
-const TENANTS = Array.from({ length: 20 }, (_, index) => `failover-${String(index).padStart(2, '0')}`);
+const RUN = Date.now().toString(36);
+const TENANTS = Array.from({ length: 20 }, (_, index) => `failover-${RUN}-${String(index).padStart(2, '0')}`);
 const LEASE_MS = 4000;
 
 interface Replica {
@@ -74,7 +75,6 @@ beforeAll(async () => {
   clients = clusterClients();
   leases = clients.kubeConfig.makeApiClient(CoordinationV1Api);
   await installCrd(clients);
-  await Promise.all(TENANTS.map((name) => deleteTenant(clients, name)));
 }, 60_000);
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { V1Deployment, V1HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { listAsServed } from '../src/runtime/informer.js';
 import type { RunningOperator } from '../src/operator.js';
 import type { TenantSpec } from '../src/api/tenant.js';
 import type { TenantController } from '../src/tenant/tenant-controller.js';
@@ -20,7 +21,8 @@ import {
 import { metricSum } from './support/metrics.js';
 import { startTestOperator } from './support/operator-process.js';
 
-const NAME = 'lifecycle';
+// A fresh name per run, so a Tenant left by an interrupted run never collides with this one.
+const NAME = `lifecycle-${Date.now().toString(36)}`;
 const NAMESPACE = `tenant-${NAME}`;
 let clients: ClusterClients;
 let operator: RunningOperator;
@@ -29,8 +31,6 @@ let controller: TenantController;
 beforeAll(async () => {
   clients = clusterClients();
   await installCrd(clients);
-  await deleteTenant(clients, NAME);
-  await eventually('no leftover namespace', async () => !(await namespaceExists(clients, NAMESPACE)), 90_000);
   operator = await startTestOperator();
   controller = (await operator.leading)!;
 }, 120_000);
@@ -84,6 +84,12 @@ describe('a Tenant on a real control plane', () => {
     await expect(names('v1', 'LimitRange')).resolves.toEqual(['tenant-limits']);
     const config = await clients.core.readNamespacedConfigMap({ name: 'gateway-modules', namespace: NAMESPACE });
     expect(config.data).toEqual({ NP_TENANT: NAME, NP_MODULES: 'users,files' });
+    const policies = await listAsServed<KubernetesObject & { spec: { ingress?: { from?: unknown[] }[] } }>(
+      clients.kubeConfig,
+      `/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies`,
+    );
+    const toModules = policies.items.find((policy) => policy.metadata?.name === 'allow-gateway-to-modules');
+    expect(toModules?.spec.ingress?.[0]?.from).toEqual([{ podSelector: { matchLabels: { 'platform.np.dev/module': 'gateway' } } }]);
 
     const pods = await clients.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'platform.np.dev/module=files' });
     expect(pods.items).toHaveLength(2);

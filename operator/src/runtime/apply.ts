@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ApiException, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { ApiException, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Counter } from 'prom-client';
+import { objectPath, rawRequest, type ResourceLocation } from './raw-api.js';
 
 /** The hash of what was last applied, so a field the operator stopped setting still triggers an apply. */
 export const APPLIED_HASH_ANNOTATION = 'platform.np.dev/applied-hash';
@@ -33,10 +34,30 @@ export function isSubset(desired: unknown, live: unknown): boolean {
     return Array.isArray(live) && desired.length === live.length && desired.every((item, index) => isSubset(item, live[index]));
   }
   if (isRecord(desired)) {
+    // The API server drops empty maps (`annotations: {}`), so an empty desired map matches nothing.
+    if (live === undefined && Object.keys(desired).length === 0) return true;
     if (!isRecord(live)) return false;
     return Object.entries(desired).every(([key, value]) => value === undefined || isSubset(value, live[key]));
   }
   return sameScalar(desired, live);
+}
+
+/** The path of the first desired field the live object does not match, for logs ("why was this applied?"). */
+export function firstDifference(desired: unknown, live: unknown, path = ''): string | undefined {
+  if (isSubset(desired, live)) return undefined;
+  if (Array.isArray(desired) && Array.isArray(live) && desired.length === live.length) {
+    for (const [index, item] of desired.entries()) {
+      const found = firstDifference(item, live[index], `${path}[${index}]`);
+      if (found) return found;
+    }
+  }
+  if (isRecord(desired) && isRecord(live)) {
+    for (const [key, value] of Object.entries(desired)) {
+      const found = firstDifference(value, live[key], path ? `${path}.${key}` : key);
+      if (found) return found;
+    }
+  }
+  return `${path || '(root)'}: want ${JSON.stringify(desired)?.slice(0, 200)}, have ${JSON.stringify(live)?.slice(0, 200)}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -56,29 +77,42 @@ export type ApiVerb = 'apply' | 'delete' | 'patch' | 'create';
  * is the owner of what it declares), deletes that ignore "already gone". Every call is counted.
  */
 export class ObjectWriter {
-  private readonly objects: KubernetesObjectApi;
+  private readonly locations: Map<string, ResourceLocation>;
 
   constructor(
-    kubeConfig: KubeConfig,
+    private readonly kubeConfig: KubeConfig,
     private readonly fieldManager: string,
+    kinds: readonly (ResourceLocation & { kind: string })[],
     private readonly requests?: Counter<'verb' | 'kind'>,
   ) {
-    this.objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+    this.locations = new Map(kinds.map((kind) => [`${kind.apiVersion}/${kind.kind}`, kind]));
   }
 
   async apply<T extends KubernetesObject>(object: T): Promise<T> {
     this.count('apply', object);
-    return this.objects.patch(object, undefined, undefined, this.fieldManager, true, PatchStrategy.ServerSideApply);
+    return rawRequest<T>(this.kubeConfig, {
+      method: 'PATCH',
+      path: this.pathOf(object),
+      query: { fieldManager: this.fieldManager, force: 'true' },
+      body: object,
+      contentType: 'application/apply-patch+yaml',
+    });
   }
 
   /** Deletes in the background (dependents are collected by the garbage collector). */
   async delete(object: KubernetesObject): Promise<void> {
     this.count('delete', object);
     try {
-      await this.objects.delete(object, undefined, undefined, undefined, undefined, 'Background');
+      await rawRequest(this.kubeConfig, { method: 'DELETE', path: this.pathOf(object), body: { propagationPolicy: 'Background' } });
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
+  }
+
+  private pathOf(object: KubernetesObject): string {
+    const location = this.locations.get(`${object.apiVersion}/${object.kind}`);
+    if (!location) throw new Error(`no API location known for ${object.apiVersion}/${object.kind}`);
+    return objectPath(location, object);
   }
 
   private count(verb: ApiVerb, object: KubernetesObject): void {

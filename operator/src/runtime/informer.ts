@@ -1,12 +1,13 @@
 import {
-  KubernetesObjectApi,
   makeInformer,
   type Informer,
   type KubeConfig,
+  type KubernetesListObject,
   type KubernetesObject,
   type ObjectCache,
 } from '@kubernetes/client-node';
 import type { Logger } from '@np/observability';
+import { groupVersionPath, rawRequest } from './raw-api.js';
 
 /** A resource the controller watches: where it lives in the API and which objects to keep. */
 export interface WatchedKind {
@@ -34,10 +35,9 @@ export class SharedInformer<T extends KubernetesObject = KubernetesObject> {
     readonly kind: WatchedKind,
     private readonly logger: Logger,
   ) {
-    const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-    const list = () =>
-      objects.list<T>(kind.apiVersion, kind.kind, undefined, undefined, undefined, undefined, undefined, kind.labelSelector);
-    this.informer = makeInformer<T>(kubeConfig, collectionPath(kind), list, kind.labelSelector);
+    const path = collectionPath(kind);
+    const list = () => listAsServed<T>(kubeConfig, path, kind.labelSelector);
+    this.informer = makeInformer<T>(kubeConfig, path, list, kind.labelSelector);
     this.informer.on('error', (error?: unknown) => this.restartAfterError(error));
   }
 
@@ -86,6 +86,17 @@ export class SharedInformer<T extends KubernetesObject = KubernetesObject> {
 
 /** `/api/v1/namespaces`, `/apis/apps/v1/deployments`: the list path across all namespaces. */
 export function collectionPath(kind: Pick<WatchedKind, 'apiVersion' | 'plural'>): string {
-  const prefix = kind.apiVersion.includes('/') ? `/apis/${kind.apiVersion}` : `/api/${kind.apiVersion}`;
-  return `${prefix}/${kind.plural}`;
+  return `${groupVersionPath(kind.apiVersion)}/${kind.plural}`;
+}
+
+/**
+ * Lists objects exactly as the API server serves them, the same plain JSON the watch delivers, so
+ * the cache never holds two shapes of one object (client-node's typed lists rename fields).
+ */
+export function listAsServed<T extends KubernetesObject>(
+  kubeConfig: KubeConfig,
+  path: string,
+  labelSelector?: string,
+): Promise<KubernetesListObject<T>> {
+  return rawRequest<KubernetesListObject<T>>(kubeConfig, { method: 'GET', path, query: { labelSelector } });
 }

@@ -49,7 +49,7 @@ export class TenantController {
     this.apiRequests = apiRequestCounter(options.registry);
     const reconciler = new TenantReconciler({
       caches: this.caches,
-      writer: new ObjectWriter(kubeConfig, FIELD_MANAGER, this.apiRequests),
+      writer: new ObjectWriter(kubeConfig, FIELD_MANAGER, [NAMESPACE_KIND, ...OWNED_NAMESPACED_KINDS], this.apiRequests),
       tenantApi: new TenantApi(kubeConfig, this.apiRequests),
       events: new EventRecorder(kubeConfig, FIELD_MANAGER, logger),
       settings: options.settings,

@@ -1,7 +1,7 @@
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import type { Logger } from '@np/observability';
 import type { Tenant, TenantStatus } from '../api/tenant.js';
-import { needsApply, withAppliedHash, type ObjectWriter } from '../runtime/apply.js';
+import { firstDifference, needsApply, withAppliedHash, type ObjectWriter } from '../runtime/apply.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { EventRecorder } from '../runtime/events.js';
 import type { SharedInformer, WatchedKind } from '../runtime/informer.js';
@@ -86,6 +86,10 @@ export class TenantReconciler {
 
   private async applyIfChanged(object: KubernetesObject, live: KubernetesObject | undefined, errors: string[]): Promise<void> {
     if (!needsApply(object, live)) return;
+    this.deps.logger.debug(
+      { kind: object.kind, name: object.metadata?.name, namespace: object.metadata?.namespace, difference: live && firstDifference(object, live) },
+      'applying',
+    );
     try {
       await this.deps.writer.apply(object);
     } catch (error) {

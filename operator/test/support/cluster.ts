@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   ApiextensionsV1Api,
@@ -10,11 +10,9 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
   setHeaderOptions,
-  type KubernetesObject,
 } from '@kubernetes/client-node';
-import { parse } from 'yaml';
 import type { Tenant, TenantSpec } from '../../src/api/tenant.js';
-import { kubeconfigPath, repoRoot } from './tools.js';
+import { kubeconfigPath, kubectlPath, repoRoot } from './tools.js';
 
 export const TENANTS = { group: 'platform.np.dev', version: 'v1alpha1', plural: 'tenants' };
 export const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -38,8 +36,9 @@ export type ClusterClients = ReturnType<typeof clusterClients>;
 
 /** Installs (or updates) the Tenant CRD from crds/ and waits until the API serves it. */
 export async function installCrd(clients: ClusterClients): Promise<void> {
-  const crd = parse(readFileSync(join(repoRoot, 'crds/platform.np.dev_tenants.yaml'), 'utf8')) as KubernetesObject;
-  await clients.objects.patch(crd, undefined, undefined, 'np-tests', true, PatchStrategy.ServerSideApply);
+  // kubectl, not KubernetesObjectApi: client-node passes built-in kinds through its generated
+  // models, which drop keys they do not spell the same way (x-kubernetes-validations, ...).
+  execFileSync(kubectlPath(), ['--kubeconfig', kubeconfigPath(), 'apply', '--server-side', '--force-conflicts', '--field-manager', 'np-tests', '-f', join(repoRoot, 'crds/platform.np.dev_tenants.yaml')], { stdio: 'pipe' });
   await eventually('the Tenant CRD is established', async () => {
     const current = await clients.extensions.readCustomResourceDefinition({ name: 'tenants.platform.np.dev' });
     return current.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True');

@@ -24,7 +24,7 @@ export function renderDeployment(plan: TenantPlan, module: ModulePlan): Kubernet
       selector: { matchLabels: moduleSelector(plan, module.name) },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
       template: {
-        metadata: { labels, annotations: podAnnotations(plan, module) },
+        metadata: { labels, ...podAnnotations(plan, module) },
         spec: {
           serviceAccountName: 'np-tenant',
           automountServiceAccountToken: false,
@@ -79,10 +79,10 @@ function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown
 }
 
 /** The gateway restarts when the set of enabled modules changes, because it reads it at start. */
-function podAnnotations(plan: TenantPlan, module: ModulePlan): Record<string, string> {
+function podAnnotations(plan: TenantPlan, module: ModulePlan): { annotations?: Record<string, string> } {
   if (module.name !== 'gateway') return {};
   const digest = createHash('sha256').update(JSON.stringify(gatewayConfigData(plan))).digest('hex').slice(0, 16);
-  return { 'platform.np.dev/modules-checksum': digest };
+  return { annotations: { 'platform.np.dev/modules-checksum': digest } };
 }
 
 /** A stable name for the module inside the namespace; kept for disabled modules so callers get 503, not DNS errors. */
