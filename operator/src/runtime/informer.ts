@@ -36,7 +36,7 @@ export class SharedInformer<T extends KubernetesObject = KubernetesObject> {
     private readonly logger: Logger,
   ) {
     const path = collectionPath(kind);
-    const list = () => listAsServed<T>(kubeConfig, path, kind.labelSelector);
+    const list = async () => withTypeMeta(await listAsServed<T>(kubeConfig, path, kind.labelSelector), kind);
     this.informer = makeInformer<T>(kubeConfig, path, list, kind.labelSelector);
     this.informer.on('error', (error?: unknown) => this.restartAfterError(error));
   }
@@ -82,6 +82,15 @@ export class SharedInformer<T extends KubernetesObject = KubernetesObject> {
       this.informer.start().catch((restartError: unknown) => this.restartAfterError(restartError));
     }, RESTART_DELAY_MS).unref();
   }
+}
+
+/**
+ * Items of a list carry no apiVersion/kind (the list does), while watch events do. Filling them in
+ * keeps one shape in the cache, so comparing a cached object with a desired one sees no false
+ * difference after a restart, when everything comes from the first list.
+ */
+function withTypeMeta<T extends KubernetesObject>(list: KubernetesListObject<T>, kind: WatchedKind): KubernetesListObject<T> {
+  return { ...list, items: list.items.map((item) => ({ ...item, apiVersion: kind.apiVersion, kind: kind.kind })) };
 }
 
 /** `/api/v1/namespaces`, `/apis/apps/v1/deployments`: the list path across all namespaces. */
