@@ -10,7 +10,12 @@ export GOFLAGS="${GOFLAGS:--trimpath}"
 export CGO_ENABLED=0
 SRC_CACHE="$NP_CACHE_DIR/src"
 
-command -v go >/dev/null || { echo "Go is needed to build the control plane (https://go.dev/dl/)" >&2; exit 1; }
+need_go() { command -v go >/dev/null || { echo "Go is needed to build the control plane (https://go.dev/dl/)" >&2; exit 1; }; }
+
+# A cached build counts only if it was made by the same recipe (version and link flags); the stamp
+# file records it, so changing either rebuilds.
+cached() { [[ -f "$1/.stamp" && "$(cat "$1/.stamp")" == "$2" ]]; }
+stamp() { printf '%s' "$2" > "$1/.stamp"; }
 
 # Shows that a long build is alive: a line every 30 s with the elapsed time.
 with_heartbeat() {
@@ -60,24 +65,38 @@ import (
 GO
 }
 
+# Release builds stamp their version at link time; without it the binaries report v0.0.0-master,
+# kubectl version fails and helm refuses charts with a kubeVersion constraint.
+kubernetes_ldflags() {
+  local minor="${KUBERNETES_VERSION#*.}"; minor="${minor%%.*}"
+  local pkg flags="-s -w"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    flags+=" -X $pkg.gitVersion=v$KUBERNETES_VERSION -X $pkg.gitMajor=${KUBERNETES_VERSION%%.*} -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+  done
+  echo "$flags"
+}
+
 build_kubernetes() {
-  local out="$NP_CACHE_DIR/bin/kubernetes-$KUBERNETES_VERSION"
-  [[ -x "$out/kube-apiserver" && -x "$out/kubectl" ]] && { info "Kubernetes $KUBERNETES_VERSION cached"; return; }
+  local out="$NP_CACHE_DIR/bin/kubernetes-$KUBERNETES_VERSION" flags; flags="$(kubernetes_ldflags)"
+  cached "$out" "$flags" && { info "Kubernetes $KUBERNETES_VERSION cached"; return; }
+  need_go
   step "building Kubernetes $KUBERNETES_VERSION (apiserver, controller-manager, scheduler, kubectl; ~10 min cold)"
   local dir="$SRC_CACHE/kubernetes-$KUBERNETES_VERSION"
   write_kubernetes_wrapper "$dir"
   (cd "$dir" && go mod tidy)
   mkdir -p "$out.tmp"
-  (cd "$dir" && with_heartbeat "kubernetes" go build -ldflags "-s -w" -o "$out.tmp/" \
+  (cd "$dir" && with_heartbeat "kubernetes" go build -ldflags "$flags" -o "$out.tmp/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
+  stamp "$out.tmp" "$flags"
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
 # etcd's server module also replaces its siblings with local paths; the same wrapper trick applies.
 build_etcd() {
   local out="$NP_CACHE_DIR/bin/etcd-$ETCD_VERSION"
-  [[ -x "$out/etcd" ]] && { info "etcd $ETCD_VERSION cached"; return; }
+  cached "$out" "$ETCD_VERSION" && { info "etcd $ETCD_VERSION cached"; return; }
+  need_go
   step "building etcd $ETCD_VERSION (~1 min cold)"
   local dir="$SRC_CACHE/etcd-$ETCD_VERSION"
   mkdir -p "$dir"
@@ -86,6 +105,7 @@ build_etcd() {
   (cd "$dir" && go mod tidy)
   mkdir -p "$out.tmp"
   (cd "$dir" && with_heartbeat "etcd" go build -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3)
+  stamp "$out.tmp" "$ETCD_VERSION"
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
@@ -93,7 +113,8 @@ build_etcd() {
 # without them, so they are kept beside the binary.
 build_kwok() {
   local out="$NP_CACHE_DIR/bin/kwok-$KWOK_VERSION"
-  [[ -x "$out/kwok" && -s "$out/stages.yaml" ]] && { info "kwok $KWOK_VERSION cached"; return; }
+  cached "$out" "$KWOK_VERSION" && { info "kwok $KWOK_VERSION cached"; return; }
+  need_go
   step "building kwok $KWOK_VERSION (~2 min cold)"
   mkdir -p "$out.tmp"
   GOBIN="$out.tmp" with_heartbeat "kwok" go install -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION"
@@ -105,15 +126,19 @@ build_kwok() {
       cat "$file"; echo "---"
     done
   done > "$out.tmp/stages.yaml"
+  stamp "$out.tmp" "$KWOK_VERSION"
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
 build_helm() {
   local out="$NP_CACHE_DIR/bin/helm-$HELM_VERSION"
-  [[ -x "$out/helm" ]] && { info "helm $HELM_VERSION cached"; return; }
+  local flags="-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION"
+  cached "$out" "$flags" && { info "helm $HELM_VERSION cached"; return; }
+  need_go
   step "building helm $HELM_VERSION (~2 min cold)"
   mkdir -p "$out.tmp"
-  GOBIN="$out.tmp" with_heartbeat "helm" go install -ldflags "-s -w" "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
+  GOBIN="$out.tmp" with_heartbeat "helm" go install -ldflags "$flags" "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
+  stamp "$out.tmp" "$flags"
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 

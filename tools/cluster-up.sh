@@ -24,14 +24,8 @@ HELM="$NP_CACHE_DIR/bin/helm-$HELM_VERSION/helm"
 APISERVER_URL="https://127.0.0.1:$NP_KUBE_APISERVER_PORT"
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 
-# cluster-build.sh does nothing when everything is cached but still insists on Go, so it is only
-# run when something is missing: a machine with a restored cache needs no Go toolchain.
-for binary in "$KUBE_BIN"/{kube-apiserver,kube-controller-manager,kube-scheduler,kubectl} "$ETCD_BIN" "$KWOK_DIR/kwok" "$HELM"; do
-  if [[ ! -x "$binary" || ! -s "$KWOK_DIR/stages.yaml" ]]; then
-    bash "$ROOT_DIR/tools/cluster-build.sh"
-    break
-  fi
-done
+# A no-op when every binary is cached (and then needs no Go toolchain).
+bash "$ROOT_DIR/tools/cluster-build.sh"
 
 kc() { "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" --request-timeout=5s "$@"; }
 
