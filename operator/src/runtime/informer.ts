@@ -38,6 +38,9 @@ export class SharedInformer<T extends KubernetesObject = KubernetesObject> {
     const path = collectionPath(kind);
     const list = async () => withTypeMeta(await listAsServed<T>(kubeConfig, path, kind.labelSelector), kind);
     this.informer = makeInformer<T>(kubeConfig, path, list, kind.labelSelector);
+    // Registered first, so it runs before any other handler sees the object.
+    this.informer.on('add', stripManagedFields);
+    this.informer.on('update', stripManagedFields);
     this.informer.on('error', (error?: unknown) => this.restartAfterError(error));
   }
 
@@ -90,7 +93,18 @@ export class SharedInformer<T extends KubernetesObject = KubernetesObject> {
  * difference after a restart, when everything comes from the first list.
  */
 function withTypeMeta<T extends KubernetesObject>(list: KubernetesListObject<T>, kind: WatchedKind): KubernetesListObject<T> {
-  return { ...list, items: list.items.map((item) => ({ ...item, apiVersion: kind.apiVersion, kind: kind.kind })) };
+  return { ...list, items: list.items.map((item) => stripManagedFields({ ...item, apiVersion: kind.apiVersion, kind: kind.kind })) };
+}
+
+/**
+ * The cache keeps objects without `metadata.managedFields` (as controller-runtime's default cache
+ * transform does): the operator never reads them, and they are often the larger part of an
+ * object. The informer stores the very object its handlers receive, so removing them here removes
+ * them from the cache.
+ */
+function stripManagedFields<T extends KubernetesObject>(object: T): T {
+  if (object.metadata?.managedFields) delete object.metadata.managedFields;
+  return object;
 }
 
 /** `/api/v1/namespaces`, `/apis/apps/v1/deployments`: the list path across all namespaces. */
