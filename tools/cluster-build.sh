@@ -15,7 +15,9 @@ need_go() { command -v go >/dev/null || { echo "Go is needed to build the contro
 # A cached build counts only if it was made by the same recipe (version and link flags); the stamp
 # file records it, so changing either rebuilds.
 cached() { [[ -f "$1/.stamp" && "$(cat "$1/.stamp")" == "$2" ]]; }
-stamp() { printf '%s' "$2" > "$1/.stamp"; }
+# Moves a finished build from <dir>.tmp into place with its stamp, so an interrupted build never
+# looks cached.
+publish() { printf '%s' "$2" > "$1.tmp/.stamp"; rm -rf "$1"; mv "$1.tmp" "$1"; }
 
 # Shows that a long build is alive: a line every 30 s with the elapsed time.
 with_heartbeat() {
@@ -88,8 +90,7 @@ build_kubernetes() {
   (cd "$dir" && with_heartbeat "kubernetes" go build -ldflags "$flags" -o "$out.tmp/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
-  stamp "$out.tmp" "$flags"
-  rm -rf "$out"; mv "$out.tmp" "$out"
+  publish "$out" "$flags"
 }
 
 # etcd's server module also replaces its siblings with local paths; the same wrapper trick applies.
@@ -105,8 +106,7 @@ build_etcd() {
   (cd "$dir" && go mod tidy)
   mkdir -p "$out.tmp"
   (cd "$dir" && with_heartbeat "etcd" go build -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3)
-  stamp "$out.tmp" "$ETCD_VERSION"
-  rm -rf "$out"; mv "$out.tmp" "$out"
+  publish "$out" "$ETCD_VERSION"
 }
 
 # kwok installs directly. Its node and pod lifecycle stages ship in the module; kwok refuses to run
@@ -126,8 +126,7 @@ build_kwok() {
       cat "$file"; echo "---"
     done
   done > "$out.tmp/stages.yaml"
-  stamp "$out.tmp" "$KWOK_VERSION"
-  rm -rf "$out"; mv "$out.tmp" "$out"
+  publish "$out" "$KWOK_VERSION"
 }
 
 build_helm() {
@@ -138,8 +137,7 @@ build_helm() {
   step "building helm $HELM_VERSION (~2 min cold)"
   mkdir -p "$out.tmp"
   GOBIN="$out.tmp" with_heartbeat "helm" go install -ldflags "$flags" "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
-  stamp "$out.tmp" "$flags"
-  rm -rf "$out"; mv "$out.tmp" "$out"
+  publish "$out" "$flags"
 }
 
 mkdir -p "$NP_CACHE_DIR/bin" "$SRC_CACHE"

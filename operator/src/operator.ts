@@ -39,7 +39,7 @@ export async function startOperator(settings: OperatorSettings, logger: Logger, 
     port: settings.NP_OPS_PORT,
     host: settings.NP_OPS_HOST,
     // A standby is ready (it can take over); a leader once its caches are filled.
-    checks: [{ name: 'controller', check: () => controller !== undefined || !elector?.isLeader() }],
+    checks: [{ name: 'controller', check: () => controller !== undefined || (elector !== undefined && !elector.isLeader()) }],
   });
 
   const lead = async (): Promise<TenantController | undefined> => {
