@@ -106,18 +106,18 @@ function grants(rules: Rule[]): string[] {
 const expand = (group: string, resources: string[], verbs: string[]) =>
   resources.flatMap((resource) => verbs.map((verb) => `${group}/${resource} ${verb}`));
 
-const ALL = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+const ALL = ['get', 'list', 'watch', 'create', 'patch', 'delete'];
 
 const EXPECTED_CLUSTER_GRANTS = [
-  ...expand('platform.np.dev', ['tenants'], ['get', 'list', 'watch', 'update', 'patch']),
-  ...expand('platform.np.dev', ['tenants/status'], ['get', 'update', 'patch']),
+  ...expand('platform.np.dev', ['tenants'], ['get', 'list', 'watch', 'patch']),
+  ...expand('platform.np.dev', ['tenants/status'], ['patch']),
   ...expand('platform.np.dev', ['tenants/finalizers'], ['update']),
   ...expand('core', ['namespaces', 'services', 'serviceaccounts', 'configmaps', 'resourcequotas', 'limitranges'], ALL),
   ...expand('apps', ['deployments'], ALL),
   ...expand('autoscaling', ['horizontalpodautoscalers'], ALL),
   ...expand('policy', ['poddisruptionbudgets'], ALL),
   ...expand('networking.k8s.io', ['networkpolicies', 'ingresses'], ALL),
-  ...expand('core', ['events'], ['create', 'patch']),
+  ...expand('core', ['events'], ['create']),
 ].sort();
 
 const EXPECTED_LEASE_GRANTS = [
