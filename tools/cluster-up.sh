@@ -24,6 +24,9 @@ HELM="$NP_CACHE_DIR/bin/helm-$HELM_VERSION/helm"
 APISERVER_URL="https://127.0.0.1:$NP_KUBE_APISERVER_PORT"
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 
+# Certificates need openssl and health checks curl; tools/install-servers.sh installs them when missing.
+command -v openssl >/dev/null && command -v curl >/dev/null || bash "$ROOT_DIR/tools/install-servers.sh"
+
 # A no-op when every binary is cached (and then needs no Go toolchain).
 bash "$ROOT_DIR/tools/cluster-build.sh"
 

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs the servers the distributed shape and the integration tests need, from Debian's packages:
-# PostgreSQL and RabbitMQ (with its management plugin). Idempotent: installs only what is missing.
+# PostgreSQL and RabbitMQ (with its management plugin), plus what the local Kubernetes control
+# plane's scripts use (openssl for its certificates, curl for health checks). Idempotent: installs
+# only what is missing.
 source "$(dirname "$0")/lib.sh"
 
 missing=()
 [[ -n "$(pg_bin)" && -x "$(pg_bin)/postgres" ]] || missing+=(postgresql)
 command -v rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 
 if ((${#missing[@]} == 0)); then
   step "servers already installed"
