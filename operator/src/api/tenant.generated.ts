@@ -18,7 +18,7 @@ export interface TenantSpec {
    */
   version?: string;
   /**
-   * What happens to the tenant's data when the Tenant is deleted.
+   * What happens to the tenant's data held outside the cluster (database, bucket, identity realm, vhost) when the Tenant is deleted: Retain keeps it, Delete removes it. The tenant's namespace and everything in it always go with the Tenant.
    */
   deletionPolicy?: 'Retain' | 'Delete';
   ingress?: TenantIngress;

@@ -29,6 +29,8 @@ export async function finalizeTenant(tenant: Tenant, deps: TenantReconcilerDeps)
     return { requeueAfterMs: NAMESPACE_GONE_POLL_MS };
   }
   await deps.tenantApi.setFinalizers(tenant, finalizers.filter((finalizer) => finalizer !== FINALIZER));
-  deps.logger.info({ tenant: plan.name, deletionPolicy: tenant.spec.deletionPolicy ?? 'Retain' }, 'tenant cleaned up; finalizer released');
+  const policy = tenant.spec.deletionPolicy ?? 'Retain';
+  await deps.events.record(tenant, 'Normal', 'Deleted', `namespace ${plan.namespace} removed; data outside the cluster: ${policy}`);
+  deps.logger.info({ tenant: plan.name, deletionPolicy: policy }, 'tenant cleaned up; finalizer released');
   return undefined;
 }
