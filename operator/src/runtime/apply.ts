@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ApiException, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Counter } from 'prom-client';
+import { isNotFound } from './api-errors.js';
 import { objectPath, rawRequest, type ResourceLocation } from './raw-api.js';
 
 /** The hash of what was last applied, so a field the operator stopped setting still triggers an apply. */
@@ -118,12 +119,4 @@ export class ObjectWriter {
   private count(verb: ApiVerb, object: KubernetesObject): void {
     this.requests?.inc({ verb, kind: object.kind ?? 'unknown' });
   }
-}
-
-export function isNotFound(error: unknown): boolean {
-  return error instanceof ApiException && error.code === 404;
-}
-
-export function isConflict(error: unknown): boolean {
-  return error instanceof ApiException && error.code === 409;
 }

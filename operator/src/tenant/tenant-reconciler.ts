@@ -1,10 +1,11 @@
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import type { Logger } from '@np/observability';
-import type { Tenant, TenantStatus } from '../api/tenant.js';
+import type { Tenant } from '../api/tenant.js';
+import { apiErrorMessage } from '../runtime/api-errors.js';
 import { firstDifference, needsApply, withAppliedHash, type ObjectWriter } from '../runtime/apply.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { EventRecorder } from '../runtime/events.js';
-import type { SharedInformer, WatchedKind } from '../runtime/informer.js';
+import type { SharedInformer } from '../runtime/informer.js';
 import type { RenderSettings } from '../settings.js';
 import { FINALIZER, TENANT_LABEL } from './labels.js';
 import { renderTenant } from './render/desired-state.js';
@@ -93,7 +94,7 @@ export class TenantReconciler {
     try {
       await this.deps.writer.apply(object);
     } catch (error) {
-      errors.push(`${object.kind} ${object.metadata?.name}: ${describe(error)}`);
+      errors.push(`${object.kind} ${object.metadata?.name}: ${apiErrorMessage(error)}`);
     }
   }
 
@@ -102,10 +103,11 @@ export class TenantReconciler {
     const wanted = new Set(desired.map((object) => `${object.apiVersion}/${object.kind}/${object.metadata?.name}`));
     const stale: KubernetesObject[] = [];
     for (const [kindKey, informer] of this.deps.caches.owned) {
+      // Cached objects carry apiVersion and kind (the informer fills them in for listed ones).
       for (const object of informer.list(plan.namespace)) {
         if (object.metadata?.labels?.[TENANT_LABEL] !== plan.name) continue;
         if (object.metadata.deletionTimestamp) continue;
-        if (!wanted.has(`${kindKey}/${object.metadata.name}`)) stale.push(withKind(object, informer.kind));
+        if (!wanted.has(`${kindKey}/${object.metadata.name}`)) stale.push(object);
       }
     }
     await Promise.all(
@@ -113,7 +115,7 @@ export class TenantReconciler {
         try {
           await this.deps.writer.delete(object);
         } catch (error) {
-          errors.push(`deleting ${object.kind} ${object.metadata?.name}: ${describe(error)}`);
+          errors.push(`deleting ${object.kind} ${object.metadata?.name}: ${apiErrorMessage(error)}`);
         }
       }),
     );
@@ -123,22 +125,17 @@ export class TenantReconciler {
     const status = computeStatus(plan, {
       namespace: this.deps.caches.namespaces.get(plan.namespace),
       deployments: this.deployments(plan.namespace),
-      ingressApplied: plan.ingress ? this.cached({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'gateway' } }, plan.namespace) !== undefined : false,
+      ingressApplied: this.hasIngress(plan),
       errors,
     });
     if (!statusChanged(plan.tenant, status)) return;
-    await this.patchStatus(plan.tenant, status);
+    await this.deps.tenantApi.patchStatus(plan.tenant, status);
     await recordTransitions(this.deps.events, plan.tenant, status);
   }
 
-  private async patchStatus(tenant: Tenant, status: TenantStatus): Promise<void> {
-    try {
-      await this.deps.tenantApi.patchStatus(tenant, status);
-    } catch (error) {
-      // The Tenant may have been deleted meanwhile; the next reconcile sees it.
-      this.deps.logger.warn({ err: error, tenant: tenant.metadata.name }, 'could not write status');
-      throw error;
-    }
+  private hasIngress(plan: TenantPlan): boolean {
+    if (!plan.ingress) return false;
+    return this.cached({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'gateway' } }, plan.namespace) !== undefined;
   }
 
   private deployments(namespace: string): Map<string, V1Deployment> {
@@ -146,24 +143,4 @@ export class TenantReconciler {
     const list = (informer?.list(namespace) ?? []) as V1Deployment[];
     return new Map(list.map((deployment) => [deployment.metadata?.name ?? '', deployment]));
   }
-}
-
-/** List results carry no apiVersion/kind per item; deletes need them. */
-function withKind(object: KubernetesObject, kind: WatchedKind): KubernetesObject {
-  return { ...object, apiVersion: kind.apiVersion, kind: kind.kind };
-}
-
-export function describe(error: unknown): string {
-  if (error && typeof error === 'object' && 'body' in error) {
-    const body = (error as { body?: unknown }).body;
-    if (typeof body === 'string') {
-      try {
-        const parsed = JSON.parse(body) as { message?: string };
-        if (parsed.message) return parsed.message;
-      } catch {
-        return body.slice(0, 300);
-      }
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
 }
