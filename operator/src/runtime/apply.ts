@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Counter } from 'prom-client';
 import { isNotFound } from './api-errors.js';
-import { objectPath, rawRequest, type ResourceLocation } from './raw-api.js';
+import { kindKey, objectPath, rawRequest, type ResourceLocation } from './raw-api.js';
 
 /** The hash of what was last applied, so a field the operator stopped setting still triggers an apply. */
 export const APPLIED_HASH_ANNOTATION = 'platform.np.dev/applied-hash';
@@ -86,7 +86,7 @@ export class ObjectWriter {
     kinds: readonly (ResourceLocation & { kind: string })[],
     private readonly requests?: Counter<'verb' | 'kind'>,
   ) {
-    this.locations = new Map(kinds.map((kind) => [`${kind.apiVersion}/${kind.kind}`, kind]));
+    this.locations = new Map(kinds.map((kind) => [kindKey(kind), kind]));
   }
 
   async apply<T extends KubernetesObject>(object: T): Promise<T> {
@@ -111,8 +111,8 @@ export class ObjectWriter {
   }
 
   private pathOf(object: KubernetesObject): string {
-    const location = this.locations.get(`${object.apiVersion}/${object.kind}`);
-    if (!location) throw new Error(`no API location known for ${object.apiVersion}/${object.kind}`);
+    const location = this.locations.get(kindKey(object));
+    if (!location) throw new Error(`no API location known for ${kindKey(object)}`);
     return objectPath(location, object);
   }
 

@@ -2,7 +2,6 @@ import type { Logger } from '@np/observability';
 import type { Registry } from 'prom-client';
 import { controllerMetrics, workqueueMetrics, type ControllerMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { defaultControllerRateLimiter } from './rate-limiter.js';
 import { WorkQueue } from './workqueue.js';
 
 /** What a reconcile asks for next; nothing means "done until something changes". */
@@ -24,6 +23,7 @@ export interface ControllerOptions {
   registry: Registry;
   /** Keys reconciled at once; one key is never reconciled by two workers. */
   concurrency?: number;
+  /** controller-runtime's default when omitted (see defaultControllerRateLimiter). */
   rateLimiter?: RateLimiter;
 }
 
@@ -38,7 +38,7 @@ export class Controller {
 
   constructor(private readonly options: ControllerOptions) {
     this.queue = new WorkQueue({
-      rateLimiter: options.rateLimiter ?? defaultControllerRateLimiter(),
+      rateLimiter: options.rateLimiter,
       metrics: workqueueMetrics(options.registry, options.name, options.name),
     });
     this.metrics = controllerMetrics(options.registry, options.name);

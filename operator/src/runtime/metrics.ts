@@ -4,9 +4,9 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 // alerts written for Go operators read these metrics unchanged.
 
 /** controller-runtime's `result` label values. */
-export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
+export type ReconcileOutcome = 'success' | 'error' | 'requeue' | 'requeue_after';
 
-const RECONCILE_RESULTS: readonly ReconcileResult[] = ['success', 'error', 'requeue', 'requeue_after'];
+const RECONCILE_RESULTS: readonly ReconcileOutcome[] = ['success', 'error', 'requeue', 'requeue_after'];
 
 const RECONCILE_TIME_BUCKETS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 1.75,
@@ -53,10 +53,15 @@ function histogram<T extends string>(
   return reuseOrCreate(registry, name, Histogram<T>, () => new Histogram({ name, help, labelNames, buckets, registers: [registry] }));
 }
 
+/** Write requests sent to the API server, by verb and kind: what "a no-op reconcile writes nothing" is measured by. */
+export function apiWriteMetrics(registry: Registry): Counter<'verb' | 'kind'> {
+  return counter(registry, 'np_operator_api_writes_total', 'Write requests the operator sent to the API server, by verb and kind', ['verb', 'kind']);
+}
+
 /** What a controller reports about its reconciles; every call is already bound to the controller's name. */
 export interface ControllerMetrics {
   /** One finished reconcile: counts it by result (errors also in the errors total) and records its duration. */
-  recordReconcile(result: ReconcileResult, durationSeconds: number): void;
+  recordReconcile(result: ReconcileOutcome, durationSeconds: number): void;
   /** An error the reconciler marked as not worth retrying; record the reconcile itself as `error` too. */
   recordTerminalError(): void;
   setMaxConcurrentReconciles(workers: number): void;

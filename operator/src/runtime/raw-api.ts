@@ -44,6 +44,11 @@ export interface ResourceLocation {
   namespaced: boolean;
 }
 
+/** `apps/v1/Deployment`: how caches and writers key a kind. */
+export function kindKey(object: { apiVersion?: string; kind?: string }): string {
+  return `${object.apiVersion ?? ''}/${object.kind ?? ''}`;
+}
+
 /** `/api/v1`, `/apis/apps/v1`. */
 export function groupVersionPath(apiVersion: string): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;

@@ -35,7 +35,3 @@ export const OWNED_NAMESPACED_KINDS: readonly WatchedKind[] = [
   owned('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
   owned('networking.k8s.io/v1', 'Ingress', 'ingresses'),
 ];
-
-export function kindKey(object: { apiVersion?: string; kind?: string }): string {
-  return `${object.apiVersion ?? ''}/${object.kind ?? ''}`;
-}

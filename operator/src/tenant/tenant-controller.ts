@@ -1,11 +1,13 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '@np/observability';
-import { Counter, type Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 import type { Tenant } from '../api/tenant.js';
 import { ObjectWriter } from '../runtime/apply.js';
 import { Controller } from '../runtime/controller.js';
 import { EventRecorder } from '../runtime/events.js';
 import { SharedInformer } from '../runtime/informer.js';
+import { kindKey } from '../runtime/raw-api.js';
+import { apiWriteMetrics } from '../runtime/metrics.js';
 import type { RenderSettings } from '../settings.js';
 import { FIELD_MANAGER, TENANT_LABEL } from './labels.js';
 import { NAMESPACE_KIND, OWNED_NAMESPACED_KINDS, TENANT_KIND_INFO } from './owned-kinds.js';
@@ -42,11 +44,11 @@ export class TenantController {
     const tenants = new SharedInformer<Tenant>(kubeConfig, TENANT_KIND_INFO, logger);
     const namespaces = new SharedInformer(kubeConfig, NAMESPACE_KIND, logger);
     const owned = new Map(
-      OWNED_NAMESPACED_KINDS.map((kind) => [`${kind.apiVersion}/${kind.kind}`, new SharedInformer(kubeConfig, kind, logger)]),
+      OWNED_NAMESPACED_KINDS.map((kind) => [kindKey(kind), new SharedInformer(kubeConfig, kind, logger)]),
     );
     this.caches = { tenants, namespaces, owned };
     this.informers = [tenants, namespaces, ...owned.values()];
-    this.apiRequests = apiRequestCounter(options.registry);
+    this.apiRequests = apiWriteMetrics(options.registry);
     const reconciler = new TenantReconciler({
       caches: this.caches,
       writer: new ObjectWriter(kubeConfig, FIELD_MANAGER, [NAMESPACE_KIND, ...OWNED_NAMESPACED_KINDS], this.apiRequests),
@@ -116,15 +118,4 @@ export class TenantController {
     }, jittered);
     this.resyncTimer.unref();
   }
-}
-
-function apiRequestCounter(registry: Registry): Counter<'verb' | 'kind'> {
-  const existing = registry.getSingleMetric('np_operator_api_writes_total');
-  if (existing) return existing as Counter<'verb' | 'kind'>;
-  return new Counter({
-    name: 'np_operator_api_writes_total',
-    help: 'Write requests the operator sent to the API server, by verb and kind',
-    labelNames: ['verb', 'kind'] as const,
-    registers: [registry],
-  });
 }

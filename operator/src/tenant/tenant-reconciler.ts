@@ -3,6 +3,7 @@ import type { Logger } from '@np/observability';
 import type { Tenant } from '../api/tenant.js';
 import { apiErrorMessage } from '../runtime/api-errors.js';
 import { firstDifference, needsApply, withAppliedHash, type ObjectWriter } from '../runtime/apply.js';
+import { kindKey } from '../runtime/raw-api.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { EventRecorder } from '../runtime/events.js';
 import type { SharedInformer } from '../runtime/informer.js';
@@ -81,7 +82,7 @@ export class TenantReconciler {
   }
 
   private cached(object: KubernetesObject, namespace: string): KubernetesObject | undefined {
-    const informer = this.deps.caches.owned.get(`${object.apiVersion}/${object.kind}`);
+    const informer = this.deps.caches.owned.get(kindKey(object));
     return informer?.get(object.metadata?.name ?? '', namespace);
   }
 
@@ -100,14 +101,14 @@ export class TenantReconciler {
 
   /** Deletes what the Tenant used to have and no longer names: a removed module, a dropped ingress. */
   private async prune(plan: TenantPlan, desired: readonly KubernetesObject[], errors: string[]): Promise<void> {
-    const wanted = new Set(desired.map((object) => `${object.apiVersion}/${object.kind}/${object.metadata?.name}`));
+    const wanted = new Set(desired.map((object) => `${kindKey(object)}/${object.metadata?.name}`));
     const stale: KubernetesObject[] = [];
-    for (const [kindKey, informer] of this.deps.caches.owned) {
-      // Cached objects carry apiVersion and kind (the informer fills them in for listed ones).
+    // Cached objects carry apiVersion and kind (the informer fills them in for listed ones).
+    for (const informer of this.deps.caches.owned.values()) {
       for (const object of informer.list(plan.namespace)) {
         if (object.metadata?.labels?.[TENANT_LABEL] !== plan.name) continue;
         if (object.metadata.deletionTimestamp) continue;
-        if (!wanted.has(`${kindKey}/${object.metadata.name}`)) stale.push(object);
+        if (!wanted.has(`${kindKey(object)}/${object.metadata.name}`)) stale.push(object);
       }
     }
     await Promise.all(
@@ -139,7 +140,7 @@ export class TenantReconciler {
   }
 
   private deployments(namespace: string): Map<string, V1Deployment> {
-    const informer = this.deps.caches.owned.get('apps/v1/Deployment');
+    const informer = this.deps.caches.owned.get(kindKey({ apiVersion: 'apps/v1', kind: 'Deployment' }));
     const list = (informer?.list(namespace) ?? []) as V1Deployment[];
     return new Map(list.map((deployment) => [deployment.metadata?.name ?? '', deployment]));
   }

@@ -3,6 +3,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { moduleLabels, moduleSelector, ownedMetadata } from '../labels.js';
 import type { ModulePlan, TenantPlan } from '../tenant-plan.js';
 import { GATEWAY_CONFIG_NAME, gatewayConfigData } from './gateway-config.js';
+import { TENANT_SERVICE_ACCOUNT } from './namespace.js';
 
 /** Where the connection settings for the tenant's database, vhost, bucket and realm are kept. */
 export const CONNECTIONS_SECRET_NAME = 'platform-connections';
@@ -26,7 +27,7 @@ export function renderDeployment(plan: TenantPlan, module: ModulePlan): Kubernet
       template: {
         metadata: { labels, ...podAnnotations(plan, module) },
         spec: {
-          serviceAccountName: 'np-tenant',
+          serviceAccountName: TENANT_SERVICE_ACCOUNT,
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           securityContext: {

@@ -21,12 +21,14 @@ export function renderNamespace(plan: TenantPlan): KubernetesObject {
   };
 }
 
+export const TENANT_SERVICE_ACCOUNT = 'np-tenant';
+
 /** The identity the tenant's pods run as; it holds no API permissions and mounts no token. */
 export function renderServiceAccount(plan: TenantPlan): KubernetesObject {
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: ownedMetadata(plan, 'np-tenant', tenantLabels(plan)),
+    metadata: ownedMetadata(plan, TENANT_SERVICE_ACCOUNT, tenantLabels(plan)),
     automountServiceAccountToken: false,
   } as KubernetesObject;
 }
