@@ -4,20 +4,23 @@
 // total) for both, the ratio, API writes per Tenant, the operator's memory per Tenant, and the
 // writes a full resync of converged Tenants makes (must be zero). See docs/benchmarks.md.
 //
-// Environment: BENCH_TENANTS (100), BENCH_OPERATOR_CONCURRENCY (4), KUBECONFIG (.local/kubeconfig).
+// Environment: BENCH_TENANTS (100), BENCH_OPERATOR_CONCURRENCY (4), plus KUBECONFIG and NP_KUBECTL
+// (`npm run bench:operator` reads them from .local/cluster.env, written by tools/cluster-up.sh).
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { planTenant, renderTenant } from '@np/operator';
 import { stringify } from 'yaml';
 import { ROOT, startNode, stopChild, waitUntil } from '../test/harness/child-process.js';
 import { freePort } from '../test/harness/free-port.js';
+import { scrape, sumSamples } from '../test/harness/prometheus.js';
 
 const COUNT = Number(process.env.BENCH_TENANTS ?? 100);
 const CONCURRENCY = process.env.BENCH_OPERATOR_CONCURRENCY ?? '4';
 const KUBECONFIG = resolve(ROOT, process.env.KUBECONFIG ?? '.local/kubeconfig');
+const KUBECTL = process.env.NP_KUBECTL;
+if (!KUBECTL) throw new Error('NP_KUBECTL is not set: run `npm run bench:operator`, which reads .local/cluster.env');
 const LOG_DIR = join(ROOT, '.local', 'bench-logs');
 const AIM = 1.5;
 const MODULES = ['users', 'files', 'form-builder', 'reports', 'backoffice'];
@@ -34,13 +37,6 @@ const log = (message) => console.log(`[bench] ${message}`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const names = (prefix) => Array.from({ length: COUNT }, (_, index) => `${prefix}-${String(index).padStart(3, '0')}`);
 const spec = () => ({ modules: MODULES.map((name) => ({ name })) });
-
-function kubectlPath() {
-  const versions = readFileSync(join(ROOT, 'tools/cluster-versions.sh'), 'utf8');
-  const kubernetes = /^KUBERNETES_VERSION=(\S+)/m.exec(versions)[1];
-  const cache = process.env.NP_CACHE_DIR ?? join(process.env.HOME ?? homedir(), '.cache/np-platform');
-  return join(cache, 'bin', `kubernetes-${kubernetes}`, 'kubectl');
-}
 
 function run(command, args) {
   return new Promise((resolve, reject) => {
@@ -63,7 +59,7 @@ function summary(readyAtMs) {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 async function installCrd() {
-  await run(kubectlPath(), ['--kubeconfig', KUBECONFIG, 'apply', '--server-side', '--force-conflicts', '--field-manager', 'np-bench', '-f', join(ROOT, 'crds/platform.np.dev_tenants.yaml')]);
+  await run(KUBECTL, ['--kubeconfig', KUBECONFIG, 'apply', '--server-side', '--force-conflicts', '--field-manager', 'np-bench', '-f', join(ROOT, 'crds/platform.np.dev_tenants.yaml')]);
   await waitUntil('the Tenant CRD', async () => {
     const list = await custom.listClusterCustomObject(TENANTS);
     return Array.isArray(list.items);
@@ -146,7 +142,7 @@ async function baseline() {
   writeFileSync(file, documents.map((document) => stringify(JSON.parse(JSON.stringify(document)))).join('---\n'));
   log(`baseline: kubectl apply --server-side of ${documents.length} objects (${documents.length / COUNT} per tenant)`);
   const started = Date.now();
-  await run(kubectlPath(), ['--kubeconfig', KUBECONFIG, 'apply', '--server-side', '--field-manager', 'np-bench', '-f', file]);
+  await run(KUBECTL, ['--kubeconfig', KUBECONFIG, 'apply', '--server-side', '--field-manager', 'np-bench', '-f', file]);
   const appliedMs = Date.now() - started;
   const readyAt = await waitForNamespacesReady(tenantNames, started);
   const result = { ...summary(readyAt), appliedMs, requestsPerTenant: documents.length / COUNT };
@@ -157,13 +153,8 @@ async function baseline() {
 
 // ---- the operator -------------------------------------------------------------------------------
 async function metrics(port) {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const sum = (name) =>
-    text
-      .split('\n')
-      .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-      .reduce((total, line) => total + Number(line.split(' ').pop()), 0);
-  return { sum };
+  const text = await scrape(port);
+  return { sum: (name) => sumSamples(text, name) };
 }
 
 async function startOperator(name) {

@@ -5,6 +5,8 @@ import type { ChildProcess } from 'node:child_process';
 import { startNode, stopChild } from '../../test/harness/child-process.js';
 // @ts-expect-error plain JS harness shared with the e2e suite
 import { freePort } from '../../test/harness/free-port.js';
+// @ts-expect-error plain JS harness shared with the benchmarks
+import { scrape, sumSamples } from '../../test/harness/prometheus.js';
 import {
   clusterClients,
   createTenant,
@@ -63,12 +65,7 @@ async function holder(): Promise<string | undefined> {
 }
 
 async function reconcileCount(replica: Replica): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:${replica.port}/metrics`);
-  const text = await response.text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith('controller_runtime_reconcile_total{'))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  return sumSamples(await scrape(replica.port), 'controller_runtime_reconcile_total') as number;
 }
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import type { RunningOperator } from '../src/operator.js';
 import { clusterClients, createTenant, deleteTenant, eventually, installCrd, namespaceExists, readTenant, waitForReady, type ClusterClients } from './support/cluster.js';
 import { startTestOperator } from './support/operator-process.js';
-import { clusterVersions, helmPath, kubeconfigPath, kubectlPath, repoRoot } from './support/tools.js';
+import { clusterVersions, helmPath, kubeconfigPath, kubectl, repoRoot } from './support/tools.js';
 
 /**
  * The operator runs with nothing but the RBAC the Helm chart grants: a token of the chart's
@@ -25,9 +25,6 @@ let clients: ClusterClients;
 let operator: RunningOperator | undefined;
 let workDir: string;
 let renderedRbac = '';
-
-const kubectl = (args: string[], input?: string) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', kubeconfigPath(), ...args], { input, encoding: 'utf8', stdio: 'pipe' });
 
 /** The chart's RBAC objects for a release in RELEASE_NAMESPACE. */
 function renderRbac(): { yaml: string; serviceAccount: string } {

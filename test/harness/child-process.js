@@ -39,13 +39,23 @@ export async function stopChild(child, signal = 'SIGTERM', graceMs = 5000) {
   clearTimeout(timer);
 }
 
-/** Polls `probe` until it returns true or `timeoutMs` passes; fails at once if `child` exits. */
+/**
+ * Polls `probe` until it returns something truthy or `timeoutMs` passes; fails at once if `child`
+ * exits. On timeout the error names the probe's last failure, if it threw.
+ */
 export async function waitUntil(what, probe, timeoutMs = 60_000, child) {
   const deadline = Date.now() + timeoutMs;
+  let lastError;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`${what}: process exited with ${child.exitCode}; see ${child.logFile}`);
-    if (await probe().catch(() => false)) return;
+    try {
+      if (await probe()) return;
+      lastError = undefined;
+    } catch (error) {
+      lastError = error;
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  const cause = lastError instanceof Error ? `: ${lastError.message}` : '';
+  throw new Error(`timed out waiting for ${what}${cause}`);
 }

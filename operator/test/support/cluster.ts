@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+// @ts-expect-error plain JS harness shared with the e2e suite and the benchmarks
+import { waitUntil } from '../../../test/harness/child-process.js';
 import { join } from 'node:path';
 import {
   ApiextensionsV1Api,
@@ -12,7 +13,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import type { Tenant, TenantSpec } from '../../src/api/tenant.js';
-import { kubeconfigPath, kubectlPath, repoRoot } from './tools.js';
+import { kubeconfigPath, kubectl, repoRoot } from './tools.js';
 
 export const TENANTS = { group: 'platform.np.dev', version: 'v1alpha1', plural: 'tenants' };
 export const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -38,7 +39,7 @@ export type ClusterClients = ReturnType<typeof clusterClients>;
 export async function installCrd(clients: ClusterClients): Promise<void> {
   // kubectl, not KubernetesObjectApi: client-node passes built-in kinds through its generated
   // models, which drop keys they do not spell the same way (x-kubernetes-validations, ...).
-  execFileSync(kubectlPath(), ['--kubeconfig', kubeconfigPath(), 'apply', '--server-side', '--force-conflicts', '--field-manager', 'np-tests', '-f', join(repoRoot, 'crds/platform.np.dev_tenants.yaml')], { stdio: 'pipe' });
+  kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager', 'np-tests', '-f', join(repoRoot, 'crds/platform.np.dev_tenants.yaml')]);
   await eventually('the Tenant CRD is established', async () => {
     const current = await clients.extensions.readCustomResourceDefinition({ name: 'tenants.platform.np.dev' });
     return current.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True');
@@ -107,27 +108,21 @@ export function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 404;
 }
 
-/** Polls until `check` is truthy; the failure says what was awaited and what was seen last. */
+/**
+ * Polls until `check` is truthy (the harness's waitUntil); on timeout the error also carries
+ * `describeLast()`, e.g. the status last seen.
+ */
 export async function eventually(
   what: string,
   check: () => Promise<unknown> | unknown,
   timeoutMs = 60_000,
   describeLast?: () => string,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      if (await check()) return;
-      lastError = undefined;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const detail = describeLast?.() ?? (lastError instanceof Error ? lastError.message : String(lastError ?? ''));
-      throw new Error(`timed out waiting until ${what}${detail ? `: ${detail}` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  try {
+    await waitUntil(what, async () => check(), timeoutMs);
+  } catch (error) {
+    const detail = describeLast?.();
+    throw detail ? new Error(`${(error as Error).message}; last seen: ${detail}`) : error;
   }
 }
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,4 +54,9 @@ export function helmPath(): string {
 /** $KUBECONFIG, else the admin kubeconfig cluster-up writes; relative paths are from the repository root. */
 export function kubeconfigPath(): string {
   return resolve(repoRoot, process.env.KUBECONFIG ?? '.local/kubeconfig');
+}
+
+/** Runs kubectl against the local control plane and returns its output; throws when it fails. */
+export function kubectl(args: string[], input?: string): string {
+  return execFileSync(kubectlPath(), ['--kubeconfig', kubeconfigPath(), ...args], { input, encoding: 'utf8', stdio: 'pipe' });
 }
