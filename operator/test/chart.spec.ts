@@ -5,7 +5,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { clusterVersions, helmPath, kubeconfigPath, kubectlPath, repoRoot } from './support/tools.js';
+import { helmKubeVersionArgs, helmPath, kubeconfigPath, kubectlPath, repoRoot } from './support/tools.js';
 
 /**
  * The Helm chart and the example Tenants: helm's own checks, what the rendered objects promise
@@ -49,8 +49,7 @@ async function ok(command: string, args: string[], input?: string): Promise<Resu
 const helm = (...args: string[]) => run(helmPath(), args);
 const kubectl = (args: string[], input?: string) => run(kubectlPath(), ['--kubeconfig', kubeconfigPath(), ...args], input);
 
-/** Helm has no cluster to ask here, so it renders for the Kubernetes version the tests run against. */
-const kubeVersionArgs = () => ['--kube-version', clusterVersions().kubernetes];
+const kubeVersionArgs = helmKubeVersionArgs;
 
 function template(...extra: string[]): Promise<Result> {
   return ok(helmPath(), ['template', RELEASE, CHART, '--namespace', NAMESPACE, ...kubeVersionArgs(), ...extra]);

@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import type { RunningOperator } from '../src/operator.js';
 import { clusterClients, createTenant, deleteTenant, eventually, installCrd, namespaceExists, readTenant, waitForReady, type ClusterClients } from './support/cluster.js';
 import { startTestOperator } from './support/operator-process.js';
-import { clusterVersions, helmPath, kubeconfigPath, kubectl, repoRoot } from './support/tools.js';
+import { helmKubeVersionArgs, helmPath, kubeconfigPath, kubectl, repoRoot } from './support/tools.js';
 
 /**
  * The operator runs with nothing but the RBAC the Helm chart grants: a token of the chart's
@@ -30,7 +30,7 @@ let renderedRbac = '';
 function renderRbac(): { yaml: string; serviceAccount: string } {
   const rendered = execFileSync(
     helmPath(),
-    ['template', 'np', join(repoRoot, 'charts/np-platform'), '--namespace', RELEASE_NAMESPACE, '--kube-version', clusterVersions().kubernetes],
+    ['template', 'np', join(repoRoot, 'charts/np-platform'), '--namespace', RELEASE_NAMESPACE, ...helmKubeVersionArgs()],
     { encoding: 'utf8', stdio: 'pipe' },
   );
   const objects = parseAllDocuments(rendered)

@@ -60,3 +60,11 @@ export function kubeconfigPath(): string {
 export function kubectl(args: string[], input?: string): string {
   return execFileSync(kubectlPath(), ['--kubeconfig', kubeconfigPath(), ...args], { input, encoding: 'utf8', stdio: 'pipe' });
 }
+
+/**
+ * helm has no cluster to ask when it renders, and a helm built from source assumes an old
+ * Kubernetes: render for the version the tests run against.
+ */
+export function helmKubeVersionArgs(): string[] {
+  return ['--kube-version', clusterVersions().kubernetes];
+}
