@@ -14,10 +14,14 @@ if [[ -z "${NP_BOOTSTRAP_ADMIN_PASSWORD:-}" ]]; then
   info "first admin: $NP_BOOTSTRAP_ADMIN_EMAIL, password in $pwfile"
 fi
 
+step "giving each service its own RabbitMQ user"
+urls="$(node tools/provision-rabbitmq-users.js gateway auth users)"
+amqp_url_of() { grep "^NP_AMQP_URL_${1^^}=" <<<"$urls" | cut -d= -f2-; }
+
 pids=()
 start() { # name script ops-port
   step "starting $1"
-  NP_OPS_PORT=$3 node "$2" > "$STATE_DIR/$1.log" 2>&1 &
+  NP_OPS_PORT=$3 NP_AMQP_URL="$(amqp_url_of "$1")" node "$2" > "$STATE_DIR/$1.log" 2>&1 &
   pids+=($!)
   info "pid $!, logs in $STATE_DIR/$1.log, ops on 127.0.0.1:$3"
 }

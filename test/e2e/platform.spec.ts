@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { decodeJwt, generateKeyPair, SignJWT, decodeProtectedHeader } from 'jose';
 import { ApiClient } from '../harness/http-client.js';
-import { ADMIN, type PlatformUnderTest, RPC_TIMEOUT_MS, shapeUnderTest, startPlatform } from '../harness/platform.js';
+import { ADMIN, type PlatformUnderTest, REFRESH_GRACE_SECONDS, RPC_TIMEOUT_MS, shapeUnderTest, startPlatform } from '../harness/platform.js';
 import { signWithPlatformKey } from './tokens.js';
 
 const shape = shapeUnderTest();
@@ -93,11 +93,12 @@ describe(`NP Platform end to end (${shape})`, () => {
       expectError(await api.request('POST', '/v1/auth/login', { json: { email: user.email, password: user.password } }), 429, 'login_throttled');
     });
 
-    it('rotates refresh tokens and revokes the family when a used one comes back', async () => {
+    it('rotates refresh tokens and revokes the family when a used one comes back after the grace window', async () => {
       const first = await api.login(ADMIN.email, ADMIN.password);
       const second = await api.request<{ refresh_token: string; access_token: string }>('POST', '/v1/auth/refresh', { json: { refresh_token: first.refresh_token } });
       expect(second.status).toBe(200);
       expect(second.body.refresh_token).not.toBe(first.refresh_token);
+      await new Promise((resolve) => setTimeout(resolve, REFRESH_GRACE_SECONDS * 1000 + 200));
       expectError(await api.request('POST', '/v1/auth/refresh', { json: { refresh_token: first.refresh_token } }), 401, 'refresh_token_reused');
       expectError(await api.request('POST', '/v1/auth/refresh', { json: { refresh_token: second.body.refresh_token } }), 401, 'refresh_token_invalid');
     });

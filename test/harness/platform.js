@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { RabbitMqManagement, amqpUrlFor } from '@np/messaging';
 import { testAmqpManagementUrl, testAmqpUrl, testDatabaseUrl, uniqueName } from '@np/testing';
 import pg from 'pg';
 import { ROOT, startNode, stopChild, waitUntil } from './child-process.js';
@@ -13,6 +14,8 @@ import { freePort, portOpen } from './free-port.js';
 
 export const ADMIN = { email: 'admin@e2e.test', password: 'admin-password-e2e' };
 export const RPC_TIMEOUT_MS = 2000;
+/** Short, so a test can wait past it to see a replayed refresh token treated as stolen. */
+export const REFRESH_GRACE_SECONDS = 1;
 
 /** @typedef {'embedded' | 'distributed'} Shape */
 /** @typedef {'auth' | 'users' | 'gateway'} ModuleProcess */
@@ -24,6 +27,8 @@ export const RPC_TIMEOUT_MS = 2000;
  * @property {(name: ModuleProcess) => Promise<void>} stopModule
  * @property {(name: ModuleProcess) => Promise<void>} startModule
  * @property {() => Promise<void>} restartBroker
+ * @property {() => Promise<string>} startExtraGateway another gateway replica on the same bus (distributed only); answers its URL
+ * @property {Record<string, string>} amqpUrls each service's own broker URL (distributed only)
  * @property {() => Promise<void>} close
  */
 /**
@@ -49,6 +54,7 @@ const DEFAULT_ENV = {
   NP_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
   NP_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
   NP_BODY_LIMIT_BYTES: String(64 * 1024),
+  NP_REFRESH_REUSE_GRACE_SECONDS: String(REFRESH_GRACE_SECONDS),
 };
 
 /** @param {Shape} [shape] @param {PlatformOptions} [options] @returns {Promise<PlatformUnderTest>} */
@@ -81,6 +87,8 @@ async function startEmbeddedPlatform(options) {
     databaseUrl: `postgresql://np:np@127.0.0.1:${pgPort}/np`,
     stopModule: unsupported,
     startModule: unsupported,
+    startExtraGateway: unsupported,
+    amqpUrls: {},
     restartBroker: unsupported,
     close,
   };
@@ -90,21 +98,33 @@ async function startEmbeddedPlatform(options) {
 async function startDistributedPlatform(options) {
   const vhost = uniqueName('e2e');
   const database = uniqueName('e2e');
-  await createVhost(vhost);
+  const management = new RabbitMqManagement(testAmqpManagementUrl());
+  await management.createVhost(vhost);
+  await management.grantAll(vhost, new URL(testAmqpManagementUrl()).username);
+  // Each service connects as its own RabbitMQ user, with only the permissions it needs.
+  /** @type {Record<string, string>} */
+  const amqpUrls = {};
+  for (const service of /** @type {const} */ (['gateway', 'auth', 'users'])) {
+    const user = `${vhost}.${service}`;
+    amqpUrls[service] = amqpUrlFor(testAmqpUrl(vhost), vhost, user, await management.provisionServiceUser(vhost, user, service));
+  }
   await createDatabase(database);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const databaseUrl = withDatabase(testDatabaseUrl(), database);
-  const env = { ...DEFAULT_ENV, ...options.env, NP_ISSUER: url, NP_AMQP_URL: testAmqpUrl(vhost), NP_DATABASE_URL: databaseUrl };
+  const env = { ...DEFAULT_ENV, ...options.env, NP_ISSUER: url, NP_DATABASE_URL: databaseUrl };
   /** @type {Map<ModuleProcess, import('node:child_process').ChildProcess>} */
   const children = new Map();
   const start = async (/** @type {ModuleProcess} */ name) => {
     const extra = name === 'gateway' ? { PORT: String(port) } : { NP_OPS_PORT: String(await freePort()) };
-    children.set(name, startNode(`distributed-${name}`, `services/${name}/dist/main.js`, { ...env, ...extra }, options));
+    children.set(name, startNode(`distributed-${name}`, `services/${name}/dist/main.js`, { ...env, NP_AMQP_URL: amqpUrls[name], ...extra }, options));
   };
+  /** @type {import('node:child_process').ChildProcess[]} */
+  const extraGateways = [];
   const close = async () => {
-    await Promise.all([...children.values()].map((child) => stopChild(child)));
-    await deleteVhost(vhost);
+    await Promise.all([...children.values(), ...extraGateways].map((child) => stopChild(child)));
+    await management.deleteVhost(vhost);
+    for (const service of Object.keys(amqpUrls)) await management.deleteUser(`${vhost}.${service}`);
     await dropDatabase(database);
   };
   try {
@@ -123,6 +143,15 @@ async function startDistributedPlatform(options) {
       children.delete(name);
     },
     startModule: start,
+    amqpUrls,
+    startExtraGateway: async () => {
+      const extraPort = await freePort();
+      const child = startNode(`distributed-gateway-${extraGateways.length + 2}`, 'services/gateway/dist/main.js', { ...env, NP_AMQP_URL: amqpUrls.gateway, PORT: String(extraPort) }, options);
+      extraGateways.push(child);
+      const extraUrl = `http://127.0.0.1:${extraPort}`;
+      await waitForPlatform(extraUrl, child, env);
+      return extraUrl;
+    },
     restartBroker: async () => {
       await run('bash', [join(ROOT, 'tools/rabbitmq-ctl.sh'), 'stop_app']);
       await run('bash', [join(ROOT, 'tools/rabbitmq-ctl.sh'), 'start_app']);
@@ -152,15 +181,6 @@ function managementFetch(path, init) {
   const base = new URL(testAmqpManagementUrl());
   const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64');
   return fetch(`${base.protocol}//${base.host}${path}`, { ...init, headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' } });
-}
-
-async function createVhost(vhost) {
-  await managementFetch(`/api/vhosts/${vhost}`, { method: 'PUT', body: '{}' });
-  await managementFetch(`/api/permissions/${vhost}/np`, { method: 'PUT', body: JSON.stringify({ configure: '.*', write: '.*', read: '.*' }) });
-}
-
-async function deleteVhost(vhost) {
-  await managementFetch(`/api/vhosts/${vhost}`, { method: 'DELETE' });
 }
 
 function withDatabase(url, database) {

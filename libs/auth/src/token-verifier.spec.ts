@@ -53,7 +53,7 @@ describe('TokenVerifier', () => {
   it('accepts a valid token and returns the principal', async () => {
     const key = await keyPair('k1');
     const principal = await verifierFor(() => [key]).verify(await sign(key));
-    expect(principal).toEqual({ sub: SUB, tenant: 'acme', roles: ['member'] });
+    expect(principal).toEqual({ sub: SUB, tenant: 'acme', roles: ['member'], iat: expect.any(Number) });
   });
 
   it('refuses an expired token with token_expired', async () => {

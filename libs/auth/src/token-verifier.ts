@@ -1,5 +1,6 @@
 import { AppError, type Principal, principalSchema } from '@np/contracts';
 import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { JwksProvider } from './jwks-provider.js';
 
 export interface TokenVerifierOptions {
@@ -11,6 +12,8 @@ export interface TokenVerifierOptions {
   /** Least time between two key refreshes caused by unknown `kid`s (protects the issuer). */
   refreshCooldownMs?: number;
   clockToleranceSeconds?: number;
+  /** Verified tokens remembered until they expire (default 10 000; 0 turns the cache off). */
+  cacheSize?: number;
   now?: () => number;
 }
 
@@ -20,22 +23,38 @@ type KeySet = ReturnType<typeof createLocalJWKSet>;
  * Verifies access tokens: signature against the issuer's keys (cached; refreshed when a token
  * names a key we have not seen, at most once per cooldown), then `iss`, `aud`, `exp` and the
  * tenant. Every failure is an `AppError` with a precise code; nothing else escapes.
+ *
+ * A token that verified once is remembered, keyed by its exact text, until its `exp`: the same
+ * bytes carry the same valid signature, so checking it again proves nothing new. (Revocation is
+ * not a property of the token; the gateway checks it on every request, after this.)
  */
 export class TokenVerifier {
   private keys: KeySet | undefined;
   private loading: Promise<KeySet> | undefined;
   private lastRefreshAt = Number.NEGATIVE_INFINITY;
+  private readonly verified: LRUCache<string, Principal> | undefined;
 
-  constructor(private readonly options: TokenVerifierOptions) {}
+  constructor(private readonly options: TokenVerifierOptions) {
+    const size = options.cacheSize ?? 10_000;
+    this.verified = size > 0 ? new LRUCache<string, Principal>({ max: size, ttlResolution: 0, perf: { now: () => this.now() } }) : undefined;
+  }
 
   async verify(token: string): Promise<Principal> {
+    const remembered = this.verified?.get(token);
+    if (remembered) return remembered;
     const payload = await this.verifySignatureAndClaims(token);
     if (payload.tenant !== this.options.tenant) {
       throw new AppError('tenant_mismatch', 'The token was issued for another tenant.');
     }
-    const principal = principalSchema.safeParse({ sub: payload.sub, tenant: payload.tenant, roles: payload.roles });
+    const principal = principalSchema.safeParse({ sub: payload.sub, tenant: payload.tenant, roles: payload.roles, sid: payload.sid, iat: payload.iat });
     if (!principal.success) throw new AppError('token_invalid', 'The token lacks the claims this API needs.');
+    this.remember(token, principal.data, payload.exp);
     return principal.data;
+  }
+
+  private remember(token: string, principal: Principal, exp: number | undefined): void {
+    const ttl = exp === undefined ? 0 : Math.floor(exp * 1000 - this.now());
+    if (this.verified && ttl > 0) this.verified.set(token, principal, { ttl });
   }
 
   private async verifySignatureAndClaims(token: string): Promise<JWTPayload> {

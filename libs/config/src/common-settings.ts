@@ -9,11 +9,18 @@ export const processSettingsSchema = z.object({
   NP_OPS_PORT: port(0),
 });
 
-/** Settings of the message bus, needed by every process in the distributed shape. */
+/**
+ * Settings of the message bus, needed by every process in the distributed shape. Every process
+ * on the bus verifies the access tokens requests forward, so the issuer's identity is here too.
+ */
 export const busSettingsSchema = z.object({
   NP_AMQP_URL: url(['amqp', 'amqps']).default('amqp://np:np@127.0.0.1:5672/np'),
   NP_RPC_TIMEOUT_MS: positiveInt(5000),
   NP_AMQP_PREFETCH: positiveInt(32),
+  NP_ISSUER: z.string().default('http://localhost:3000'),
+  NP_AUDIENCE: z.string().default('np-api'),
+  /** An external issuer's JWKS (e.g. a Keycloak realm); empty: keys come from the auth module over the bus. */
+  NP_JWKS_URL: z.string().default(''),
 });
 
 /** Settings of a PostgreSQL connection, needed by every process that owns data. */

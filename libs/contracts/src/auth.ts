@@ -38,8 +38,32 @@ export type LoginCommand = z.infer<typeof loginCommandSchema>;
 export const setCredentialsCommandSchema = z.strictObject({
   userId: z.uuid(),
   password: z.string().min(8).max(256),
+  /** The session that made the change survives it; every other session of the user is revoked. Absent: all are revoked. */
+  keepSessionId: z.string().min(1).max(200).optional(),
 });
 export type SetCredentialsCommand = z.infer<typeof setCredentialsCommandSchema>;
+
+/** Checks a user's current password (before a change of password or email); answers 403 current_password_invalid. */
+export const verifyCredentialsCommandSchema = z.strictObject({
+  userId: z.uuid(),
+  password: z.string().min(1).max(256),
+});
+export type VerifyCredentialsCommand = z.infer<typeof verifyCredentialsCommandSchema>;
+
+/** A session whose access tokens are refused until they would have expired anyway. */
+export const revokedSessionSchema = z.object({ sessionId: z.string(), userId: z.uuid(), expiresAt: z.iso.datetime() });
+export type RevokedSession = z.infer<typeof revokedSessionSchema>;
+
+/** Every access token of the user issued before `notBefore` is refused (deletion, role change). */
+export const userTokenCutoffSchema = z.object({ userId: z.uuid(), notBefore: z.iso.datetime(), expiresAt: z.iso.datetime() });
+export type UserTokenCutoff = z.infer<typeof userTokenCutoffSchema>;
+
+/** What a gateway loads at start (and after reconnecting) before it trusts the revocation events it receives. */
+export const revocationsSchema = z.object({
+  sessions: z.array(revokedSessionSchema),
+  users: z.array(userTokenCutoffSchema),
+});
+export type Revocations = z.infer<typeof revocationsSchema>;
 
 /** A JSON Web Key Set, as served at the issuer's `jwks_uri`. */
 export const jwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });

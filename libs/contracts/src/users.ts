@@ -27,8 +27,10 @@ export const updateUserRequestSchema = z
     displayName: displayNameSchema.optional(),
     password: passwordSchema.optional(),
     roles: z.array(roleSchema).max(3).optional(),
+    /** Required when users change their own password or email. */
+    currentPassword: z.string().min(1).max(256).optional(),
   })
-  .refine((value) => Object.keys(value).length > 0, { message: 'At least one field must be given.' });
+  .refine((value) => Object.keys(value).some((key) => key !== 'currentPassword'), { message: 'At least one field must be given.' });
 export type UpdateUserRequest = z.infer<typeof updateUserRequestSchema>;
 
 export const userIdParamsSchema = z.strictObject({ id: z.uuid() });

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-  AppError,
-  MESSAGES,
-  type MessagePattern,
-  type Principal,
-  type ReplyOf,
-  type RequestOf,
-} from '@np/contracts';
+import { AppError, MESSAGES, type MessagePattern, type ReplyOf, type RequestOf } from '@np/contracts';
 import { currentRequestId, type MessagingMetrics } from '@np/observability';
 import type { Transport } from './transport.js';
 
 export interface CallOptions {
-  principal?: Principal;
+  /** The end user's access token, when the call is made on their behalf. */
+  token?: string;
   timeoutMs?: number;
 }
 
@@ -23,6 +17,8 @@ export class BusClient {
   constructor(
     private readonly transport: Transport,
     private readonly defaultTimeoutMs: number,
+    /** The service this client speaks for (see RequestEnvelope.caller). */
+    private readonly caller: string,
     private readonly metrics?: MessagingMetrics,
   ) {}
 
@@ -41,7 +37,8 @@ export class BusClient {
           pattern,
           body: request.data,
           requestId: currentRequestId() ?? randomUUID(),
-          ...(options.principal ? { principal: options.principal } : {}),
+          caller: this.caller,
+          ...(options.token === undefined ? {} : { token: options.token }),
         },
         options.timeoutMs ?? this.defaultTimeoutMs,
       );

@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
-import { AppError, EVENTS, type EventName, MESSAGES, type ModuleName, isMessagePattern } from '@np/contracts';
+import { AppError, MESSAGES, type ModuleName, type Principal, isMessagePattern } from '@np/contracts';
 import { type Logger, type MessagingMetrics, runWithRequestContext } from '@np/observability';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
+import { acceptEvent } from './accept-event.js';
 import { BusContext } from './bus-context.js';
 import type { EventEnvelope, ReplyEnvelope, RequestEnvelope } from './envelopes.js';
 import type { Transport } from './transport.js';
 
 /** Wraps every handler call, e.g. to give it its own ORM context. */
 export type HandlerScope = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/** Turns a forwarded access token into the principal it proves (`@np/auth`'s TokenVerifier). */
+export interface PrincipalVerifier {
+  verify(token: string): Promise<Principal>;
+}
 
 export interface BusServerOptions {
   transport: Transport;
@@ -19,13 +25,16 @@ export interface BusServerOptions {
   logger: Logger;
   metrics?: MessagingMetrics;
   scope?: HandlerScope;
+  verifier: PrincipalVerifier;
 }
 
 /**
  * A NestJS transport strategy over our `Transport`: `@MessagePattern('users.get')` and
  * `@EventPattern('users.user.deleted')` handlers are served from the module's queue and the
- * service's event subscription. Bodies are validated against `@np/contracts` before a handler
- * sees them; domain errors travel back as data with their code.
+ * service's event subscription. Before a handler sees a request, the sender must be one the
+ * pattern admits (internal patterns name their callers), the forwarded access token must verify
+ * (it alone gives the handler a principal) and the body must match `@np/contracts`; domain
+ * errors travel back as data with their code.
  */
 export class BusServer extends Server implements CustomTransportStrategy {
   constructor(private readonly options: BusServerOptions) {
@@ -72,10 +81,22 @@ export class BusServer extends Server implements CustomTransportStrategy {
     if (!handler || handler.isEventHandler) {
       throw new AppError('not_found', `The ${this.options.module} module has no handler for ${String(request.pattern)}.`);
     }
-    const parsed = MESSAGES[request.pattern].request.safeParse(request.body);
+    const contract = MESSAGES[request.pattern];
+    if (contract.callers && !contract.callers.some((caller) => caller === request.caller)) {
+      this.options.logger.warn({ pattern: request.pattern, caller: request.caller }, 'internal pattern refused to a service not entitled to it');
+      throw new AppError('forbidden', `${request.pattern} is internal to ${contract.callers.join(', ')}.`);
+    }
+    const principal = await this.principalOf(request.token);
+    const parsed = contract.request.safeParse(request.body);
     if (!parsed.success) throw new AppError('validation_failed', `Invalid ${request.pattern} request.`, parsed.error.issues);
-    const context = new BusContext([request]);
+    const context = new BusContext([{ requestId: request.requestId, caller: request.caller, ...(principal ? { principal, token: request.token } : {}) }]);
     return this.runScoped(() => this.invoke(handler, parsed.data, context));
+  }
+
+  private async principalOf(token: unknown): Promise<Principal | undefined> {
+    if (token === undefined) return undefined;
+    if (typeof token !== 'string') throw new AppError('token_invalid', 'The forwarded access token is malformed.');
+    return this.options.verifier.verify(token);
   }
 
   /** Calls a Nest handler (which may answer a value, a promise or an observable) and awaits its result. */
@@ -89,15 +110,14 @@ export class BusServer extends Server implements CustomTransportStrategy {
     await runWithRequestContext({ requestId: event.requestId ?? event.id }, async () => {
       const handler = this.findEventHandler(event.name);
       if (!handler) return;
-      const schema = (EVENTS as Partial<Record<string, (typeof EVENTS)[EventName]>>)[event.name];
-      const parsed = schema?.safeParse(event.payload);
-      if (!parsed?.success) {
-        // A malformed event can never succeed: log it and drop it rather than retry forever.
-        this.options.logger.error({ event: event.name, eventId: event.id }, 'dropping malformed event');
+      const verdict = acceptEvent(event);
+      if (!verdict.accepted) {
+        // It can never succeed: log it and drop it rather than retry forever.
+        this.options.logger.error({ event: event.name, eventId: event.id, publisher: event.publisher, reason: verdict.reason }, 'dropping event');
         return;
       }
       const context = new BusContext([{ requestId: event.requestId ?? event.id }]);
-      await this.runScoped(() => this.invoke(handler, { ...event, payload: parsed.data }, context));
+      await this.runScoped(() => this.invoke(handler, { ...event, payload: verdict.payload }, context));
       this.options.metrics?.handled.inc({ pattern: event.name, outcome: 'ok' });
     });
   }

@@ -1,7 +1,7 @@
 import { AppError, type ModuleName } from '@np/contracts';
 import type { Logger } from '@np/observability';
 import type { EventEnvelope, EventHandler, ReplyEnvelope, RequestEnvelope, RequestHandler } from './envelopes.js';
-import type { Transport } from './transport.js';
+import type { SubscribeOptions, Transport } from './transport.js';
 import { topicMatches } from './topic-matches.js';
 
 interface Subscription {
@@ -77,8 +77,10 @@ export class InProcessTransport implements Transport {
     return Promise.resolve();
   }
 
-  subscribe(consumer: string, patterns: readonly string[], handler: EventHandler): Promise<void> {
+  /** Every subscription gets every matching event: one process, so broadcast is the same thing. */
+  subscribe(consumer: string, patterns: readonly string[], handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
     this.subscriptions.push({ consumer, patterns, handler });
+    options.onSubscribed?.();
     return Promise.resolve();
   }
 

@@ -1,13 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { AmqpConnectionManagerClass, type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { AppError, type ModuleName } from '@np/contracts';
 import type { Logger, MessagingMetrics } from '@np/observability';
 import type { EventEnvelope, EventHandler, ReplyEnvelope, RequestEnvelope, RequestHandler } from './envelopes.js';
-import type { Transport } from './transport.js';
+import type { SubscribeOptions, Transport } from './transport.js';
 import { AvailabilityCache } from './rabbitmq/availability-cache.js';
 import { decodeEvent, decodeReply, decodeRequest, encode } from './rabbitmq/codec.js';
 import { PendingRequests } from './rabbitmq/pending-requests.js';
 import {
+  BROADCAST_QUEUE_OPTIONS,
   DEAD_LETTER_EXCHANGE,
   DIRECT_REPLY_TO,
   EVENTS_EXCHANGE,
@@ -16,8 +18,10 @@ import {
   assertConsumerName,
   deadLetterQueue,
   eventQueue,
+  broadcastQueue,
   eventQueueOptions,
   rpcQueue,
+  serviceOfAmqpUser,
 } from './rabbitmq/topology.js';
 
 export interface RabbitMqTransportOptions {
@@ -75,12 +79,15 @@ export class RabbitMqTransport implements Transport {
   private readonly readyWaiters = new Set<() => void>();
   private replies: ReplyChannel | undefined;
   private publisher: ConfirmChannel | undefined;
+  /** The user this connection authenticates as: stamped on every message as `user_id`, which the broker validates. */
+  private readonly amqpUser: string;
   private generation = 0;
   private startPromise: Promise<void> | undefined;
   private closePromise: Promise<void> | undefined;
 
   constructor(private readonly options: RabbitMqTransportOptions) {
     this.logger = options.logger.child({ component: 'rabbitmq' });
+    this.amqpUser = decodeURIComponent(new URL(options.url).username) || 'guest';
     this.availability = new AvailabilityCache(options.availabilityCacheMs ?? 500, (queue) => this.hasConsumer(queue));
     // Built idle: the first connection attempt is made by start().
     this.manager = new AmqpConnectionManagerClass(options.url, {
@@ -119,7 +126,10 @@ export class RabbitMqTransport implements Transport {
     const reply = this.pending.add(envelope.id, replies.generation, Math.max(1, deadline - Date.now()), () => timeoutError(module, timeoutMs));
     try {
       replies.channel.sendToQueue(rpcQueue(module), encode(envelope), {
-        persistent: true,
+        // Requests carry credentials (passwords, access tokens) and are worthless after their
+        // timeout: they stay in the broker's memory and never reach its disk.
+        persistent: false,
+        userId: this.amqpUser,
         correlationId: envelope.id,
         messageId: envelope.id,
         replyTo: DIRECT_REPLY_TO,
@@ -183,6 +193,8 @@ export class RabbitMqTransport implements Transport {
 
   private async handleRequest(channel: Channel, message: ConsumeMessage, handler: RequestHandler): Promise<void> {
     const request = decodeRequest(message.content);
+    // Whatever the body claims, the sender is the user the broker authenticated.
+    if (request) request.caller = serviceOfAmqpUser(message.properties.userId) ?? '';
     const reply = request
       ? await Promise.resolve()
           .then(() => handler(request)) // a synchronous throw becomes a reply too
@@ -241,6 +253,7 @@ export class RabbitMqTransport implements Transport {
         encode(event),
         {
           persistent: true,
+          userId: this.amqpUser,
           messageId: event.id,
           contentType: CONTENT_TYPE,
           timestamp: Math.floor(Date.now() / 1000),
@@ -251,10 +264,11 @@ export class RabbitMqTransport implements Transport {
     });
   }
 
-  async subscribe(consumer: string, patterns: readonly string[], handler: EventHandler): Promise<void> {
+  async subscribe(consumer: string, patterns: readonly string[], handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
     assertConsumerName(consumer);
     if (this.subscribed.has(consumer)) throw new Error(`The ${consumer} subscription already exists in this process.`);
     this.subscribed.add(consumer);
+    if (options.broadcast) return this.subscribeBroadcast(consumer, patterns, handler, options);
     const queue = eventQueue(consumer);
     await this.openChannel(`events:${consumer}`, false, async (channel) => {
       await declareEventExchanges(channel);
@@ -267,8 +281,29 @@ export class RabbitMqTransport implements Transport {
     });
   }
 
+  /** A queue of this process's own, bound like a durable subscription, with no retries: the handler keeps memory state. */
+  private async subscribeBroadcast(consumer: string, patterns: readonly string[], handler: EventHandler, options: SubscribeOptions): Promise<void> {
+    const queue = broadcastQueue(consumer, randomUUID().slice(0, 8));
+    await this.openChannel(`broadcast:${consumer}`, false, async (channel) => {
+      await declareEventExchanges(channel);
+      await channel.assertQueue(queue, BROADCAST_QUEUE_OPTIONS);
+      for (const pattern of patterns) await channel.bindQueue(queue, EVENTS_EXCHANGE, pattern);
+      await channel.prefetch(this.options.prefetch);
+      await this.consume(channel, queue, async (message) => {
+        const event = decodeEvent(message.content);
+        if (event) {
+          event.publisher = serviceOfAmqpUser(message.properties.userId) ?? '';
+          await handler(event).catch((error: unknown) => this.logger.error({ err: error, consumer, event: event.name }, 'broadcast event handler failed'));
+        }
+        this.safely('ack', () => channel.ack(message));
+      });
+      options.onSubscribed?.();
+    });
+  }
+
   private async handleEvent(channel: Channel, consumer: string, message: ConsumeMessage, handler: EventHandler): Promise<void> {
     const event = decodeEvent(message.content);
+    if (event) event.publisher = serviceOfAmqpUser(message.properties.userId) ?? '';
     if (!event) {
       // It can never succeed: straight to the dead-letter queue, no retries.
       this.logger.error({ consumer }, 'malformed event dead-lettered');

@@ -24,7 +24,18 @@ export interface Transport {
   /**
    * A durable subscription named `consumer`, receiving events whose name matches one of
    * `patterns` (topic syntax: `users.user.*`, `users.#`). A handler that throws gets the event
-   * again, up to a retry limit, after which it is dead-lettered.
+   * again, up to a retry limit, after which it is dead-lettered. Processes subscribing under one
+   * name share the work; with `broadcast` each process gets every event instead, on a queue that
+   * lives as long as its connection (for in-memory state such as the gateway's revocations).
    */
-  subscribe(consumer: string, patterns: readonly string[], handler: EventHandler): Promise<void>;
+  subscribe(consumer: string, patterns: readonly string[], handler: EventHandler, options?: SubscribeOptions): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  broadcast?: boolean;
+  /**
+   * Called each time the subscription is (re)established. A broadcast queue does not outlive a
+   * lost connection, so events published meanwhile are gone: this is the moment to reload state.
+   */
+  onSubscribed?: () => void;
 }

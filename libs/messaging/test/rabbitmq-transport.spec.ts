@@ -44,8 +44,42 @@ transportContract('RabbitMqTransport', async () => {
   };
 });
 
+describe('RabbitMqTransport identities (real broker)', () => {
+  it('names the sender by the user the broker authenticated, whatever the envelope claims', async () => {
+    const [client, server] = await Promise.all([startTransport(), startTransport()]);
+    const seen = deferred<string>();
+    await server.serve('form-builder', async (request) => {
+      seen.resolve(request.caller);
+      return { ok: true, body: null };
+    });
+    await client.request('form-builder', { ...requestEnvelope(), caller: 'auth' }, 5000);
+    expect(await seen.promise).toBe(new URL(vhost.url).username);
+  });
+
+  it('stamps published events with the publisher the broker authenticated', async () => {
+    const [client, server] = await Promise.all([startTransport(), startTransport()]);
+    const received = deferred<string | undefined>();
+    await server.subscribe(consumerName(), ['users.user.created'], async (event) => received.resolve(event.publisher));
+    await client.publish({ ...eventEnvelope(), publisher: 'users' });
+    expect(await within(received.promise, 10_000, 'event delivery')).toBe(new URL(vhost.url).username);
+  });
+
+  it('gives every broadcast subscriber each event, and tells each when it is subscribed', async () => {
+    const [client, first, second] = await Promise.all([startTransport(), startTransport(), startTransport()]);
+    const consumer = consumerName();
+    const got = [deferred<string>(), deferred<string>()];
+    const subscribed = [deferred(), deferred()];
+    await first.subscribe(consumer, ['users.user.deleted'], async (event) => got[0]!.resolve(event.id), { broadcast: true, onSubscribed: () => subscribed[0]!.resolve() });
+    await second.subscribe(consumer, ['users.user.deleted'], async (event) => got[1]!.resolve(event.id), { broadcast: true, onSubscribed: () => subscribed[1]!.resolve() });
+    await Promise.all(subscribed.map((entry) => entry.promise));
+    const event = { ...eventEnvelope(), name: 'users.user.deleted' as const };
+    await client.publish(event);
+    expect(await within(Promise.all(got.map((entry) => entry.promise)), 10_000, 'broadcast delivery')).toEqual([event.id, event.id]);
+  });
+});
+
 describe('RabbitMqTransport on a real broker', () => {
-  it('sends requests persistent to the durable rpc.<module> queue, with correlation id, expiry and x-request-id', async () => {
+  it('sends requests transient (never to the broker\'s disk) to the durable rpc.<module> queue, with its user id, correlation id, expiry and x-request-id', async () => {
     const client = await startTransport();
     const raw = await connect(vhost.url);
     try {
@@ -65,7 +99,8 @@ describe('RabbitMqTransport on a real broker', () => {
       const message = await seen.promise;
       expect(message.properties).toMatchObject({
         correlationId: request.id,
-        deliveryMode: 2,
+        deliveryMode: 1,
+        userId: new URL(vhost.url).username,
         expiration: '4000',
         headers: expect.objectContaining({ 'x-request-id': request.requestId }),
       });

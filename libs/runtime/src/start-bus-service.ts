@@ -23,6 +23,7 @@ export async function startBusService(options: StartBusServiceOptions): Promise<
     consumer: options.name,
     logger: options.deps.logger,
     metrics: options.deps.metrics,
+    verifier: options.deps.verifier,
     ...(options.scope ? { scope: options.scope } : {}),
   });
   const app = await NestFactory.createMicroservice(options.appModule, {

@@ -6,9 +6,11 @@ import { SETTINGS } from '@np/runtime';
 import { CredentialsService } from './credentials/credentials.service.js';
 import { discoveryDocument } from './discovery.js';
 import { UserDeletedConsumer } from './events/user-deleted.consumer.js';
+import { UserRolesChangedConsumer } from './events/user-roles-changed.consumer.js';
 import { SigningKeysService } from './keys/signing-keys.service.js';
 import { LoginService } from './login/login.service.js';
 import { RefreshTokensService } from './refresh/refresh-tokens.service.js';
+import { RevocationRecorder } from './revocations/revocation-recorder.js';
 import type { AuthSettings } from './settings.js';
 import { type IdentityLookup, UsersIdentityLookup } from './users/identity-lookup.js';
 
@@ -26,6 +28,8 @@ export class AuthHandlers {
     @Inject(SigningKeysService) private readonly keys: SigningKeysService,
     @Inject(UsersIdentityLookup) private readonly identities: IdentityLookup,
     @Inject(UserDeletedConsumer) private readonly userDeleted: UserDeletedConsumer,
+    @Inject(UserRolesChangedConsumer) private readonly userRolesChanged: UserRolesChangedConsumer,
+    @Inject(RevocationRecorder) private readonly revocations: RevocationRecorder,
     @Inject(SETTINGS) private readonly settings: AuthSettings,
   ) {}
 
@@ -66,12 +70,28 @@ export class AuthHandlers {
 
   @MessagePattern('auth.credentials.set')
   async setCredentials(@Payload() body: ParsedRequestOf<'auth.credentials.set'>): Promise<ReplyOf<'auth.credentials.set'>> {
-    await this.credentials.set(body.userId, body.password);
+    await this.credentials.set(body.userId, body.password, body.keepSessionId);
     return OK;
+  }
+
+  @MessagePattern('auth.credentials.verify')
+  async verifyCredentials(@Payload() body: ParsedRequestOf<'auth.credentials.verify'>): Promise<ReplyOf<'auth.credentials.verify'>> {
+    await this.credentials.confirm(body.userId, body.password);
+    return OK;
+  }
+
+  @MessagePattern('auth.revocations.list')
+  revocationList(): Promise<ReplyOf<'auth.revocations.list'>> {
+    return this.revocations.active(new Date());
   }
 
   @EventPattern('users.user.deleted')
   async onUserDeleted(@Payload() event: DeliveredEvent<EventPayloadOf<'users.user.deleted'>>): Promise<void> {
     await this.userDeleted.handle(event.id, event.payload.id);
+  }
+
+  @EventPattern('users.user.updated')
+  async onUserUpdated(@Payload() event: DeliveredEvent<EventPayloadOf<'users.user.updated'>>): Promise<void> {
+    await this.userRolesChanged.handle(event.id, event.payload.user.id, event.payload.changed);
   }
 }

@@ -1,19 +1,21 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { BusClient } from '@np/messaging';
+import type { BusClient, OutboxSignal } from '@np/messaging';
 import type { Logger } from '@np/observability';
 import type { Database } from '@np/persistence';
-import { BUS_CLIENT, DATABASE, LOGGER, SETTINGS } from '@np/runtime';
+import { BUS_CLIENT, DATABASE, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
 import { AuthHandlers } from './auth.handlers.js';
 import { CLOCK, type Clock, systemClock } from './clock.js';
 import { CredentialRepository } from './credentials/credential.repository.js';
 import { CredentialsService } from './credentials/credentials.service.js';
 import { PasswordHasher } from './credentials/password-hasher.js';
 import { UserDeletedConsumer } from './events/user-deleted.consumer.js';
+import { UserRolesChangedConsumer } from './events/user-roles-changed.consumer.js';
 import { SigningKeyRepository } from './keys/signing-key.repository.js';
 import { SigningKeysService } from './keys/signing-keys.service.js';
 import { LoginService } from './login/login.service.js';
 import { RefreshTokenRepository } from './refresh/refresh-token.repository.js';
 import { RefreshTokensService } from './refresh/refresh-tokens.service.js';
+import { RevocationRecorder } from './revocations/revocation-recorder.js';
 import type { AuthSettings } from './settings.js';
 import { LoginFailureRepository } from './throttle/login-failure.repository.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
@@ -25,6 +27,8 @@ export interface AuthModuleDeps {
   bus: BusClient;
   logger: Logger;
   settings: AuthSettings;
+  /** Woken after each commit that wrote an event. */
+  outbox: OutboxSignal;
   clock?: Clock;
 }
 
@@ -40,6 +44,8 @@ export class AuthModule {
         { provide: LOGGER, useValue: deps.logger },
         { provide: SETTINGS, useValue: deps.settings },
         { provide: CLOCK, useValue: deps.clock ?? systemClock },
+        { provide: OUTBOX, useValue: deps.outbox },
+        RevocationRecorder,
         SigningKeyRepository,
         SigningKeysService,
         TokenIssuer,
@@ -53,6 +59,7 @@ export class AuthModule {
         LoginThrottleService,
         LoginService,
         UserDeletedConsumer,
+        UserRolesChangedConsumer,
       ],
       exports: [SigningKeysService],
     };

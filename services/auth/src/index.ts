@@ -1,5 +1,6 @@
 import type { INestMicroservice } from '@nestjs/common';
-import { isDatabaseUp, openDatabase, ormScope } from '@np/persistence';
+import { OutboxRelay } from '@np/messaging';
+import { isDatabaseUp, openDatabase, ormScope, ormTransactions } from '@np/persistence';
 import { type RunningService, type ServiceDeps, startBusService } from '@np/runtime';
 import { AuthModule } from './auth.module.js';
 import type { Clock } from './clock.js';
@@ -38,16 +39,20 @@ export async function startAuthService({ deps, settings, clock }: StartAuthServi
     poolMax: settings.NP_DATABASE_POOL_MAX,
     logger: deps.logger,
   });
+  // Revocations leave through the outbox: a committed revocation always reaches the gateways.
+  const relay = new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema: settings.NP_AUTH_SCHEMA, logger: deps.logger });
+  relay.start();
   let app: INestMicroservice;
   try {
     app = await startBusService({
       name: 'auth',
       module: 'auth',
-      appModule: AuthModule.register({ db, bus: deps.bus, logger: deps.logger, settings, ...(clock ? { clock } : {}) }),
+      appModule: AuthModule.register({ db, bus: deps.bus, logger: deps.logger, settings, outbox: relay, ...(clock ? { clock } : {}) }),
       deps,
       scope: ormScope(db),
     });
   } catch (error) {
+    await relay.stop();
     await db.close();
     throw error;
   }
@@ -56,6 +61,7 @@ export async function startAuthService({ deps, settings, clock }: StartAuthServi
     rotateSigningKey: () => app.get(SigningKeysService).rotate(),
     close: async () => {
       await app.close();
+      await relay.stop();
       await db.close();
     },
   };

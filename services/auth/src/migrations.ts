@@ -1,4 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { outboxDdl } from '@np/messaging';
 import { quoteIdentifier, sqlMigration } from '@np/persistence';
 
 /** The auth schema's migrations, in order; the schema name comes from `NP_AUTH_SCHEMA`. */
@@ -48,6 +49,21 @@ export function authMigrations(schema: string): MigrationObject[] {
         processed_at timestamptz not null default now(),
         primary key (consumer, event_id)
       )`,
+    ]),
+    sqlMigration('0003_sessions_and_revocations', [
+      // Auth now publishes events (revocations) through its own outbox.
+      ...outboxDdl(schema),
+      `create table ${s}.revocations (
+        id uuid primary key,
+        kind text not null check (kind in ('session', 'user')),
+        subject text not null,
+        user_id uuid not null,
+        not_before timestamptz,
+        expires_at timestamptz not null,
+        created_at timestamptz not null default now()
+      )`,
+      `create index revocations_expires_at on ${s}.revocations (expires_at)`,
+      `alter table ${s}.refresh_tokens add column family_secret text`,
     ]),
   ];
 }

@@ -15,6 +15,8 @@ export const authSettingsSchema = z.object({
   NP_AUDIENCE: z.string().min(1).default('np-api'),
   NP_ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
   NP_REFRESH_TOKEN_TTL_SECONDS: positiveInt(30 * DAY_SECONDS),
+  /** A refresh token presented again this soon after its rotation (two tabs at once) gets the same successor instead of revoking the session. */
+  NP_REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
   NP_LOGIN_MAX_FAILURES: positiveInt(5),
   NP_LOGIN_MAX_FAILURES_PER_IP: positiveInt(50),
   NP_LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(900),

@@ -36,6 +36,8 @@ export interface AuthHarness {
   settings: AuthSettings;
   transport: InProcessTransport;
   client: BusClient;
+  /** A client speaking for another service (e.g. the gateway, for patterns internal to it). */
+  clientAs(caller: string): BusClient;
   users: FakeUsers;
   service: AuthService;
   /** Stops the service and starts it again (as after a deploy) on a fresh bus. */
@@ -61,9 +63,10 @@ export async function startOnFreshBus(settings: AuthSettings, users: FakeUsers) 
   const transport = new InProcessTransport();
   await transport.start();
   await transport.serve('users', users.handle);
-  const deps = createServiceDeps('auth', settings, transport, createLogger({ service: 'auth-test', level: 'silent' }));
+  const deps = createServiceDeps('auth', settings, transport, { logger: createLogger({ service: 'auth-test', level: 'silent' }) });
   const service = await startAuthService({ deps, settings });
-  return { transport, service, client: new BusClient(transport, settings.NP_RPC_TIMEOUT_MS) };
+  // The test speaks as users, the module entitled to auth's internal credential patterns.
+  return { transport, service, client: new BusClient(transport, settings.NP_RPC_TIMEOUT_MS, 'users') };
 }
 
 export async function startAuthHarness(overrides: Record<string, string> = {}): Promise<AuthHarness> {
@@ -79,6 +82,9 @@ export async function startAuthHarness(overrides: Record<string, string> = {}): 
     },
     get client() {
       return running.client;
+    },
+    clientAs(caller: string) {
+      return new BusClient(running.transport, settings.NP_RPC_TIMEOUT_MS, caller);
     },
     get service() {
       return running.service;

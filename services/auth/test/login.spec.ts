@@ -87,9 +87,10 @@ describe('auth.login (real PostgreSQL, argon2id, fake users module)', () => {
     });
   });
 
-  it('answers auth.me from the principal the gateway established', async () => {
+  it('answers auth.me for the user of the access token the request forwards', async () => {
     const eve = await registerUser(harness, 'eve@example.com', 'correct horse battery', ['manager']);
-    await expect(harness.client.call('auth.me', {}, { principal: { sub: eve.id, tenant: 'acme', roles: ['manager'] } })).resolves.toEqual({
+    const { access_token: token } = await harness.client.call('auth.login', { email: 'eve@example.com', password: 'correct horse battery', ip: '10.77.0.1' });
+    await expect(harness.client.call('auth.me', {}, { token })).resolves.toEqual({
       id: eve.id,
       email: 'eve@example.com',
       displayName: 'eve',

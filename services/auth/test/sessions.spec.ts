@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Identity, TokenPair } from '@np/contracts';
+import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { type AuthHarness, registerUser, startAuthHarness } from './auth-harness.js';
 
@@ -49,21 +50,22 @@ describe('refresh, logout and password change (real PostgreSQL)', () => {
     expect(decodeJwt(next.access_token).roles).toEqual(['admin']);
   });
 
-  it('detects reuse of a used token and revokes the whole family', async () => {
+  it('gives two concurrent refreshes of one token (two tabs) the same new refresh token within the grace window', async () => {
     const { pair } = await login();
-    const next = await refresh(pair.refresh_token);
+    const [first, second] = await Promise.all([refresh(pair.refresh_token), refresh(pair.refresh_token)]);
 
-    await expect(refresh(pair.refresh_token)).rejects.toMatchObject({ code: 'refresh_token_reused' });
-    await expect(refresh(next.refresh_token)).rejects.toMatchObject({ code: 'refresh_token_invalid' });
+    expect(second.refresh_token).toBe(first.refresh_token);
+    expect(decodeJwt(second.access_token).sid).toBe(decodeJwt(first.access_token).sid);
+    // The shared successor is a normal token of the session: it rotates once more.
+    await expect(refresh(first.refresh_token)).resolves.toMatchObject({ token_type: 'Bearer' });
   });
 
-  it('lets exactly one of two concurrent refreshes of one token win', async () => {
+  it('names the session in every access token of it (sid), with a millisecond iat', async () => {
     const { pair } = await login();
-    const outcomes = await Promise.allSettled([refresh(pair.refresh_token), refresh(pair.refresh_token)]);
-
-    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
-    const [lost] = outcomes.filter((outcome) => outcome.status === 'rejected');
-    expect(lost!.reason).toMatchObject({ code: 'refresh_token_reused' });
+    const next = await refresh(pair.refresh_token);
+    const claims = decodeJwt(next.access_token);
+    expect(claims.sid).toBe(decodeJwt(pair.access_token).sid);
+    expect(typeof claims.iat).toBe('number');
   });
 
   it('refuses unknown tokens', async () => {
@@ -94,6 +96,32 @@ describe('refresh, logout and password change (real PostgreSQL)', () => {
     await expect(refresh(next.refresh_token)).rejects.toMatchObject({ code: 'refresh_token_invalid' });
   });
 
+  it('logout records the revoked session and announces it through the outbox', async () => {
+    const { user, pair } = await login();
+    const sid = decodeJwt(pair.access_token).sid as string;
+    await harness.client.call('auth.logout', { refresh_token: pair.refresh_token });
+
+    const rows = await harness.query<{ kind: string; subject: string }>('select kind, subject from $schema.revocations where user_id = $1', [user.id]);
+    expect(rows).toEqual([{ kind: 'session', subject: sid }]);
+    const events = await harness.query<{ name: string; payload: { sessionId: string } }>(`select name, payload from $schema.outbox where name = 'auth.session.revoked'`);
+    expect(events.map((event) => event.payload.sessionId)).toContain(sid);
+    expect((await harness.clientAs('gateway').call('auth.revocations.list', {})).sessions.map((session) => session.sessionId)).toContain(sid);
+  });
+
+  it('a password change made in one session keeps that session and ends the others', async () => {
+    const { user, pair } = await login();
+    const other = await harness.client.call('auth.login', { email: user.email, password: 'correct horse battery', ip: '10.0.0.2' });
+    const keep = decodeJwt(pair.access_token).sid as string;
+
+    await harness.client.call('auth.credentials.set', { userId: user.id, password: 'a brand new secret', keepSessionId: keep });
+
+    await expect(refresh(pair.refresh_token)).resolves.toMatchObject({ token_type: 'Bearer' });
+    await expect(refresh(other.refresh_token)).rejects.toMatchObject({ code: 'refresh_token_invalid' });
+    const revoked = (await harness.clientAs('gateway').call('auth.revocations.list', {})).sessions.map((session) => session.sessionId);
+    expect(revoked).toContain(decodeJwt(other.access_token).sid);
+    expect(revoked).not.toContain(keep);
+  });
+
   it('a password change revokes every session of the user', async () => {
     const { user, pair } = await login();
     const other = await harness.client.call('auth.login', { email: user.email, password: 'correct horse battery', ip: '10.0.0.2' });
@@ -108,5 +136,39 @@ describe('refresh, logout and password change (real PostgreSQL)', () => {
     await expect(harness.client.call('auth.login', { email: user.email, password: 'a brand new secret', ip: '10.0.0.3' })).resolves.toMatchObject({
       token_type: 'Bearer',
     });
+  });
+});
+
+describe('refresh without a grace window (real PostgreSQL)', () => {
+  let harness: AuthHarness;
+  beforeAll(async () => {
+    harness = await startAuthHarness({ NP_REFRESH_REUSE_GRACE_SECONDS: '0' });
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+  const session = async () => {
+    const user = await registerUser(harness, `nograce${randomUUID()}@example.com`, 'correct horse battery');
+    return harness.client.call('auth.login', { email: user.email, password: 'correct horse battery', ip: '10.0.0.1' });
+  };
+  const refresh = (token: string) => harness.client.call('auth.refresh', { refresh_token: token });
+
+  it('detects reuse of a used token and revokes the whole family', async () => {
+    const pair = await session();
+    const next = await refresh(pair.refresh_token);
+
+    await expect(refresh(pair.refresh_token)).rejects.toMatchObject({ code: 'refresh_token_reused' });
+    await expect(refresh(next.refresh_token)).rejects.toMatchObject({ code: 'refresh_token_invalid' });
+    const revoked = (await harness.clientAs('gateway').call('auth.revocations.list', {})).sessions.map((entry) => entry.sessionId);
+    expect(revoked).toContain(decodeJwt(pair.access_token).sid);
+  });
+
+  it('lets exactly one of two concurrent refreshes of one token win', async () => {
+    const pair = await session();
+    const outcomes = await Promise.allSettled([refresh(pair.refresh_token), refresh(pair.refresh_token)]);
+
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    const [lost] = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(lost!.reason).toMatchObject({ code: 'refresh_token_reused' });
   });
 });

@@ -5,7 +5,7 @@ import { gatewaySettingsSchema, startGateway, type RunningGateway } from '@np/ga
 import { InProcessTransport } from '@np/messaging';
 import { createLogger, type ReadinessCheck } from '@np/observability';
 import { startEmbeddedPostgres } from '@np/persistence';
-import { createServiceDeps } from '@np/runtime';
+import { createServiceDeps, depsFor } from '@np/runtime';
 import { startUsersService, usersSettingsSchema } from '@np/users';
 import { initialAdminPassword, INITIAL_PASSWORD_FILE } from './initial-admin-password.js';
 import type { EmbeddedSettings } from './settings.js';
@@ -30,13 +30,13 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
   const transport = new InProcessTransport(logger);
   await transport.start();
   const gatewaySettings = loadSettingsOrExit(gatewaySettingsSchema, { env: moduleEnv });
-  const deps = createServiceDeps('platform', gatewaySettings, transport, logger);
-  const withLogger = (module: string) => ({ ...deps, logger: logger.child({ module }) });
+  // One verifier (and its cache of verified tokens) for the process; each module speaks on the bus as itself.
+  const deps = createServiceDeps('gateway', gatewaySettings, transport, { logger });
 
-  const auth = await startAuthService({ deps: withLogger('auth'), settings: loadSettingsOrExit(authSettingsSchema, { env: moduleEnv }) });
-  const users = await startUsersService({ deps: withLogger('users'), settings: loadSettingsOrExit(usersSettingsSchema, { env: moduleEnv }) });
+  const auth = await startAuthService({ deps: depsFor(deps, 'auth'), settings: loadSettingsOrExit(authSettingsSchema, { env: moduleEnv }) });
+  const users = await startUsersService({ deps: depsFor(deps, 'users'), settings: loadSettingsOrExit(usersSettingsSchema, { env: moduleEnv }) });
   const gateway = await startGateway({
-    deps: withLogger('gateway'),
+    deps: depsFor(deps, 'gateway'),
     settings: gatewaySettings,
     // Each module already knows how to check its own database; no separate probe connection.
     checks: [...namedFor('auth', auth.checks), ...namedFor('users', users.checks)],

@@ -11,6 +11,7 @@ import { UsersController } from './routes/users.controller.js';
 import { WellKnownController } from './routes/well-known.controller.js';
 import { AccessGuard } from './security/access.guard.js';
 import { RateLimits } from './security/rate-limits.js';
+import { RevocationSync } from './security/revocation-sync.js';
 
 export const GATEWAY_CONTROLLERS = [AuthController, UsersController, WellKnownController];
 
@@ -19,6 +20,7 @@ export interface GatewayModuleDeps {
   verifier: TokenVerifier;
   rateLimits: RateLimits;
   config: GatewayConfig;
+  revocations: RevocationSync;
   logger: Logger;
 }
 
@@ -33,6 +35,7 @@ export class GatewayModule {
         { provide: TokenVerifier, useValue: deps.verifier },
         { provide: RateLimits, useValue: deps.rateLimits },
         { provide: GatewayConfig, useValue: deps.config },
+        { provide: RevocationSync, useValue: deps.revocations },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: ValidationInterceptor },
         { provide: APP_FILTER, useValue: new AllExceptionsFilter(deps.logger) },

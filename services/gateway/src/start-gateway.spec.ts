@@ -35,9 +35,7 @@ async function startWith(env: Record<string, string>, serveUsers: 'answer' | 'ha
   });
   const transport = new InProcessTransport();
   await transport.start();
-  await transport.serve('auth', (request) =>
-    Promise.resolve(request.pattern === 'auth.jwks' ? { ok: true, body: { keys: [publicJwk] } } : { ok: false, error: { code: 'not_found', message: 'no' } }),
-  );
+  await transport.serve('auth', (request) => Promise.resolve(fakeAuthReply(request.pattern)));
   if (serveUsers !== 'absent') {
     await transport.serve('users', (request) =>
       serveUsers === 'hang'
@@ -45,8 +43,14 @@ async function startWith(env: Record<string, string>, serveUsers: 'answer' | 'ha
         : Promise.resolve({ ok: true, body: { id: (request.body as { id: string }).id, email: 'a@b.co', displayName: 'A', roles: ['member'], createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() } }),
     );
   }
-  const deps = createServiceDeps('gateway', settings, transport, createLogger({ service: 'gateway-spec', level: 'silent' }));
+  const deps = createServiceDeps('gateway', settings, transport, { logger: createLogger({ service: 'gateway-spec', level: 'silent' }) });
   return startGateway({ deps, settings });
+}
+
+function fakeAuthReply(pattern: string) {
+  if (pattern === 'auth.jwks') return { ok: true as const, body: { keys: [publicJwk] } };
+  if (pattern === 'auth.revocations.list') return { ok: true as const, body: { sessions: [], users: [] } };
+  return { ok: false as const, error: { code: 'not_found' as const, message: 'no' } };
 }
 
 function get(gateway: RunningGateway, path: string, headers: Record<string, string> = {}) {

@@ -1,7 +1,5 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { httpJwksProvider, type JwksProvider, TokenVerifier } from '@np/auth';
-import { type BusClient } from '@np/messaging';
 import { httpRequestMetrics, PinoNestLogger, type ReadinessCheck, registerOpsRoutes } from '@np/observability';
 import type { ServiceDeps } from '@np/runtime';
 import { registerDocsRoutes } from './docs/docs.routes.js';
@@ -10,6 +8,7 @@ import { GatewayConfig } from './gateway-config.js';
 import { GATEWAY_CONTROLLERS, GatewayModule } from './gateway.module.js';
 import { genRequestId, registerHttpHooks } from './http/http-hooks.js';
 import { RateLimits } from './security/rate-limits.js';
+import { RevocationSync } from './security/revocation-sync.js';
 import type { GatewaySettings } from './settings.js';
 
 export interface StartGatewayOptions {
@@ -30,12 +29,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const { deps, settings } = options;
   const config = new GatewayConfig(settings);
   const rateLimits = new RateLimits(settings.NP_RATE_LIMIT_IP_PER_MINUTE, settings.NP_RATE_LIMIT_USER_PER_MINUTE);
-  const verifier = new TokenVerifier({
-    jwks: jwksProviderFor(settings, deps.bus),
-    issuer: settings.NP_ISSUER,
-    audience: settings.NP_AUDIENCE,
-    tenant: settings.NP_TENANT,
-  });
+  const revocations = new RevocationSync({ transport: deps.transport, bus: deps.bus, logger: deps.logger });
   const adapter = new FastifyAdapter({
     bodyLimit: settings.NP_BODY_LIMIT_BYTES,
     trustProxy: settings.NP_TRUST_PROXY,
@@ -43,7 +37,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.register({ bus: deps.bus, verifier, rateLimits, config, logger: deps.logger }),
+    GatewayModule.register({ bus: deps.bus, verifier: deps.verifier, rateLimits, config, revocations, logger: deps.logger }),
     adapter,
     { logger: new PinoNestLogger(deps.logger.child({ component: 'nest' })), abortOnError: false },
   );
@@ -52,17 +46,20 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   if (settings.NP_CORS_ORIGINS.length > 0) app.enableCors({ origin: settings.NP_CORS_ORIGINS, credentials: true });
   registerOpsRoutes(fastify, {
     registry: deps.registry,
-    checks: [{ name: 'bus', check: () => deps.transport.isReady() }, ...(options.checks ?? [])],
+    checks: [{ name: 'bus', check: () => deps.transport.isReady() }, { name: 'revocations', check: () => revocations.isLoaded() }, ...(options.checks ?? [])],
   });
+  revocations.start();
   await registerDocsRoutes(fastify, buildOpenApiDocument(GATEWAY_CONTROLLERS, { title: 'NP Platform API', version: '1' }));
   await app.listen(settings.PORT, settings.HOST);
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.PORT;
   deps.logger.info({ port, modules: settings.NP_MODULES }, 'gateway listening');
-  return { url: `http://127.0.0.1:${port}`, app, close: () => app.close() };
-}
-
-function jwksProviderFor(settings: GatewaySettings, bus: BusClient): JwksProvider {
-  if (settings.NP_JWKS_URL !== '') return httpJwksProvider(settings.NP_JWKS_URL);
-  return () => bus.call('auth.jwks', {});
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    close: async () => {
+      revocations.close();
+      await app.close();
+    },
+  };
 }

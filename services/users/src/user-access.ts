@@ -1,4 +1,4 @@
-import { AppError, type Principal, type Role } from '@np/contracts';
+import { AppError, type Principal, type Role, rankOf } from '@np/contracts';
 import { hasPermission, type Permission } from '@np/auth';
 
 export const DEFAULT_ROLES: readonly Role[] = ['member'];
@@ -22,6 +22,16 @@ export function requireSelfOr(principal: Principal | undefined, userId: string, 
   return caller;
 }
 
+/**
+ * Nobody may change or delete the account of a user who ranks above them (admin > manager >
+ * member): a manager with `users:write` must not be able to set an admin's password.
+ */
+export function requireNotOutranked(caller: Principal, target: { id: string; roles: readonly Role[] }): void {
+  if (caller.sub !== target.id && rankOf(target.roles) > rankOf(caller.roles)) {
+    throw new AppError('forbidden', 'You may not change a user whose role ranks above yours.');
+  }
+}
+
 export function sameRoles(left: readonly Role[], right: readonly Role[]): boolean {
   const a = new Set(left);
   const b = new Set(right);
@@ -32,6 +42,13 @@ export function sameRoles(left: readonly Role[], right: readonly Role[]): boolea
 export function requireRoleAssignment(principal: Principal | undefined, roles: readonly Role[], current: readonly Role[]): void {
   if (sameRoles(roles, current)) return;
   requirePermission(principal, 'users:assign-roles');
+}
+
+/** The change leaves no admin: refused, whoever asks, so the tenant can never lock itself out. */
+export function requireAnotherAdmin(admins: readonly string[], leaving: string): void {
+  if (admins.every((id) => id === leaving)) {
+    throw new AppError('last_admin', 'This is the last admin: make someone else an admin first.');
+  }
 }
 
 function forbidden(): AppError {

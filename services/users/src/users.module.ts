@@ -3,7 +3,7 @@ import type { BusClient } from '@np/messaging';
 import type { Database } from '@np/persistence';
 import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
 import { busCredentials } from './credentials.js';
-import type { OutboxSignal } from './outbox-signal.js';
+import type { OutboxSignal } from '@np/messaging';
 import type { UsersSettings } from './settings.js';
 import { UsersHandlers } from './users.handlers.js';
 import { UsersRepository } from './users.repository.js';

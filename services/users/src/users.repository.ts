@@ -35,6 +35,8 @@ export interface UsersWriter extends UsersReader {
   update(id: string, changes: UserChanges): Promise<void>;
   remove(id: string): Promise<void>;
   appendEvent(event: EventEnvelope): Promise<void>;
+  /** Ids of every admin, locked until the transaction ends: concurrent demotions and deletions of admins take turns. */
+  lockAdmins(): Promise<string[]>;
 }
 
 export interface UsersStore extends UsersReader {
@@ -110,6 +112,11 @@ class TransactionWriter implements UsersWriter {
 
   async appendEvent(event: EventEnvelope): Promise<void> {
     await insertOutboxEvent(emSqlQuery(this.em), this.schema, event);
+  }
+
+  async lockAdmins(): Promise<string[]> {
+    const rows = await this.em.find(UserEntity, { roles: { $contains: ['admin'] } }, { fields: ['id'], orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE });
+    return rows.map((row) => row.id);
   }
 }
 

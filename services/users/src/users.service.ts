@@ -10,11 +10,18 @@ import {
 } from '@np/contracts';
 import type { Credentials } from './credentials.js';
 import { asEmailConflict, emailTakenError } from './email-conflict.js';
-import type { OutboxSignal } from './outbox-signal.js';
-import { DEFAULT_ROLES, requirePermission, requireRoleAssignment, requireSelfOr } from './user-access.js';
+import type { OutboxSignal } from '@np/messaging';
+import {
+  DEFAULT_ROLES,
+  requireAnotherAdmin,
+  requireNotOutranked,
+  requirePermission,
+  requireRoleAssignment,
+  requireSelfOr,
+} from './user-access.js';
 import { distinctRoles, profileChanges } from './user-changes.js';
 import { decodeCursor, encodeCursor } from './user-cursor.js';
-import { userEvent } from './user-events.js';
+import { domainEvent } from '@np/messaging';
 import { toIdentity, toUser, type UserRecord } from './user-record.js';
 import type { UsersStore } from './users.repository.js';
 
@@ -51,7 +58,7 @@ export class UsersService {
     const record: UserRecord = { id: randomUUID(), ...user, email: user.email.toLowerCase(), createdAt: now, updatedAt: now };
     await this.store.transaction(async (tx) => {
       await tx.insert(record);
-      await tx.appendEvent(userEvent('users.user.created', { user: toUser(record) }));
+      await tx.appendEvent(domainEvent('users.user.created', { user: toUser(record) }));
       // Last before commit: if auth refuses, the user rolls back with everything else.
       if (password !== undefined) await this.credentials.set(record.id, password);
     }).catch(rethrowAsEmailConflict);
@@ -65,18 +72,22 @@ export class UsersService {
   }
 
   async update({ id, changes: request }: UpdateUserCommand, principal: Principal | undefined): Promise<User> {
-    requireSelfOr(principal, id, 'users:write');
+    const caller = requireSelfOr(principal, id, 'users:write');
     if (request.email !== undefined) await this.ensureEmailFree(request.email, id);
+    await this.confirmCurrentPassword(caller, id, request);
     const { record, changed } = await this.store.transaction(async (tx) => {
       const current = await this.found(tx.findByIdForUpdate(id));
+      requireNotOutranked(caller, current);
       if (request.roles !== undefined) requireRoleAssignment(principal, request.roles, current.roles);
       const changes = profileChanges(current, request);
+      if (current.roles.includes('admin') && changes.roles && !changes.roles.includes('admin')) requireAnotherAdmin(await tx.lockAdmins(), id);
       const changedFields = [...Object.keys(changes), ...(request.password === undefined ? [] : ['password'])];
       if (changedFields.length === 0) return { record: current, changed: changedFields };
       const next: UserRecord = { ...current, ...changes, updatedAt: new Date() };
       await tx.update(id, { ...changes, updatedAt: next.updatedAt });
-      await tx.appendEvent(userEvent('users.user.updated', { user: toUser(next), changed: changedFields }));
-      if (request.password !== undefined) await this.credentials.set(id, request.password);
+      await tx.appendEvent(domainEvent('users.user.updated', { user: toUser(next), changed: changedFields }));
+      // Users changing their own password stay logged in where they did it; everywhere else they are logged out.
+      if (request.password !== undefined) await this.credentials.set(id, request.password, caller.sub === id ? caller.sid : undefined);
       return { record: next, changed: changedFields };
     }).catch(rethrowAsEmailConflict);
     if (changed.length > 0) this.outbox.kick();
@@ -84,11 +95,13 @@ export class UsersService {
   }
 
   async delete(id: string, principal: Principal | undefined): Promise<{ ok: true }> {
-    requirePermission(principal, 'users:delete');
+    const caller = requirePermission(principal, 'users:delete');
     await this.store.transaction(async (tx) => {
       const current = await this.found(tx.findByIdForUpdate(id));
+      requireNotOutranked(caller, current);
+      if (current.roles.includes('admin')) requireAnotherAdmin(await tx.lockAdmins(), id);
       await tx.remove(id);
-      await tx.appendEvent(userEvent('users.user.deleted', { id, email: current.email }));
+      await tx.appendEvent(domainEvent('users.user.deleted', { id, email: current.email }));
     });
     this.outbox.kick();
     return { ok: true };
@@ -116,6 +129,21 @@ export class UsersService {
 
   async findByEmail(email: string): Promise<UserRecord | null> {
     return this.store.findByEmail(email);
+  }
+
+  /**
+   * Someone holding a stolen session must not be able to take the account over: changing one's
+   * own password or email needs the current password (checked before any row is locked, since
+   * hashing is slow).
+   */
+  private async confirmCurrentPassword(caller: Principal, id: string, request: UpdateUserCommand['changes']): Promise<void> {
+    if (caller.sub !== id || (request.password === undefined && request.email === undefined)) return;
+    if (request.currentPassword === undefined) {
+      throw new AppError('validation_failed', 'Changing your own password or email needs your current password.', [
+        { path: 'body.currentPassword', message: 'Required when changing your own password or email.' },
+      ]);
+    }
+    await this.credentials.confirm(id, request.currentPassword);
   }
 
   private async ensureEmailFree(email: string, ownerId: string): Promise<void> {

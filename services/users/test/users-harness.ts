@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type MessagePattern, type Principal, type ReplyOf, type RequestOf, type Role, type SetCredentialsCommand } from '@np/contracts';
-import { type EventEnvelope, InProcessTransport } from '@np/messaging';
+import { AppError, MESSAGES, type MessagePattern, type Principal, type ReplyOf, type RequestOf, type Role, type SetCredentialsCommand } from '@np/contracts';
+import { BusClient, type EventEnvelope, InProcessTransport } from '@np/messaging';
 import { createLogger } from '@np/observability';
 import { createServiceDeps, type ServiceDeps } from '@np/runtime';
-import { testDatabaseUrl } from '@np/testing';
+import { testDatabaseUrl, testTokens } from '@np/testing';
 import pg from 'pg';
 import { startUsersService, type UsersServiceHandle, usersSettingsSchema } from '../src/index.js';
 
@@ -11,7 +11,11 @@ export interface FakeAuth {
   calls: SetCredentialsCommand[];
   /** When set, `auth.credentials.set` answers with this error code. */
   failWith: AppError | undefined;
+  /** `auth.credentials.verify` accepts this password only. */
+  currentPassword: string;
 }
+
+export type TestPrincipal = Pick<Principal, 'sub' | 'roles'> & { sid?: string };
 
 export interface UsersHarness {
   schema: string;
@@ -20,8 +24,9 @@ export interface UsersHarness {
   handle: UsersServiceHandle;
   auth: FakeAuth;
   published: EventEnvelope[];
-  call<P extends MessagePattern>(pattern: P, body: RequestOf<P>, principal?: Principal): Promise<ReplyOf<P>>;
-  callError<P extends MessagePattern>(pattern: P, body: RequestOf<P>, principal?: Principal): Promise<AppError>;
+  /** Sends as the service the pattern is meant for (the gateway unless it is internal), with the principal's token when given. */
+  call<P extends MessagePattern>(pattern: P, body: RequestOf<P>, principal?: TestPrincipal): Promise<ReplyOf<P>>;
+  callError<P extends MessagePattern>(pattern: P, body: RequestOf<P>, principal?: TestPrincipal): Promise<AppError>;
   close(): Promise<void>;
 }
 
@@ -36,7 +41,7 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions): Promise<UsersHarness> {
   const transport = new InProcessTransport();
   await transport.start();
-  const auth: FakeAuth = { calls: [], failWith: undefined };
+  const auth: FakeAuth = { calls: [], failWith: undefined, currentPassword: 'the-current-password' };
   if (options.serveAuth !== false) await serveFakeAuth(transport, auth);
   const published: EventEnvelope[] = [];
   await transport.subscribe('test-recorder', ['users.#'], (event) => {
@@ -50,10 +55,13 @@ export async function startHarness(options: HarnessOptions): Promise<UsersHarnes
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const deps = createServiceDeps('users', settings, transport, logger);
+  const tokens = await testTokens();
+  const deps = createServiceDeps('users', settings, transport, { logger, verifier: tokens.verifier });
   const handle = await startUsersService({ deps, settings });
-  const call = <P extends MessagePattern>(pattern: P, body: RequestOf<P>, principal?: Principal) =>
-    deps.bus.call(pattern, body, principal ? { principal } : {});
+  const call = async <P extends MessagePattern>(pattern: P, body: RequestOf<P>, principal?: TestPrincipal) => {
+    const client = new BusClient(transport, settings.NP_RPC_TIMEOUT_MS, MESSAGES[pattern].callers?.[0] ?? 'gateway');
+    return client.call(pattern, body, principal ? { token: await tokens.sign(principal) } : {});
+  };
   return {
     schema: options.schema,
     deps,
@@ -79,6 +87,12 @@ export async function startHarness(options: HarnessOptions): Promise<UsersHarnes
 
 export async function serveFakeAuth(transport: InProcessTransport, auth: FakeAuth): Promise<void> {
   await transport.serve('auth', (request) => {
+    if (request.pattern === 'auth.credentials.verify') {
+      const { password } = request.body as { password: string };
+      return Promise.resolve(
+        password === auth.currentPassword ? { ok: true, body: { ok: true } } : { ok: false, error: { code: 'current_password_invalid', message: 'wrong' } },
+      );
+    }
     if (request.pattern !== 'auth.credentials.set') {
       return Promise.resolve({ ok: false, error: { code: 'not_found', message: 'fake auth' } });
     }
@@ -88,8 +102,8 @@ export async function serveFakeAuth(transport: InProcessTransport, auth: FakeAut
   });
 }
 
-export function principal(roles: Role[], sub: string = randomUUID()): Principal {
-  return { sub, tenant: 'default', roles };
+export function principal(roles: Role[], sub: string = randomUUID()): TestPrincipal {
+  return { sub, roles };
 }
 
 /** Direct SQL against the test database, to check what the service really wrote. */

@@ -120,12 +120,13 @@ describe('users service (real PostgreSQL, in-process bus)', () => {
   describe('update', () => {
     it('lets a member change its own name, email and password, and emits users.user.updated with what changed', async () => {
       const user = await create();
-      const self = principal(['member'], user.id);
+      const self = { ...principal(['member'], user.id), sid: 'session-of-the-change' };
       const newEmail = email('Renamed').toUpperCase();
-      const updated = await h.call('users.update', { id: user.id, changes: { displayName: 'New name', email: newEmail, password: 'new password' } }, self);
+      const changes = { displayName: 'New name', email: newEmail, password: 'new password', currentPassword: h.auth.currentPassword };
+      const updated = await h.call('users.update', { id: user.id, changes }, self);
       expect(updated).toMatchObject({ id: user.id, displayName: 'New name', email: newEmail.toLowerCase(), createdAt: user.createdAt });
       expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(user.updatedAt));
-      expect(h.auth.calls).toContainEqual({ userId: user.id, password: 'new password' });
+      expect(h.auth.calls).toContainEqual({ userId: user.id, password: 'new password', keepSessionId: 'session-of-the-change' });
       const events = (await outbox('users.user.updated')).filter((row) => (row.payload.user as User).id === user.id);
       expect(events).toHaveLength(1);
       expect(events[0]!.payload).toEqual({ user: updated, changed: ['email', 'displayName', 'password'] });

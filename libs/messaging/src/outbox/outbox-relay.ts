@@ -18,6 +18,11 @@ export interface OutboxRelayOptions {
   batchSize?: number;
 }
 
+/** Wakes the relay after a commit, so events leave now rather than at the next poll. */
+export interface OutboxSignal {
+  kick(): void;
+}
+
 interface BatchOutcome {
   claimed: number;
   failed: boolean;
@@ -29,7 +34,7 @@ interface BatchOutcome {
  * it again (consumers are idempotent by event id). Publishing stops at the first failure (broker
  * down) and resumes on the next tick.
  */
-export class OutboxRelay {
+export class OutboxRelay implements OutboxSignal {
   private readonly table: string;
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;

@@ -19,6 +19,24 @@ export function eventQueue(consumer: string): string {
   return `events.${assertConsumerName(consumer)}`;
 }
 
+/** One per process: `events.<consumer>.broadcast.<random>`, so permissions on `events.<consumer>.*` cover it. */
+export function broadcastQueue(consumer: string, instance: string): string {
+  return `${eventQueue(consumer)}.broadcast.${instance}`;
+}
+
+/** Exclusive and auto-deleted: it dies with the connection, and nothing is left behind by a crash. */
+export const BROADCAST_QUEUE_OPTIONS: Options.AssertQueue = { exclusive: true, autoDelete: true, durable: false };
+
+/**
+ * The AMQP user a service connects as names the service: `<service>`, or `<prefix>.<service>`
+ * when one broker serves several deployments (`tenant-acme.users`). RabbitMQ checks that the
+ * `user_id` of every message equals the connection's user, so this is who really sent it.
+ */
+export function serviceOfAmqpUser(user: unknown): string | undefined {
+  if (typeof user !== 'string' || user === '') return undefined;
+  return user.slice(user.lastIndexOf('.') + 1);
+}
+
 export function deadLetterQueue(consumer: string): string {
   return `${eventQueue(consumer)}.dlq`;
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '@np/contracts';
 import { CLOCK, type Clock } from '../clock.js';
 import { CredentialRepository, type CredentialStore } from './credential.repository.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -14,10 +15,17 @@ export class CredentialsService {
     @Inject(CLOCK) private readonly now: Clock,
   ) {}
 
-  /** Sets or changes a password; a change ends every session of the user. */
-  async set(userId: string, password: string): Promise<void> {
+  /** Sets or changes a password; a change ends every session of the user but `keepSessionId`. */
+  async set(userId: string, password: string, keepSessionId?: string): Promise<void> {
     const passwordHash = await this.hasher.hash(password);
-    await this.store.replace(userId, passwordHash, new Date(this.now()));
+    await this.store.replace(userId, passwordHash, new Date(this.now()), keepSessionId);
+  }
+
+  /** Proof that the person changing a password or email knows the current password. */
+  async confirm(userId: string, password: string): Promise<void> {
+    if (!(await this.verify(userId, password))) {
+      throw new AppError('current_password_invalid', 'The current password is wrong.');
+    }
   }
 
   /** True when `password` is the user's; takes the same time when the user or password is missing. */

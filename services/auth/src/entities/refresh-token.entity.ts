@@ -11,6 +11,8 @@ export const RefreshToken = defineEntity({
     expiresAt: p.datetime(),
     usedAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
+    /** Keys the successor of each token of the family (HMAC), so a refresh replayed within the grace window gets the same new token. */
+    familySecret: p.text().nullable(),
     createdAt: p.datetime(),
   },
 });

@@ -16,10 +16,10 @@ class FakeRefreshTokenStore implements RefreshTokenStore {
     return Promise.resolve();
   }
 
-  async rotate(tokenHash: string, now: Date, next: (current: StoredRefreshToken) => NewRefreshToken): Promise<RotationOutcome> {
+  async rotate(tokenHash: string, now: Date, graceMs: number, next: (current: StoredRefreshToken) => NewRefreshToken): Promise<RotationOutcome> {
     const row = await this.findByHash(tokenHash);
     if (!row) return 'invalid';
-    const state = classifyRefreshToken(row, now);
+    const state = classifyRefreshToken(row, now, graceMs);
     if (state === 'reused') await this.revokeFamily(row.familyId, now);
     if (state !== 'active') return state;
     row.usedAt = now;
@@ -35,7 +35,7 @@ class FakeRefreshTokenStore implements RefreshTokenStore {
 
 const ada: Identity = { id: '7d4f3a5e-1c2b-4a8e-9f0d-3b6c5a4e2d1f', email: 'ada@example.com', displayName: 'Ada', roles: ['member'] };
 
-function setup() {
+function setup(graceSeconds = 0) {
   let now = Date.parse('2026-01-01T12:00:00Z');
   const users = new Map<string, Identity>([[ada.id, ada]]);
   const store = new FakeRefreshTokenStore();
@@ -49,7 +49,7 @@ function setup() {
         return Promise.resolve({ accessToken: `access-for-${identity.id}`, expiresIn: 900 });
       },
     },
-    { NP_REFRESH_TOKEN_TTL_SECONDS: 3600 },
+    { NP_REFRESH_TOKEN_TTL_SECONDS: 3600, NP_REFRESH_REUSE_GRACE_SECONDS: graceSeconds },
     () => now,
     { warn: () => undefined },
   );
@@ -96,6 +96,19 @@ describe('RefreshTokensService', () => {
     await expect(service.refresh(second.refresh_token)).rejects.toMatchObject({ code: 'refresh_token_invalid' });
   });
 
+  it('hands the same successor to a refresh replayed within the grace window (two tabs), and treats a later one as theft', async () => {
+    const { service, store, advance } = setup(10);
+    const first = await service.start(ada);
+    const second = await service.refresh(first.refresh_token);
+    advance(5);
+    const replay = await service.refresh(first.refresh_token);
+    expect(replay.refresh_token).toBe(second.refresh_token);
+    expect(store.rows).toHaveLength(2);
+    advance(6);
+    await expect(service.refresh(first.refresh_token)).rejects.toMatchObject({ code: 'refresh_token_reused' });
+    await expect(service.refresh(second.refresh_token)).rejects.toMatchObject({ code: 'refresh_token_invalid' });
+  });
+
   it('refuses unknown and expired tokens', async () => {
     const { service, advance } = setup();
     await expect(service.refresh('not-a-token')).rejects.toMatchObject({ code: 'refresh_token_invalid' });
@@ -116,9 +129,9 @@ describe('RefreshTokensService', () => {
     const { service, store } = setup();
     const pair = await service.start(ada);
     const rotate = store.rotate.bind(store);
-    store.rotate = async (hash, now, next) => {
+    store.rotate = async (hash, now, graceMs, next) => {
       store.rows[0]!.usedAt = now; // another replica won
-      return rotate(hash, now, next);
+      return rotate(hash, now, graceMs, next);
     };
     await expect(service.refresh(pair.refresh_token)).rejects.toMatchObject({ code: 'refresh_token_reused' });
   });

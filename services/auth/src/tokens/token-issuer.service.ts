@@ -17,7 +17,8 @@ export interface IssuedAccessToken {
 
 /** Where access tokens come from, for whoever hands out token pairs. */
 export interface AccessTokenIssuer {
-  issue(identity: Identity): Promise<IssuedAccessToken>;
+  /** `sessionId` becomes the token's `sid`: revoking the session revokes the token. */
+  issue(identity: Identity, sessionId: string): Promise<IssuedAccessToken>;
 }
 
 /** Signs short-lived ES256 access tokens (RFC 9068 profile) carrying what the gateway needs to authorise a call. */
@@ -29,22 +30,25 @@ export class TokenIssuer implements AccessTokenIssuer {
     @Inject(CLOCK) private readonly now: Clock,
   ) {}
 
-  async issue(identity: Identity): Promise<IssuedAccessToken> {
+  async issue(identity: Identity, sessionId: string): Promise<IssuedAccessToken> {
     const { kid, privateKey } = await this.keys.current();
-    const issuedAt = Math.floor(this.now() / 1000);
+    // NumericDate may carry fractions (RFC 7519 §2): millisecond precision lets a revocation
+    // cut-off tell a token issued just before it from one issued just after.
+    const issuedAt = this.now() / 1000;
     const expiresIn = this.settings.NP_ACCESS_TOKEN_TTL_SECONDS;
     const accessToken = await new SignJWT({
       tenant: this.settings.NP_TENANT,
       roles: identity.roles,
       email: identity.email,
       name: identity.displayName,
+      sid: sessionId,
     })
       .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid, typ: 'at+jwt' })
       .setIssuer(this.settings.NP_ISSUER)
       .setAudience(this.settings.NP_AUDIENCE)
       .setSubject(identity.id)
       .setIssuedAt(issuedAt)
-      .setExpirationTime(issuedAt + expiresIn)
+      .setExpirationTime(Math.floor(issuedAt) + expiresIn)
       .setJti(randomUUID())
       .sign(privateKey);
     return { accessToken, expiresIn };

@@ -2,7 +2,6 @@ import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import {
   type LoginRequest,
   type RefreshRequest,
-  type Principal,
   loginRequestSchema,
   logoutRequestSchema,
   meResponseSchema,
@@ -13,7 +12,7 @@ import { BusClient } from '@np/messaging';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Operation } from '../docs/operation.decorator.js';
-import { CurrentPrincipal } from '../security/current-principal.decorator.js';
+import { AccessToken } from '../security/access-token.decorator.js';
 import { Authorize, Public } from '../security/route-policy.js';
 
 @Controller('v1/auth')
@@ -47,7 +46,7 @@ export class AuthController {
   @Get('me')
   @Authorize()
   @Operation({ tag: 'auth', summary: 'The caller, as the issuer knows them', response: meResponseSchema })
-  me(@CurrentPrincipal() principal: Principal) {
-    return this.bus.call('auth.me', {}, { principal });
+  me(@AccessToken() token: string) {
+    return this.bus.call('auth.me', {}, { token });
   }
 }

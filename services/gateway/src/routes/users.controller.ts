@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import {
   type CreateUserRequest,
   type ListUsersQuery,
-  type Principal,
   type UpdateUserRequest,
   createUserRequestSchema,
   listUsersQuerySchema,
@@ -13,7 +12,7 @@ import {
 } from '@np/contracts';
 import { BusClient } from '@np/messaging';
 import { Operation } from '../docs/operation.decorator.js';
-import { CurrentPrincipal } from '../security/current-principal.decorator.js';
+import { AccessToken } from '../security/access-token.decorator.js';
 import { Authorize, ForModule } from '../security/route-policy.js';
 
 @Controller('v1/users')
@@ -25,36 +24,36 @@ export class UsersController {
   @HttpCode(201)
   @Authorize({ permission: 'users:write' })
   @Operation({ tag: 'users', summary: 'Create a user', body: createUserRequestSchema, response: userSchema, status: 201, errors: ['email_taken', 'forbidden'] })
-  create(@Body() body: CreateUserRequest, @CurrentPrincipal() principal: Principal) {
-    return this.bus.call('users.create', body, { principal });
+  create(@Body() body: CreateUserRequest, @AccessToken() token: string) {
+    return this.bus.call('users.create', body, { token });
   }
 
   @Get()
   @Authorize({ permission: 'users:read' })
   @Operation({ tag: 'users', summary: 'List users (cursor pagination, search by email or name)', query: listUsersQuerySchema, response: userListSchema })
-  list(@Query() query: ListUsersQuery, @CurrentPrincipal() principal: Principal) {
-    return this.bus.call('users.list', query, { principal });
+  list(@Query() query: ListUsersQuery, @AccessToken() token: string) {
+    return this.bus.call('users.list', query, { token });
   }
 
   @Get(':id')
   @Authorize({ permission: 'users:read', allowSelf: 'id' })
   @Operation({ tag: 'users', summary: 'Read a user', params: userIdParamsSchema, response: userSchema, errors: ['not_found'] })
-  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
-    return this.bus.call('users.get', { id }, { principal });
+  get(@Param('id') id: string, @AccessToken() token: string) {
+    return this.bus.call('users.get', { id }, { token });
   }
 
   @Patch(':id')
   @Authorize({ permission: 'users:write', allowSelf: 'id' })
   @Operation({ tag: 'users', summary: 'Update a user (roles: admin only)', params: userIdParamsSchema, body: updateUserRequestSchema, response: userSchema, errors: ['not_found', 'email_taken', 'forbidden'] })
-  update(@Param('id') id: string, @Body() changes: UpdateUserRequest, @CurrentPrincipal() principal: Principal) {
-    return this.bus.call('users.update', { id, changes }, { principal });
+  update(@Param('id') id: string, @Body() changes: UpdateUserRequest, @AccessToken() token: string) {
+    return this.bus.call('users.update', { id, changes }, { token });
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Authorize({ permission: 'users:delete' })
   @Operation({ tag: 'users', summary: 'Delete a user', params: userIdParamsSchema, status: 204, errors: ['not_found'] })
-  async remove(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.bus.call('users.delete', { id }, { principal });
+  async remove(@Param('id') id: string, @AccessToken() token: string): Promise<void> {
+    await this.bus.call('users.delete', { id }, { token });
   }
 }

@@ -5,13 +5,14 @@ import { AppError, type OptionalModule, type Principal } from '@np/contracts';
 import type { FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway-config.js';
 import { RateLimits } from './rate-limits.js';
+import { RevocationSync } from './revocation-sync.js';
 import { ROUTE_MODULE, ROUTE_POLICY, type RoutePolicy } from './route-policy.js';
 
-export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+export type AuthenticatedRequest = FastifyRequest & { principal?: Principal; accessToken?: string };
 
 /**
  * Runs for every route, in this order: is the module enabled, is the route public, is the token
- * valid, is the user within budget, does the policy allow the call. Routes declare their policy
+ * valid and not revoked, is the user within budget, does the policy allow the call. Routes declare their policy
  * with `@Authorize`/`@Public`; a route with neither is refused, so forgetting is safe.
  */
 @Injectable()
@@ -21,6 +22,7 @@ export class AccessGuard implements CanActivate {
     private readonly verifier: TokenVerifier,
     private readonly rateLimits: RateLimits,
     private readonly config: GatewayConfig,
+    private readonly revocations: RevocationSync,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -30,9 +32,12 @@ export class AccessGuard implements CanActivate {
     if (!policy) throw new AppError('forbidden', 'This route has no access policy.');
     if (policy.public) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.verifier.verify(bearerTokenFrom(request.headers.authorization));
+    const token = bearerTokenFrom(request.headers.authorization);
+    const principal = await this.verifier.verify(token);
+    this.revocations.assertNotRevoked(principal);
     await this.rateLimits.consumeUser(principal.sub);
     request.principal = principal;
+    request.accessToken = token;
     this.checkPolicy(policy, principal, request);
     return true;
   }

@@ -1,0 +1,16 @@
+import { randomUUID } from 'node:crypto';
+import type { EventName, EventPayloadOf } from '@np/contracts';
+import { currentRequestId } from '@np/observability';
+import type { EventEnvelope } from './envelopes.js';
+
+/** A new event envelope for the outbox, carrying the current request's correlation id. */
+export function domainEvent<E extends EventName>(name: E, payload: EventPayloadOf<E>, occurredAt: Date = new Date()): EventEnvelope {
+  const requestId = currentRequestId();
+  return {
+    id: randomUUID(),
+    name,
+    payload,
+    occurredAt: occurredAt.toISOString(),
+    ...(requestId === undefined ? {} : { requestId }),
+  };
+}
