@@ -68,6 +68,11 @@ pg_dir() {
   echo "$home/np-platform/$(basename "$ROOT_DIR")-$(printf '%s' "$state" | sha256sum | cut -c1-12)"
 }
 pg_data_dir() { echo "$(pg_dir)/data"; }
+# Runs "$@" as the user PostgreSQL runs as: the postgres system user under root (from /, since the
+# caller's folder may be out of its reach), else the caller.
+as_pg_user() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- env -C / "$@"; else "$@"; fi
+}
 pg_log_file() { echo "$(pg_dir)/postgres.log"; }
 # PostgreSQL's data directory from before pg_dir existed: still stopped and purged by servers-down.sh.
 LEGACY_PG_DATA_DIR="$STATE_DIR/postgres"

@@ -3,11 +3,10 @@
 # PostgreSQL's folder outside the checkout when it runs as root; see pg_dir in lib.sh).
 source "$(dirname "$0")/lib.sh"
 bin="$(pg_bin)"
-as=(); [[ $(id -u) -eq 0 ]] && as=(runuser -u postgres --)
 for data in "$(pg_data_dir)" "$LEGACY_PG_DATA_DIR"; do
   if [[ -s "$data/postmaster.pid" ]]; then
     step "stopping PostgreSQL ($data)"
-    "${as[@]}" "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null || true
+    as_pg_user "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null || true
   fi
 done
 pidfile="$(rabbitmq_dir)/server.pid"

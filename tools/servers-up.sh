@@ -24,25 +24,23 @@ start_postgres() {
   local bin dir data log
   bin="$(pg_bin)"; dir="$(pg_dir)"; data="$(pg_data_dir)"; log="$(pg_log_file)"
   if "$bin/pg_isready" -h 127.0.0.1 -p "$NP_PG_PORT" -q; then info "PostgreSQL already up on $NP_PG_PORT"; return; fi
-  # PostgreSQL refuses to run as root, so it runs as the postgres system user.
-  local as=()
+  # PostgreSQL refuses to run as root, so under root it runs as the postgres system user.
   if [[ $(id -u) -eq 0 ]]; then
-    as=(runuser -u postgres --)
     install -d -o postgres -g postgres -m 0755 "$(dirname "$dir")"
     install -d -o postgres -g postgres -m 0700 "$dir"
-    # Names the checkout the folder belongs to, for whoever finds it later.
-    "${as[@]}" sh -c 'printf "%s\n" "$1" > "$2"' _ "$(realpath -m "$STATE_DIR")" "$dir/state-dir"
   else
     mkdir -p "$dir"
   fi
+  # Names the checkout the folder belongs to, for whoever finds it outside the checkout later.
+  as_pg_user sh -c 'printf "%s\n" "$1" > "$2"' _ "$(realpath -m "$STATE_DIR")" "$dir/state-dir"
   if [[ ! -s "$data/PG_VERSION" ]]; then
     step "initialising PostgreSQL in $data"
     local pwfile; pwfile="$(mktemp)"; echo np > "$pwfile"; chmod 644 "$pwfile"
-    "${as[@]}" "$bin/initdb" -D "$data" -U np --pwfile="$pwfile" -A scram-sha-256 --no-sync >/dev/null
+    as_pg_user "$bin/initdb" -D "$data" -U np --pwfile="$pwfile" -A scram-sha-256 --no-sync >/dev/null
     rm -f "$pwfile"
   fi
   step "starting PostgreSQL on 127.0.0.1:$NP_PG_PORT (data in $data)"
-  "${as[@]}" "$bin/pg_ctl" -D "$data" -l "$log" -w -o "-h 127.0.0.1 -p $NP_PG_PORT -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null 3>&- \
+  as_pg_user "$bin/pg_ctl" -D "$data" -l "$log" -w -o "-h 127.0.0.1 -p $NP_PG_PORT -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null 3>&- \
     || fail_with_logs "PostgreSQL did not start on 127.0.0.1:$NP_PG_PORT" "$log"
   started_now=1
   PGPASSWORD=np "$bin/psql" -h 127.0.0.1 -p "$NP_PG_PORT" -U np -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='np'" | grep -q 1 \
