@@ -93,7 +93,7 @@ rabbitmq_up() {
   if ! kill -0 "$(cat "$(rabbitmq_dir)/server.pid")" 2>/dev/null; then
     printf ' exited\n' >&3
     # shellcheck disable=SC2046
-    fail_with_logs "RabbitMQ exited during its start" $(rabbitmq_logs)
+    fail_with_logs "RabbitMQ exited during its start on 127.0.0.1:$NP_AMQP_PORT" $(rabbitmq_logs)
   fi
   "$@"
 }
