@@ -79,7 +79,7 @@ LEGACY_PG_DATA_DIR="$STATE_DIR/postgres"
 
 rabbitmq_dir() { echo "$STATE_DIR/rabbitmq"; }
 # The broker's own log is named after its node; server.out holds what it printed before logging.
-rabbitmq_logs() { echo "$(rabbitmq_dir)/log/$NP_AMQP_NODENAME.log" "$(rabbitmq_dir)/server.out"; }
+rabbitmq_logs() { printf '%s\n' "$(rabbitmq_dir)/log/$NP_AMQP_NODENAME.log" "$(rabbitmq_dir)/server.out"; }
 
 # Whether each server of servers-up.sh answers: a query as np, the AMQP 0-9-1 handshake (the broker
 # replies to the protocol header with a Connection.Start method frame, type 1) and the management API.

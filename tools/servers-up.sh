@@ -19,6 +19,10 @@ fail_with_logs() {
   show_log_tail "$@" >&3
   exit 1
 }
+fail_with_rabbitmq_logs() {
+  local logs; mapfile -t logs < <(rabbitmq_logs)
+  fail_with_logs "$1" "${logs[@]}"
+}
 
 start_postgres() {
   local bin dir data log
@@ -35,7 +39,8 @@ start_postgres() {
   as_pg_user sh -c 'printf "%s\n" "$1" > "$2"' _ "$(realpath -m "$STATE_DIR")" "$dir/state-dir"
   if [[ ! -s "$data/PG_VERSION" ]]; then
     step "initialising PostgreSQL in $data"
-    local pwfile; pwfile="$(mktemp)"; echo np > "$pwfile"; chmod 644 "$pwfile"
+    # In its own folder: a $TMPDIR of the caller may be out of the postgres user's reach too.
+    local pwfile; pwfile="$(mktemp -p "$dir")"; echo np > "$pwfile"; chmod 644 "$pwfile"
     as_pg_user "$bin/initdb" -D "$data" -U np --pwfile="$pwfile" -A scram-sha-256 --no-sync >/dev/null
     rm -f "$pwfile"
   fi
@@ -80,20 +85,17 @@ CONF
   nohup /usr/lib/rabbitmq/bin/rabbitmq-server > "$base/server.out" 2>&1 3>&- &
   echo $! > "$base/server.pid"
   started_now=1
-  # shellcheck disable=SC2046 # rabbitmq_logs prints paths without spaces
   WAIT_SECONDS=90 wait_for "RabbitMQ" rabbitmq_up amqp_answers \
-    || fail_with_logs "RabbitMQ did not come up on 127.0.0.1:$NP_AMQP_PORT" $(rabbitmq_logs)
-  # shellcheck disable=SC2046
+    || fail_with_rabbitmq_logs "RabbitMQ did not come up on 127.0.0.1:$NP_AMQP_PORT"
   WAIT_SECONDS=60 wait_for "RabbitMQ management API" rabbitmq_up amqp_management_answers \
-    || fail_with_logs "RabbitMQ's management API did not come up on 127.0.0.1:$NP_AMQP_MGMT_PORT" $(rabbitmq_logs)
+    || fail_with_rabbitmq_logs "RabbitMQ's management API did not come up on 127.0.0.1:$NP_AMQP_MGMT_PORT"
 }
 
 # Used inside wait_for: gives up at once when the broker started here has exited.
 rabbitmq_up() {
   if ! kill -0 "$(cat "$(rabbitmq_dir)/server.pid")" 2>/dev/null; then
     printf ' exited\n' >&3
-    # shellcheck disable=SC2046
-    fail_with_logs "RabbitMQ exited during its start on 127.0.0.1:$NP_AMQP_PORT" $(rabbitmq_logs)
+    fail_with_rabbitmq_logs "RabbitMQ exited during its start on 127.0.0.1:$NP_AMQP_PORT"
   fi
   "$@"
 }
@@ -106,13 +108,11 @@ start_rabbitmq
 if ((started_now)); then
   sleep "${NP_SERVERS_SETTLE_SECONDS:-3}"
   down="$(server_not_answering)"
-  if [[ -n "$down" ]]; then
-    case $down in
-      PostgreSQL*) logs=("$(pg_log_file)") ;;
-      *) read -r -a logs <<< "$(rabbitmq_logs)" ;;
-    esac
-    fail_with_logs "$down stopped answering after its start" "${logs[@]}"
-  fi
+  case $down in
+    '') ;;
+    PostgreSQL*) fail_with_logs "$down stopped answering after its start" "$(pg_log_file)" ;;
+    *) fail_with_rabbitmq_logs "$down stopped answering after its start" ;;
+  esac
 fi
 
 cat > "$STATE_DIR/servers.env" <<ENV
