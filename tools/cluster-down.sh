@@ -6,16 +6,6 @@
 source "$(dirname "$0")/lib.sh"
 CLUSTER_DIR="$STATE_DIR/cluster"
 
-# The recorded pid, if that process still runs and is still that component (pids get reused).
-live_pid() {
-  local pid argv0
-  pid="$(cat "$CLUSTER_DIR/$1.pid" 2>/dev/null || true)"
-  [[ -n "$pid" ]] || return 0
-  argv0="$(tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | head -n 1)"
-  [[ "${argv0##*/}" == "$1" ]] && echo "$pid"
-  return 0
-}
-
 # Exited, or a zombie its reaper has not collected yet.
 gone() { ! kill -0 "$1" 2>/dev/null || [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" == Z ]]; }
 
@@ -23,7 +13,7 @@ gone() { ! kill -0 "$1" 2>/dev/null || [[ "$(awk '{print $3}' "/proc/$1/stat" 2>
 stop() {
   local name pid running=()
   for name in "$@"; do
-    pid="$(live_pid "$name")"
+    pid="$(cluster_pid "$name")"
     [[ -n "$pid" ]] && running+=("$name:$pid")
   done
   ((${#running[@]})) || return 0
@@ -43,7 +33,7 @@ stop() {
   done
 }
 
-if [[ -n "$(live_pid etcd)$(live_pid kube-apiserver)$(live_pid kube-controller-manager)$(live_pid kube-scheduler)$(live_pid kwok)" ]]; then
+if [[ -n "$(cluster_pid etcd)$(cluster_pid kube-apiserver)$(cluster_pid kube-controller-manager)$(cluster_pid kube-scheduler)$(cluster_pid kwok)" ]]; then
   step "stopping the local Kubernetes control plane"
   # etcd last, on its own: an apiserver that loses etcd while shutting down keeps retrying its
   # final writes and does not exit for more than 10 s.

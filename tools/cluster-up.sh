@@ -22,7 +22,6 @@ KWOK_DIR="$NP_CACHE_DIR/bin/kwok-$KWOK_VERSION"
 KUBECTL="$KUBE_BIN/kubectl"
 HELM="$NP_CACHE_DIR/bin/helm-$HELM_VERSION/helm"
 APISERVER_URL="https://127.0.0.1:$NP_KUBE_APISERVER_PORT"
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 
 # Certificates need openssl and health checks curl; tools/install-servers.sh installs them when missing.
 command -v openssl >/dev/null && command -v curl >/dev/null || bash "$ROOT_DIR/tools/install-servers.sh"
@@ -35,12 +34,7 @@ kc() { "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" --request-timeout=5s "$@"; }
 pid_of() { cat "$CLUSTER_DIR/$1.pid" 2>/dev/null || true; }
 
 # True while the process recorded for $1 runs and is still that component (pids get reused).
-alive() {
-  local pid argv0; pid="$(pid_of "$1")"
-  [[ -n "$pid" ]] || return 1
-  argv0="$(tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | head -n 1)"
-  [[ "${argv0##*/}" == "$1" ]]
-}
+alive() { [[ -n "$(cluster_pid "$1")" ]]; }
 
 apiserver_ready() { [[ -s "$KUBECONFIG_FILE" ]] && [[ "$(kc get --raw /readyz 2>/dev/null)" == ok ]]; }
 
@@ -61,7 +55,7 @@ show_env() {
   sed 's/^/    /' "$ENV_FILE"
 }
 
-not_running() { local c; for c in "${COMPONENTS[@]}"; do alive "$c" || printf '%s ' "$c"; done; }
+not_running() { local c; for c in "${CLUSTER_COMPONENTS[@]}"; do alive "$c" || printf '%s ' "$c"; done; }
 
 # Already running: nothing to do. A plane under load may answer /readyz late, so a running
 # apiserver gets some time before it is judged broken.
@@ -281,7 +275,7 @@ status:
 NODE
 done | kc apply -f - >/dev/null
 
-all_alive() { local c; for c in "${COMPONENTS[@]}"; do require_alive "$c"; done; }
+all_alive() { local c; for c in "${CLUSTER_COMPONENTS[@]}"; do require_alive "$c"; done; }
 nodes_ready() {
   all_alive
   local ready
@@ -291,6 +285,13 @@ nodes_ready() {
 default_sa() { all_alive; kc -n default get serviceaccount default; }
 WAIT_INTERVAL=0.25 wait_for "$NODE_COUNT nodes Ready (kwok)" nodes_ready
 WAIT_INTERVAL=0.25 wait_for "the default ServiceAccount (kube-controller-manager)" default_sa
+
+# A component can come up and exit a moment later (a port taken after all, for one): look again
+# after a few seconds, so the caller does not go on against a plane that is already gone.
+sleep "${NP_CLUSTER_SETTLE_SECONDS:-3}"
+all_alive
+apiserver_ready || WAIT_SECONDS=15 WAIT_INTERVAL=0.5 wait_for "kube-apiserver /readyz again" apiserver_up \
+  || { failed_component=kube-apiserver; echo "kube-apiserver stopped answering /readyz after its start" >&2; exit 1; }
 
 write_env
 show_env "cluster up in $((SECONDS - started)) s"

@@ -1,33 +1,59 @@
 #!/usr/bin/env bash
-# Starts PostgreSQL and RabbitMQ on loopback with state under .local/ (or $NP_STATE_DIR).
-# Prints the connection settings to use. Safe to run again while they run.
+# Starts PostgreSQL and RabbitMQ on loopback with state under .local/ (or $NP_STATE_DIR; under root
+# PostgreSQL's data lives where its own user can reach it, see pg_dir in lib.sh). Prints the
+# connection settings to use. Safe to run again while they run. Fails, with the tail of its log,
+# when a server does not come up or no longer answers a few seconds after it did.
 source "$(dirname "$0")/lib.sh"
 "$ROOT_DIR/tools/install-servers.sh"
 mkdir -p "$STATE_DIR"
+started_now=0
+# fd 3: the caller's stderr, also inside wait_for, which sends its probe's output to /dev/null.
+# The servers must not keep it open (3>&- below), or a caller reading through a pipe would wait
+# for them to stop.
+exec 3>&2
+
+# $1 what failed, then its log files.
+fail_with_logs() {
+  local what=$1; shift
+  echo "$what" >&3
+  show_log_tail "$@" >&3
+  exit 1
+}
+fail_with_rabbitmq_logs() {
+  local logs; mapfile -t logs < <(rabbitmq_logs)
+  fail_with_logs "$1" "${logs[@]}"
+}
 
 start_postgres() {
-  local bin data log
-  bin="$(pg_bin)"; data="$STATE_DIR/postgres"; log="$STATE_DIR/postgres.log"
+  local bin dir data log
+  bin="$(pg_bin)"; dir="$(pg_dir)"; data="$(pg_data_dir)"; log="$(pg_log_file)"
   if "$bin/pg_isready" -h 127.0.0.1 -p "$NP_PG_PORT" -q; then info "PostgreSQL already up on $NP_PG_PORT"; return; fi
-  # PostgreSQL refuses to run as root, so it runs as the postgres system user.
-  local as=()
-  [[ $(id -u) -eq 0 ]] && as=(runuser -u postgres --)
+  # PostgreSQL refuses to run as root, so under root it runs as the postgres system user.
+  if [[ $(id -u) -eq 0 ]]; then
+    install -d -o postgres -g postgres -m 0755 "$(dirname "$dir")"
+    install -d -o postgres -g postgres -m 0700 "$dir"
+  else
+    mkdir -p "$dir"
+  fi
+  # Names the checkout the folder belongs to, for whoever finds it outside the checkout later.
+  as_pg_user sh -c 'printf "%s\n" "$1" > "$2"' _ "$(realpath -m "$STATE_DIR")" "$dir/state-dir"
   if [[ ! -s "$data/PG_VERSION" ]]; then
     step "initialising PostgreSQL in $data"
-    mkdir -p "$data"; [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$data" "$STATE_DIR"
-    local pwfile; pwfile="$(mktemp)"; echo np > "$pwfile"; chmod 644 "$pwfile"
-    "${as[@]}" "$bin/initdb" -D "$data" -U np --pwfile="$pwfile" -A scram-sha-256 --no-sync >/dev/null
+    # In its own folder: a $TMPDIR of the caller may be out of the postgres user's reach too.
+    local pwfile; pwfile="$(mktemp -p "$dir")"; echo np > "$pwfile"; chmod 644 "$pwfile"
+    as_pg_user "$bin/initdb" -D "$data" -U np --pwfile="$pwfile" -A scram-sha-256 --no-sync >/dev/null
     rm -f "$pwfile"
   fi
-  [[ $(id -u) -eq 0 ]] && touch "$log" && chown postgres:postgres "$log"
-  step "starting PostgreSQL on 127.0.0.1:$NP_PG_PORT"
-  "${as[@]}" "$bin/pg_ctl" -D "$data" -l "$log" -w -o "-h 127.0.0.1 -p $NP_PG_PORT -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
+  step "starting PostgreSQL on 127.0.0.1:$NP_PG_PORT (data in $data)"
+  as_pg_user "$bin/pg_ctl" -D "$data" -l "$log" -w -o "-h 127.0.0.1 -p $NP_PG_PORT -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null 3>&- \
+    || fail_with_logs "PostgreSQL did not start on 127.0.0.1:$NP_PG_PORT" "$log"
+  started_now=1
   PGPASSWORD=np "$bin/psql" -h 127.0.0.1 -p "$NP_PG_PORT" -U np -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='np'" | grep -q 1 \
     || PGPASSWORD=np "$bin/createdb" -h 127.0.0.1 -p "$NP_PG_PORT" -U np np
 }
 
 start_rabbitmq() {
-  local base="$STATE_DIR/rabbitmq"
+  local base; base="$(rabbitmq_dir)"
   export RABBITMQ_NODENAME="$NP_AMQP_NODENAME"
   export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
   export RABBITMQ_NODE_PORT="$NP_AMQP_PORT"
@@ -53,19 +79,42 @@ default_permissions.configure = .*
 default_permissions.read = .*
 default_permissions.write = .*
 CONF
-  if rabbitmq_ping; then info "RabbitMQ already up on $NP_AMQP_PORT"; return; fi
+  if amqp_answers && amqp_management_answers; then info "RabbitMQ already up on $NP_AMQP_PORT"; return; fi
   step "starting RabbitMQ on 127.0.0.1:$NP_AMQP_PORT (management on $NP_AMQP_MGMT_PORT)"
   # The packaged wrapper switches to the rabbitmq user and its HOME; the real script keeps our settings.
-  nohup /usr/lib/rabbitmq/bin/rabbitmq-server > "$base/server.out" 2>&1 &
+  nohup /usr/lib/rabbitmq/bin/rabbitmq-server > "$base/server.out" 2>&1 3>&- &
   echo $! > "$base/server.pid"
-  WAIT_SECONDS=90 wait_for "RabbitMQ" rabbitmq_ping
-  WAIT_SECONDS=60 wait_for "RabbitMQ management API" curl -sf -u np:np "http://127.0.0.1:$NP_AMQP_MGMT_PORT/api/overview"
+  started_now=1
+  WAIT_SECONDS=90 wait_for "RabbitMQ" rabbitmq_up amqp_answers \
+    || fail_with_rabbitmq_logs "RabbitMQ did not come up on 127.0.0.1:$NP_AMQP_PORT"
+  WAIT_SECONDS=60 wait_for "RabbitMQ management API" rabbitmq_up amqp_management_answers \
+    || fail_with_rabbitmq_logs "RabbitMQ's management API did not come up on 127.0.0.1:$NP_AMQP_MGMT_PORT"
 }
 
-rabbitmq_ping() { curl -sf -u np:np "http://127.0.0.1:$NP_AMQP_MGMT_PORT/api/aliveness-test/np" >/dev/null 2>&1 || (exec 3<>"/dev/tcp/127.0.0.1/$NP_AMQP_PORT") 2>/dev/null; }
+# Used inside wait_for: gives up at once when the broker started here has exited.
+rabbitmq_up() {
+  if ! kill -0 "$(cat "$(rabbitmq_dir)/server.pid")" 2>/dev/null; then
+    printf ' exited\n' >&3
+    fail_with_rabbitmq_logs "RabbitMQ exited during its start on 127.0.0.1:$NP_AMQP_PORT"
+  fi
+  "$@"
+}
 
 start_postgres
 start_rabbitmq
+
+# A server can print "up" and stop a moment later (a listener that fails to bind after the node
+# started, for one): look again after a few seconds, so a run does not go on against a dead server.
+if ((started_now)); then
+  sleep "${NP_SERVERS_SETTLE_SECONDS:-3}"
+  down="$(server_not_answering)"
+  case $down in
+    '') ;;
+    PostgreSQL*) fail_with_logs "$down stopped answering after its start" "$(pg_log_file)" ;;
+    *) fail_with_rabbitmq_logs "$down stopped answering after its start" ;;
+  esac
+fi
+
 cat > "$STATE_DIR/servers.env" <<ENV
 NP_DATABASE_URL=postgresql://np:np@127.0.0.1:$NP_PG_PORT/np
 NP_AMQP_URL=amqp://np:np@127.0.0.1:$NP_AMQP_PORT/np

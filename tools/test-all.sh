@@ -5,14 +5,15 @@
 #   3. builds every package and lints them,
 #   4. runs unit, integration and cluster (operator) suites (with coverage thresholds),
 #   5. runs the end-to-end suite through the gateway's HTTP, distributed then embedded.
-# Servers and the control plane are stopped at the end unless NP_KEEP_SERVERS=1.
+# Servers and the control plane are stopped at the end unless NP_KEEP_SERVERS=1. Before each suite
+# the servers are checked: the run stops at the first one that does not answer, naming it.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
 RESULTS="$STATE_DIR/test-results"
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 
-bash tools/servers-up.sh
 [[ "${NP_KEEP_SERVERS:-0}" == 1 ]] || trap 'bash tools/servers-down.sh >/dev/null 2>&1 || true; bash tools/cluster-down.sh >/dev/null 2>&1 || true' EXIT
+bash tools/servers-up.sh
 bash tools/cluster-up.sh
 set -a; source "$STATE_DIR/servers.env"; source "$STATE_DIR/cluster.env"; set +a
 export NP_ENV=test NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
@@ -23,11 +24,27 @@ step "linting"
 npx nx run-many -t lint --outputStyle=static
 
 jest() { node --experimental-vm-modules node_modules/jest/bin/jest.js "$@"; }
+
+# One line naming the first server or control-plane component that is gone, then stop: suites run
+# against a dead server only report hundreds of refused connections.
+require_servers() {
+  local down c
+  down="$(server_not_answering)"
+  [[ -z "$down" ]] || stop_tests "$down is not answering"
+  for c in "${CLUSTER_COMPONENTS[@]}"; do
+    [[ -n "$(cluster_pid "$c")" ]] || stop_tests "$c of the control plane is not running (log: $STATE_DIR/cluster/$c.log)"
+  done
+  [[ "$("$NP_KUBECTL" --kubeconfig "$KUBECONFIG" --request-timeout=10s get --raw /readyz 2>/dev/null)" == ok ]] \
+    || stop_tests "kube-apiserver on $NP_KUBE_APISERVER_URL is not ready (log: $STATE_DIR/cluster/kube-apiserver.log)"
+}
+stop_tests() { echo "$1; stopping the tests" >&2; exit 1; }
 status=0
 step "unit, integration and cluster suites (real PostgreSQL, RabbitMQ and kube-apiserver)"
+require_servers
 jest --selectProjects unit integration cluster --runInBand --coverage --json --outputFile="$RESULTS/unit-integration.json" || status=1
 for shape in distributed embedded; do
   step "end-to-end suite, $shape shape"
+  require_servers
   NP_E2E_SHAPE=$shape jest --selectProjects e2e --runInBand --json --outputFile="$RESULTS/e2e-$shape.json" || status=1
 done
 node tools/summarise-tests.js "$RESULTS"/*.json

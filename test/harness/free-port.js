@@ -1,6 +1,11 @@
 import { connect, createServer } from 'node:net';
 
-/** A TCP port free on loopback right now (the OS picks it). @returns {Promise<number>} */
+/**
+ * A TCP port free on loopback right now (the OS picks it). It lies in the ephemeral range, unlike
+ * any fixed default: it is free when picked, and between this close and the child's own bind
+ * Linux hands outgoing connections even ports first and bind(0) odd ones, so they rarely meet.
+ * @returns {Promise<number>}
+ */
 export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();

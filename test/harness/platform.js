@@ -153,8 +153,20 @@ async function startDistributedPlatform(options) {
       return extraUrl;
     },
     restartBroker: async () => {
+      // The broker's Erlang node keeps running; only its application (listeners, queues, management)
+      // stops and starts. The restart counts as done only once the AMQP port was closed, a client
+      // can open an AMQP connection to this platform's vhost again and the management API answers.
+      const { connect } = await import('amqplib');
+      const amqpUrl = testAmqpUrl(vhost);
+      const amqpPort = Number(new URL(amqpUrl).port || 5672);
       await run('bash', [join(ROOT, 'tools/rabbitmq-ctl.sh'), 'stop_app']);
+      await waitUntil(`RabbitMQ to close its AMQP port ${amqpPort}`, async () => !(await portOpen(amqpPort)), 60_000);
       await run('bash', [join(ROOT, 'tools/rabbitmq-ctl.sh'), 'start_app']);
+      await waitUntil(`RabbitMQ to accept AMQP connections on ${amqpPort} again`, async () => {
+        const connection = await connect(amqpUrl, { timeout: 5000 });
+        await connection.close();
+        return true;
+      }, 60_000);
       await waitUntil('the RabbitMQ management API', async () => (await managementFetch('/api/overview', { method: 'GET' })).ok, 60_000);
     },
     close,

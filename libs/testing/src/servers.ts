@@ -5,17 +5,17 @@ import { randomBytes } from 'node:crypto';
  * instead of hard-coding addresses, so CI and a developer's machine can move the ports.
  */
 export function testDatabaseUrl(): string {
-  return process.env.NP_DATABASE_URL ?? 'postgresql://np:np@127.0.0.1:54320/np';
+  return process.env.NP_DATABASE_URL ?? 'postgresql://np:np@127.0.0.1:17432/np';
 }
 
 export function testAmqpUrl(vhost = 'np'): string {
-  const base = new URL(process.env.NP_AMQP_URL ?? 'amqp://np:np@127.0.0.1:56720/np');
+  const base = new URL(process.env.NP_AMQP_URL ?? 'amqp://np:np@127.0.0.1:17672/np');
   base.pathname = `/${encodeURIComponent(vhost)}`;
   return base.toString();
 }
 
 export function testAmqpManagementUrl(): string {
-  return process.env.NP_AMQP_MANAGEMENT_URL ?? 'http://np:np@127.0.0.1:15673';
+  return process.env.NP_AMQP_MANAGEMENT_URL ?? 'http://np:np@127.0.0.1:17673';
 }
 
 /** A name no other suite or run uses: `<prefix>_<random>`, valid as schema, database or vhost name. */
