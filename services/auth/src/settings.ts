@@ -15,8 +15,11 @@ export const authSettingsSchema = z.object({
   NP_AUDIENCE: z.string().min(1).default('np-api'),
   NP_ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
   NP_REFRESH_TOKEN_TTL_SECONDS: positiveInt(30 * DAY_SECONDS),
+  // Login throttling (rules in throttle/throttle-rules.ts): failures allowed in the window per
+  // account from one address, per address, and per account from all addresses together.
   NP_LOGIN_MAX_FAILURES: positiveInt(5),
   NP_LOGIN_MAX_FAILURES_PER_IP: positiveInt(50),
+  NP_LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(100),
   NP_LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(900),
   NP_SIGNING_KEY_CACHE_SECONDS: positiveInt(60),
 });
