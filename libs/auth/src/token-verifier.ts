@@ -18,8 +18,9 @@ type KeySet = ReturnType<typeof createLocalJWKSet>;
 
 /**
  * Verifies access tokens: signature against the issuer's keys (cached; refreshed when a token
- * names a key we have not seen, at most once per cooldown), then `iss`, `aud`, `exp` and the
- * tenant. Every failure is an `AppError` with a precise code; nothing else escapes.
+ * names a key we have not seen, at most once per cooldown), then `iss`, `aud`, `exp`, an `iat`
+ * not in the future (beyond the clock tolerance) and the tenant. Every failure is an `AppError`
+ * with a precise code; nothing else escapes.
  */
 export class TokenVerifier {
   private keys: KeySet | undefined;
@@ -52,14 +53,21 @@ export class TokenVerifier {
   }
 
   private async verifyWith(keys: KeySet, token: string): Promise<JWTPayload> {
+    const clockTolerance = this.options.clockToleranceSeconds ?? 5;
+    const now = this.now();
     const { payload } = await jwtVerify(token, keys, {
       issuer: this.options.issuer,
       audience: this.options.audience,
       algorithms: ['ES256', 'RS256', 'EdDSA'],
-      clockTolerance: this.options.clockToleranceSeconds ?? 5,
+      clockTolerance,
       requiredClaims: ['sub', 'exp', 'iat'],
-      ...(this.options.now ? { currentDate: new Date(this.options.now()) } : {}),
+      currentDate: new Date(now),
     });
+    // jose checks a future `iat` only together with maxTokenAge; a token issued "later" than the
+    // allowed skew was minted with a wrong clock or to outlive its lifetime, so it is refused.
+    if ((payload.iat ?? 0) > now / 1000 + clockTolerance) {
+      throw new AppError('token_invalid', 'The access token was issued in the future.');
+    }
     return payload;
   }
 
