@@ -80,6 +80,25 @@ describe('TokenVerifier', () => {
     expect(await codeOf(verifierFor(() => [key]).verify(await sign(key, { tenant: 'globex' })))).toBe('tenant_mismatch');
   });
 
+  it('refuses a token issued in the future beyond the clock tolerance with token_invalid', async () => {
+    const key = await keyPair('k1');
+    const now = Math.floor(Date.now() / 1000);
+    const verifier = new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE, tenant: 'acme', clockToleranceSeconds: 5, jwks: () => Promise.resolve({ keys: [key.jwk] }) });
+    const issuedAt = (iat: number) =>
+      new SignJWT({ tenant: 'acme', roles: ['member'] })
+        .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setSubject(SUB)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + 600)
+        .sign(key.privateKey);
+    expect(await codeOf(verifier.verify(await issuedAt(now + 3600)))).toBe('token_invalid');
+    expect(await codeOf(verifier.verify(await issuedAt(now + 60)))).toBe('token_invalid');
+    // Within the tolerance a slightly fast issuer clock is accepted.
+    expect(await codeOf(verifier.verify(await issuedAt(now + 2)))).toBe('ok');
+  });
+
   it('refuses a token without valid roles', async () => {
     const key = await keyPair('k1');
     expect(await codeOf(verifierFor(() => [key]).verify(await sign(key, { roles: ['root'] })))).toBe('token_invalid');

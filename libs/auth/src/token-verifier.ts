@@ -21,8 +21,9 @@ type KeySet = ReturnType<typeof createLocalJWKSet>;
 
 /**
  * Verifies access tokens: signature against the issuer's keys (cached; refreshed when a token
- * names a key we have not seen, at most once per cooldown), then `iss`, `aud`, `exp` and the
- * tenant. Every failure is an `AppError` with a precise code; nothing else escapes.
+ * names a key we have not seen, at most once per cooldown), then `iss`, `aud`, `exp`, an `iat`
+ * not in the future (beyond the clock tolerance) and the tenant. Every failure is an `AppError`
+ * with a precise code; nothing else escapes.
  *
  * A token that verified once is remembered, keyed by its exact text, until its `exp`: the same
  * bytes carry the same valid signature, so checking it again proves nothing new. (Revocation is
@@ -71,14 +72,21 @@ export class TokenVerifier {
   }
 
   private async verifyWith(keys: KeySet, token: string): Promise<JWTPayload> {
+    const clockTolerance = this.options.clockToleranceSeconds ?? 5;
+    const now = this.now();
     const { payload } = await jwtVerify(token, keys, {
       issuer: this.options.issuer,
       audience: this.options.audience,
       algorithms: ['ES256', 'RS256', 'EdDSA'],
-      clockTolerance: this.options.clockToleranceSeconds ?? 5,
+      clockTolerance,
       requiredClaims: ['sub', 'exp', 'iat'],
-      ...(this.options.now ? { currentDate: new Date(this.options.now()) } : {}),
+      currentDate: new Date(now),
     });
+    // jose checks a future `iat` only together with maxTokenAge; a token issued "later" than the
+    // allowed skew was minted with a wrong clock or to outlive its lifetime, so it is refused.
+    if ((payload.iat ?? 0) > now / 1000 + clockTolerance) {
+      throw new AppError('token_invalid', 'The access token was issued in the future.');
+    }
     return payload;
   }
 

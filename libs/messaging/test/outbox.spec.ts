@@ -1,199 +1,291 @@
+// The transactional outbox as production runs it: services write the change and its event in one
+// MikroORM transaction (`emSqlQuery` on the transaction's entity manager), and the relay claims
+// rows through `ormTransactions(db)` from @np/persistence and publishes them with the RabbitMQ
+// transport. Relay mechanics are checked with a recording transport; delivery, rollback, broker
+// outages and two replicas through a real broker.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import { AppError } from '@np/contracts';
-import { testDatabaseUrl, uniqueName } from '@np/testing';
+import { type Database, emSqlQuery, ormTransactions } from '@np/persistence';
 import {
+  type EventEnvelope,
   InProcessTransport,
   OutboxRelay,
+  type OutboxRelayOptions,
   RabbitMqTransport,
   consumeOnce,
-  insertOutboxEvent,
-  outboxDdl,
-  pgQuery,
-  pgTransactions,
-  type EventEnvelope,
   type Transport,
+  type WithTransaction,
 } from '../src/index.js';
+import { createOutboxSchema, noteEvent, type OutboxSchema, startBroker, stopBroker, writeNoteWithEvent } from './outbox-support.js';
 import { createVhost, eventually, testLogger } from './support.js';
-import { eventEnvelope } from './transport-contract.js';
+import { consumerName, deferred } from './transport-contract.js';
 
-const schema = uniqueName('outbox');
-let pool: pg.Pool;
+const schemas: OutboxSchema[] = [];
+const transports = new Set<RabbitMqTransport>();
+const relays = new Set<OutboxRelay>();
 
-beforeAll(async () => {
-  pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 10 });
-  for (const statement of outboxDdl(schema)) await pool.query(statement);
-  for (const statement of outboxDdl(schema)) await pool.query(statement); // idempotent
-});
-
-afterAll(async () => {
-  await pool.query(`drop schema if exists "${schema}" cascade`);
-  await pool.end();
-});
-
-const query: ReturnType<typeof pgQuery> = (text, params) => pgQuery(pool)(text, params);
-function sql(text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  return pool.query(text, params).then((result) => result.rows);
+/** A schema of its own per test, opened the way services open theirs. */
+async function freshOutbox(): Promise<{ outbox: OutboxSchema; db: Database }> {
+  const outbox = await createOutboxSchema();
+  schemas.push(outbox);
+  return { outbox, db: await outbox.open() };
 }
 
-/** A transport that records what it publishes and can be told to fail, as a broker outage would. */
+function relayFor(db: Database, schema: string, transport: Transport, overrides: Partial<OutboxRelayOptions> = {}): OutboxRelay {
+  const relay = new OutboxRelay({ transport, withTransaction: ormTransactions(db), schema, logger: testLogger, pollIntervalMs: 50, ...overrides });
+  relays.add(relay);
+  return relay;
+}
+
+afterEach(async () => {
+  await Promise.all([...relays].map((relay) => relay.stop()));
+  relays.clear();
+  await Promise.allSettled([...transports].map((transport) => transport.close()));
+  transports.clear();
+}, 30_000);
+
+afterAll(async () => {
+  for (const outbox of schemas) await outbox.drop();
+}, 30_000);
+
+/** Records what it publishes; can fail as a broker outage would, or hold a publish until released. */
 class RecordingTransport extends InProcessTransport {
   readonly published: EventEnvelope[] = [];
+  attempts = 0;
   failing = false;
-  delayMs = 0;
+  gate: Promise<void> | undefined;
+  readonly entered = deferred();
 
   override async publish(event: EventEnvelope): Promise<void> {
-    if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    this.attempts += 1;
+    this.entered.resolve();
+    if (this.gate) await this.gate;
     if (this.failing) throw new AppError('bus_unavailable', 'broker down');
     this.published.push(event);
   }
 }
 
-async function enqueue(count: number): Promise<EventEnvelope[]> {
-  const events: EventEnvelope[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const event = { ...eventEnvelope({ n: i }), occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)).toISOString() };
-    await insertOutboxEvent((text, params) => sql(text, params), schema, event);
-    events.push(event);
-  }
-  return events;
-}
-
-function relay(transport: Transport, overrides: { pollIntervalMs?: number; batchSize?: number } = {}): OutboxRelay {
-  return new OutboxRelay({ transport, withTransaction: pgTransactions(pool), schema, logger: testLogger, pollIntervalMs: 50, ...overrides });
-}
-
-async function unpublished(): Promise<number> {
-  const [row] = await sql(`select count(*)::int as n from "${schema}".outbox where published_at is null`);
-  return Number(row!.n);
-}
-
-describe('transactional outbox on PostgreSQL', () => {
-  it('publishes unpublished events in occurrence order, with their envelope, and marks them', async () => {
+describe('outbox relay on the ORM transaction path', () => {
+  it('publishes committed events in occurrence order, with their envelope, and marks them', async () => {
+    const { outbox, db } = await freshOutbox();
+    const events: EventEnvelope[] = [];
+    for (let i = 0; i < 5; i += 1) events.push(await writeNoteWithEvent(db, outbox.schema, { event: noteEvent(i) }));
     const transport = new RecordingTransport();
-    const events = await enqueue(5);
-    const subject = relay(transport);
-    subject.start();
-    await eventually(async () => (await unpublished()) === 0);
-    await subject.stop();
+    relayFor(db, outbox.schema, transport).start();
+    await eventually(async () => (await outbox.unpublished()) === 0);
     expect(transport.published).toEqual(events);
   });
 
-  it('stops a batch when publishing fails and publishes the rest once the broker is back', async () => {
+  it('keeps events while publishing fails and publishes them, in order, once it works again', async () => {
+    const { outbox, db } = await freshOutbox();
+    const events: EventEnvelope[] = [];
+    for (let i = 0; i < 3; i += 1) events.push(await writeNoteWithEvent(db, outbox.schema, { event: noteEvent(i) }));
     const transport = new RecordingTransport();
     transport.failing = true;
-    const events = await enqueue(3);
-    const subject = relay(transport);
-    subject.start();
-    await new Promise((resolve) => setTimeout(resolve, 300)); // several failing ticks, none throws
-    expect(await unpublished()).toBe(3);
+    relayFor(db, outbox.schema, transport).start();
+    await eventually(() => transport.attempts >= 3); // several failing ticks, none of them throws
+    expect(await outbox.unpublished()).toBe(3);
     transport.failing = false;
-    await eventually(async () => (await unpublished()) === 0);
-    await subject.stop();
+    await eventually(async () => (await outbox.unpublished()) === 0);
     expect(transport.published.map((event) => event.id)).toEqual(events.map((event) => event.id));
   });
 
-  it('lets two relays share one outbox without losing an event', async () => {
-    const [first, second] = [new RecordingTransport(), new RecordingTransport()];
-    first.delayMs = second.delayMs = 2;
-    const events = await enqueue(300);
-    const relays = [relay(first, { batchSize: 20 }), relay(second, { batchSize: 20 })];
-    relays.forEach((subject) => subject.start());
-    await eventually(async () => (await unpublished()) === 0, 20_000);
-    await Promise.all(relays.map((subject) => subject.stop()));
-    const ids = [...first.published, ...second.published].map((event) => event.id);
-    expect(new Set(ids)).toEqual(new Set(events.map((event) => event.id)));
-    expect(ids).toHaveLength(events.length); // SKIP LOCKED: no row was claimed twice
-    expect(first.published.length).toBeGreaterThan(0);
-    expect(second.published.length).toBeGreaterThan(0);
+  it('runs a batch after kick() instead of waiting for the next poll', async () => {
+    const { outbox, db } = await freshOutbox();
+    const transport = new RecordingTransport();
+    let batches = 0;
+    const counting: WithTransaction = (fn) => {
+      batches += 1;
+      return ormTransactions(db)(fn);
+    };
+    const relay = relayFor(db, outbox.schema, transport, { withTransaction: counting, pollIntervalMs: 600_000 });
+    relay.start();
+    await eventually(() => batches >= 1); // the first (empty) batch; the next poll is ten minutes away
+    const event = await writeNoteWithEvent(db, outbox.schema);
+    for (let i = 0; i < 20; i += 1) relay.kick();
+    await eventually(() => transport.published.length === 1);
+    expect(transport.published[0]!.id).toBe(event.id);
   });
 
-  it('runs a batch soon after kick(), however many kicks arrive', async () => {
+  it('stop() returns only once the batch in progress is done', async () => {
+    const { outbox, db } = await freshOutbox();
+    await writeNoteWithEvent(db, outbox.schema);
+    await writeNoteWithEvent(db, outbox.schema);
     const transport = new RecordingTransport();
-    const subject = relay(transport, { pollIntervalMs: 60_000 });
-    subject.start();
-    await eventually(() => transport.published.length === 0); // first (empty) tick
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const [event] = await enqueue(1);
-    for (let i = 0; i < 20; i += 1) subject.kick();
-    await eventually(() => transport.published.length === 1, 2000);
-    expect(transport.published[0]!.id).toBe(event!.id);
-    await subject.stop();
-  });
-
-  it('stop() waits for the batch in progress', async () => {
-    const transport = new RecordingTransport();
-    transport.delayMs = 300;
-    await enqueue(2);
-    const subject = relay(transport);
-    subject.start();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await subject.stop();
+    const release = deferred();
+    transport.gate = release.promise;
+    const relay = relayFor(db, outbox.schema, transport);
+    relay.start();
+    await transport.entered.promise;
+    let released = false;
+    const stopping = relay.stop().then(() => released);
+    await new Promise((resolve) => setImmediate(resolve)); // a stop() that does not wait would settle here
+    released = true;
+    release.resolve();
+    expect(await stopping).toBe(true);
     expect(transport.published).toHaveLength(2);
-    expect(await unpublished()).toBe(0);
+    expect(await outbox.unpublished()).toBe(0);
   });
 
-  it('puts the rows back when the relay dies mid-batch (transaction rolled back)', async () => {
-    await enqueue(2);
-    const failingTransaction = pgTransactions(pool);
+  it('puts the rows back when the relay dies mid-batch (its transaction rolls back)', async () => {
+    const { outbox, db } = await freshOutbox();
+    await writeNoteWithEvent(db, outbox.schema);
+    await writeNoteWithEvent(db, outbox.schema);
     const transport = new RecordingTransport();
     const crashing = new OutboxRelay({
       transport,
-      schema,
+      schema: outbox.schema,
       logger: testLogger,
       withTransaction: (fn) =>
-        failingTransaction(async (q) => {
-          await fn(q);
+        ormTransactions(db)(async (query) => {
+          await fn(query);
           throw new Error('process died before commit');
         }),
     });
     await crashing.flush();
     expect(transport.published).toHaveLength(2); // published, but the marks were rolled back
-    expect(await unpublished()).toBe(2);
-    await relay(new RecordingTransport()).flush();
-    expect(await unpublished()).toBe(0);
+    expect(await outbox.unpublished()).toBe(2);
+    await relayFor(db, outbox.schema, new RecordingTransport()).flush();
+    expect(await outbox.unpublished()).toBe(0);
   });
 
-  it('consumeOnce is true once per consumer and event, and forgets on rollback', async () => {
+  it('consumeOnce in an ORM transaction is true once per consumer and event, and forgets on rollback', async () => {
+    const { outbox, db } = await freshOutbox();
     const eventId = randomUUID();
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
-      expect(await consumeOnce(pgQuery(client), schema, 'users', eventId)).toBe(true);
-      await client.query('rollback');
-    } finally {
-      client.release();
-    }
-    expect(await consumeOnce(query, schema, 'users', eventId)).toBe(true);
-    expect(await consumeOnce(query, schema, 'users', eventId)).toBe(false);
-    expect(await consumeOnce(query, schema, 'auth', eventId)).toBe(true);
+    const once = (consumer: string, rollBack = false) =>
+      db.em.fork().transactional(async (em) => {
+        const first = await consumeOnce(emSqlQuery(em), outbox.schema, consumer, eventId);
+        if (rollBack) throw new Error(`rolled back after ${String(first)}`);
+        return first;
+      });
+    await expect(once('users', true)).rejects.toThrow('rolled back after true');
+    expect(await once('users')).toBe(true);
+    expect(await once('users')).toBe(false);
+    expect(await once('auth')).toBe(true);
   });
 });
 
-describe('outbox to RabbitMQ, end to end', () => {
-  it('relays committed events through the broker to an idempotent consumer exactly once in effect', async () => {
-    const vhost = await createVhost('outbox');
-    const transport = new RabbitMqTransport({ url: vhost.url, prefetch: 5, logger: testLogger, reconnectSeconds: 0.5 });
-    const subject = relay(transport);
-    try {
-      await transport.start();
-      const effects: string[] = [];
-      await transport.subscribe('outbox-e2e', ['users.user.*'], async (event) => {
-        if (await consumeOnce(query, schema, 'outbox-e2e', event.id)) effects.push(event.id);
-      });
-      const events = await enqueue(10);
-      subject.start();
-      subject.kick();
-      await eventually(() => effects.length === events.length, 10_000);
-      // A duplicate delivery (e.g. a relay that crashed before marking) has no second effect.
-      await transport.publish(events[0]!);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(effects.sort()).toEqual(events.map((event) => event.id).sort());
-    } finally {
-      await subject.stop();
-      await transport.close();
-      await vhost.remove();
-    }
+describe('outbox to RabbitMQ (the ORM path, a real broker)', () => {
+  let vhost: Awaited<ReturnType<typeof createVhost>>;
+
+  beforeAll(async () => {
+    vhost = await createVhost('outbox');
   });
+
+  afterAll(async () => {
+    await vhost.remove();
+  });
+
+  /** The real transport, counting what the broker confirmed and what it refused. */
+  class CountingTransport extends RabbitMqTransport {
+    confirmed = 0;
+    refused = 0;
+
+    override async publish(event: EventEnvelope): Promise<void> {
+      try {
+        await super.publish(event);
+        this.confirmed += 1;
+      } catch (error) {
+        this.refused += 1;
+        throw error;
+      }
+    }
+  }
+
+  async function rabbit(): Promise<CountingTransport> {
+    const transport = new CountingTransport({ url: vhost.url, prefetch: 20, logger: testLogger, reconnectSeconds: 0.5 });
+    transports.add(transport);
+    await transport.start();
+    return transport;
+  }
+
+  /** A durable subscription that records every delivery, duplicates included. */
+  async function subscriber(): Promise<{ transport: CountingTransport; deliveries: EventEnvelope[]; ids: () => string[] }> {
+    const transport = await rabbit();
+    const deliveries: EventEnvelope[] = [];
+    await transport.subscribe(consumerName('outbox'), ['users.user.*'], (event) => {
+      deliveries.push(event);
+      return Promise.resolve();
+    });
+    return { transport, deliveries, ids: () => deliveries.map((event) => event.id) };
+  }
+
+  it('publishes the event of a committed write, and the consumer gets it once', async () => {
+    const { outbox, db } = await freshOutbox();
+    const consumer = await subscriber();
+    const relay = relayFor(db, outbox.schema, await rabbit());
+    relay.start();
+    const event = await writeNoteWithEvent(db, outbox.schema);
+    relay.kick();
+    await eventually(() => consumer.ids().includes(event.id));
+    await eventually(async () => (await outbox.unpublished()) === 0);
+    // Once marked, nothing republishes it: a later event arriving behind it closes the stream.
+    const later = await writeNoteWithEvent(db, outbox.schema);
+    relay.kick();
+    await eventually(() => consumer.ids().includes(later.id));
+    expect(consumer.ids()).toEqual([event.id, later.id]);
+    expect(consumer.deliveries[0]).toMatchObject({ id: event.id, name: event.name, payload: event.payload, requestId: event.requestId });
+    const { noteId } = event.payload as { noteId: string };
+    expect(await outbox.query('select id from $schema.notes where id = $1', [noteId])).toHaveLength(1);
+  });
+
+  it('publishes nothing for a write that rolled back', async () => {
+    const { outbox, db } = await freshOutbox();
+    const consumer = await subscriber();
+    const relay = relayFor(db, outbox.schema, await rabbit());
+    relay.start();
+    const rolledBack = noteEvent();
+    await expect(writeNoteWithEvent(db, outbox.schema, { event: rolledBack, rollBack: true })).rejects.toThrow('the handler failed after writing');
+    expect(await outbox.query('select id from $schema.outbox where id = $1', [rolledBack.id])).toEqual([]);
+    expect(await outbox.query('select id from $schema.notes')).toEqual([]);
+    const committed = await writeNoteWithEvent(db, outbox.schema);
+    relay.kick();
+    await eventually(() => consumer.ids().includes(committed.id));
+    expect(consumer.ids()).toEqual([committed.id]);
+  });
+
+  it('holds events written during a broker outage and delivers every one once the broker is back', async () => {
+    const { outbox, db } = await freshOutbox();
+    const consumer = await subscriber();
+    const publisher = await rabbit();
+    const relay = relayFor(db, outbox.schema, publisher);
+    relay.start();
+    const events: EventEnvelope[] = [];
+    await stopBroker();
+    try {
+      await eventually(() => !publisher.isReady() && !consumer.transport.isReady(), 30_000);
+      for (let i = 0; i < 5; i += 1) events.push(await writeNoteWithEvent(db, outbox.schema, { event: noteEvent(i) }));
+      relay.kick();
+      await eventually(() => publisher.refused > 0); // the relay tried, and the broker was not there
+      expect(await outbox.unpublished()).toBe(5);
+    } finally {
+      await startBroker(vhost.url);
+    }
+    await eventually(() => events.every((event) => consumer.ids().includes(event.id)), 60_000);
+    await eventually(async () => (await outbox.unpublished()) === 0);
+    expect(new Set(consumer.ids())).toEqual(new Set(events.map((event) => event.id)));
+  }, 120_000);
+
+  it('lets relays of two replicas share one outbox without publishing an event twice', async () => {
+    const { outbox, db } = await freshOutbox();
+    const other = await outbox.open(); // a second pool on the same schema: another replica
+    const consumer = await subscriber();
+    const events: EventEnvelope[] = [];
+    for (let i = 0; i < 300; i += 1) events.push(await writeNoteWithEvent(db, outbox.schema, { event: noteEvent(i) }));
+    const [first, second] = [await rabbit(), await rabbit()];
+    const pair = [relayFor(db, outbox.schema, first, { batchSize: 20 }), relayFor(other, outbox.schema, second, { batchSize: 20 })];
+    pair.forEach((relay) => relay.start());
+    await eventually(async () => (await outbox.unpublished()) === 0, 30_000);
+    const closing = await writeNoteWithEvent(db, outbox.schema);
+    pair[0]!.kick();
+    await eventually(() => consumer.ids().includes(closing.id), 30_000);
+
+    const delivered = consumer.ids().filter((id) => id !== closing.id);
+    expect(delivered).toHaveLength(events.length); // SKIP LOCKED: no row was claimed twice
+    expect(new Set(delivered)).toEqual(new Set(events.map((event) => event.id)));
+    expect(first.confirmed + second.confirmed).toBe(events.length + 1);
+    expect(first.confirmed).toBeGreaterThan(0);
+    expect(second.confirmed).toBeGreaterThan(0);
+  }, 60_000);
 });

@@ -181,10 +181,9 @@ describe('RabbitMqTransport on a real broker', () => {
     const transport = new RabbitMqTransport({ url: 'amqp://np:np@127.0.0.1:1/np', prefetch: 1, logger: testLogger, startTimeoutMs: 500, reconnectSeconds: 0.2 });
     open.add(transport);
     expect(await errorCodeOf(transport.start())).toBe('bus_unavailable');
-    const started = Date.now();
+    // Waiting for the request's timeout would answer module_timeout instead.
     expect(await errorCodeOf(transport.request('users', requestEnvelope(), 5000))).toBe('bus_unavailable');
     expect(await errorCodeOf(transport.publish(eventEnvelope()))).toBe('bus_unavailable');
-    expect(Date.now() - started).toBeLessThan(200);
     await transport.close();
   });
 
@@ -201,9 +200,8 @@ describe('RabbitMqTransport on a real broker', () => {
     inFlight.catch(() => undefined); // asserted below; keeps a failed test from reporting it twice
     await new Promise((resolve) => setTimeout(resolve, 200)); // the request reaches the handler
     expect(await killConnections(vhost.name, 2)).toBeGreaterThanOrEqual(2);
-    const started = Date.now();
-    expect(await within(errorCodeOf(inFlight), 5000, 'in-flight request')).toBe('bus_unavailable');
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Failed by the drop, not left to its 30 s timeout (that would answer module_timeout).
+    expect(await errorCodeOf(inFlight)).toBe('bus_unavailable');
     gate.resolve({ ok: true, body: 'too late' });
     slow = false;
 

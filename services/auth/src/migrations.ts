@@ -50,6 +50,8 @@ export function authMigrations(schema: string): MigrationObject[] {
         primary key (consumer, event_id)
       )`,
     ]),
+    // Login throttling counts failures per (account, address) pair as well: the pair's own index.
+    sqlMigration('0002_login_throttle', [`create index if not exists login_failures_email_ip on ${s}.login_failures (email, ip, failed_at desc)`]),
     sqlMigration('0003_sessions_and_revocations', [
       // Auth now publishes events (revocations) through its own outbox.
       ...outboxDdl(schema),

@@ -17,8 +17,11 @@ export const authSettingsSchema = z.object({
   NP_REFRESH_TOKEN_TTL_SECONDS: positiveInt(30 * DAY_SECONDS),
   /** A refresh token presented again this soon after its rotation (two tabs at once) gets the same successor instead of revoking the session. */
   NP_REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
+  // Login throttling (rules in throttle/throttle-rules.ts): failures allowed in the window per
+  // account from one address, per address, and per account from all addresses together.
   NP_LOGIN_MAX_FAILURES: positiveInt(5),
   NP_LOGIN_MAX_FAILURES_PER_IP: positiveInt(50),
+  NP_LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(100),
   NP_LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(900),
   NP_SIGNING_KEY_CACHE_SECONDS: positiveInt(60),
 });

@@ -41,14 +41,14 @@ describe('auth.login (real PostgreSQL, argon2id, fake users module)', () => {
     });
   });
 
-  it('throttles an email after the maximum failures, even for the right password', async () => {
+  it('throttles an account from an address after the maximum failures, even for the right password', async () => {
     await registerUser(harness, 'carol@example.com', 'correct horse battery');
     for (let i = 0; i < 3; i += 1) {
-      await expect(harness.client.call('auth.login', { email: 'carol@example.com', password: 'wrong horse battery', ip: `10.0.1.${i}` })).rejects.toMatchObject({
+      await expect(harness.client.call('auth.login', { email: 'carol@example.com', password: 'wrong horse battery', ip: '10.0.1.1' })).rejects.toMatchObject({
         code: 'invalid_credentials',
       });
     }
-    const throttled = await harness.client.call('auth.login', { email: 'carol@example.com', password: 'correct horse battery', ip: '10.0.1.9' }).catch((error: unknown) => error);
+    const throttled = await harness.client.call('auth.login', { email: 'carol@example.com', password: 'correct horse battery', ip: '10.0.1.1' }).catch((error: unknown) => error);
     expect(throttled).toMatchObject({ code: 'login_throttled' });
     const { retryAfterSeconds } = (throttled as { details: { retryAfterSeconds: number } }).details;
     expect(retryAfterSeconds).toBeGreaterThan(890);
@@ -57,14 +57,14 @@ describe('auth.login (real PostgreSQL, argon2id, fake users module)', () => {
 
   it('throttles unknown emails too, so throttling reveals nothing', async () => {
     for (let i = 0; i < 3; i += 1) {
-      await harness.client.call('auth.login', { email: 'ghost@example.com', password: 'whatever it is', ip: `10.0.2.${i}` }).catch(() => undefined);
+      await harness.client.call('auth.login', { email: 'ghost@example.com', password: 'whatever it is', ip: '10.0.2.1' }).catch(() => undefined);
     }
-    await expect(harness.client.call('auth.login', { email: 'ghost@example.com', password: 'whatever it is', ip: '10.0.2.9' })).rejects.toMatchObject({
+    await expect(harness.client.call('auth.login', { email: 'ghost@example.com', password: 'whatever it is', ip: '10.0.2.1' })).rejects.toMatchObject({
       code: 'login_throttled',
     });
   });
 
-  it('forgets an email’s failures after a successful login', async () => {
+  it('forgets the failures of an account from an address after a successful login from there', async () => {
     await registerUser(harness, 'dave@example.com', 'correct horse battery');
     const attempt = (password: string) => harness.client.call('auth.login', { email: 'dave@example.com', password, ip: '10.0.3.1' });
     await attempt('wrong horse battery').catch(() => undefined);

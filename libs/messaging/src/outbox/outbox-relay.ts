@@ -108,7 +108,9 @@ export class OutboxRelay implements OutboxSignal {
   private runBatch(): Promise<BatchOutcome> {
     return this.options.withTransaction(async (query) => {
       const rows = await query(
-        `select id, name, payload, request_id, occurred_at from ${this.table}
+        // occurred_at as JSON text: ISO 8601 whatever the driver does with timestamps (MikroORM's raw
+        // execute hands PostgreSQL's own text form through, which is not ISO 8601) and whatever DateStyle.
+        `select id, name, payload, request_id, to_json(occurred_at) #>> '{}' as occurred_at_iso from ${this.table}
          where published_at is null order by occurred_at, id limit $1 for update skip locked`,
         [this.batchSize],
       );
@@ -135,7 +137,7 @@ export class OutboxRelay implements OutboxSignal {
 }
 
 function toEvent(row: Record<string, unknown>): EventEnvelope {
-  const occurredAt = row.occurred_at instanceof Date ? row.occurred_at.toISOString() : String(row.occurred_at);
+  const occurredAt = new Date(String(row.occurred_at_iso)).toISOString();
   const event: EventEnvelope = { id: String(row.id), name: String(row.name) as EventName, payload: row.payload, occurredAt };
   if (typeof row.request_id === 'string') event.requestId = row.request_id;
   return event;
