@@ -9,9 +9,10 @@ export const authSettingsSchema = z.object({
   ...busSettingsSchema.shape,
   ...databaseSettingsSchema.shape,
   NP_AUTH_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('auth'),
-  NP_ISSUER: url(['http', 'https'])
-    .default('http://localhost:3000')
-    .transform((value) => value.replace(/\/+$/, '')),
+  /** Where clients reach the gateway; the discovery document's endpoints live under it. */
+  NP_PUBLIC_URL: url(['http', 'https']).transform(withoutTrailingSlash).optional(),
+  /** The `iss` of issued tokens; default: NP_PUBLIC_URL, else `http://localhost:3000`. */
+  NP_ISSUER: url(['http', 'https']).transform(withoutTrailingSlash).optional(),
   NP_AUDIENCE: z.string().min(1).default('np-api'),
   NP_ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
   NP_REFRESH_TOKEN_TTL_SECONDS: positiveInt(30 * DAY_SECONDS),
@@ -19,7 +20,21 @@ export const authSettingsSchema = z.object({
   NP_LOGIN_MAX_FAILURES_PER_IP: positiveInt(50),
   NP_LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(900),
   NP_SIGNING_KEY_CACHE_SECONDS: positiveInt(60),
-});
+}).transform(withIssuerDefault);
+
+function withoutTrailingSlash(value: string): string {
+  return value.replace(/\/+$/, '');
+}
+
+/**
+ * The issuer defaults to the public URL, as in the gateway. The gateway's public URL itself
+ * defaults to `http://localhost:<PORT>`; auth has no port, so processes that run apart are given
+ * NP_PUBLIC_URL (or NP_ISSUER) alike (tools/start-distributed.sh does).
+ */
+function withIssuerDefault<T extends { NP_PUBLIC_URL?: string | undefined; NP_ISSUER?: string | undefined }>(settings: T): T & { NP_PUBLIC_URL: string; NP_ISSUER: string } {
+  const issuer = settings.NP_ISSUER ?? settings.NP_PUBLIC_URL ?? 'http://localhost:3000';
+  return { ...settings, NP_ISSUER: issuer, NP_PUBLIC_URL: settings.NP_PUBLIC_URL ?? issuer };
+}
 
 export type AuthSettings = z.output<typeof authSettingsSchema>;
 export type AuthSettingsInput = z.input<typeof authSettingsSchema>;

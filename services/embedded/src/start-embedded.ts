@@ -33,7 +33,9 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
   const deps = createServiceDeps('platform', gatewaySettings, transport, logger);
   const withLogger = (module: string) => ({ ...deps, logger: logger.child({ module }) });
 
-  const auth = await startAuthService({ deps: withLogger('auth'), settings: loadSettingsOrExit(authSettingsSchema, { env: moduleEnv }) });
+  // The issuer lives behind this gateway: auth names the gateway's public URL and issuer.
+  const authEnv = { ...moduleEnv, NP_PUBLIC_URL: gatewaySettings.NP_PUBLIC_URL, NP_ISSUER: gatewaySettings.NP_ISSUER };
+  const auth = await startAuthService({ deps: withLogger('auth'), settings: loadSettingsOrExit(authSettingsSchema, { env: authEnv }) });
   const users = await startUsersService({ deps: withLogger('users'), settings: loadSettingsOrExit(usersSettingsSchema, { env: moduleEnv }) });
   const gateway = await startGateway({
     deps: withLogger('gateway'),
