@@ -6,6 +6,9 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
 bash tools/servers-up.sh
 set -a; source "$STATE_DIR/servers.env"; set +a
+# One public URL and issuer for auth (which signs tokens and serves discovery) and the gateway (which checks them).
+export NP_PUBLIC_URL="${NP_PUBLIC_URL:-http://localhost:${PORT:-3000}}"
+export NP_ISSUER="${NP_ISSUER:-$NP_PUBLIC_URL}"
 export NP_BOOTSTRAP_ADMIN_EMAIL="${NP_BOOTSTRAP_ADMIN_EMAIL:-admin@np.local}"
 if [[ -z "${NP_BOOTSTRAP_ADMIN_PASSWORD:-}" ]]; then
   pwfile="$STATE_DIR/initial-admin-password"

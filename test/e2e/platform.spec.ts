@@ -46,7 +46,7 @@ describe(`NP Platform end to end (${shape})`, () => {
     it('answers /healthz, /readyz, /metrics and the OpenAPI document', async () => {
       expect((await api.request('GET', '/healthz')).status).toBe(200);
       expect((await api.request('GET', '/readyz')).status).toBe(200);
-      const metrics = await fetch(`${platform.url}/metrics`);
+      const metrics = await fetch(`${platform.opsUrl}/metrics`);
       expect(await metrics.text()).toContain('http_request_duration_seconds');
       const openapi = await api.request<{ openapi: string; paths: Record<string, unknown> }>('GET', '/docs/openapi.json');
       expect(openapi.body.openapi).toBe('3.1.0');

@@ -23,6 +23,7 @@ export const REFRESH_GRACE_SECONDS = 1;
  * @typedef {object} PlatformUnderTest
  * @property {Shape} shape
  * @property {string} url
+ * @property {string} opsUrl the gateway's ops port: /metrics and the detailed /readyz
  * @property {string} databaseUrl the database every module of this platform uses
  * @property {(name: ModuleProcess) => Promise<void>} stopModule
  * @property {(name: ModuleProcess) => Promise<void>} startModule
@@ -67,8 +68,9 @@ async function startEmbeddedPlatform(options) {
   const dataDir = mkdtempSync(join(tmpdir(), 'np-e2e-'));
   const port = await freePort();
   const pgPort = await freePort();
+  const opsPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const env = { ...DEFAULT_ENV, ...options.env, PORT: String(port), NP_ISSUER: url, NP_DATA_DIR: dataDir, NP_EMBEDDED_PG_PORT: String(pgPort) };
+  const env = { ...DEFAULT_ENV, NP_ISSUER: url, ...options.env, PORT: String(port), NP_OPS_PORT: String(opsPort), NP_DATA_DIR: dataDir, NP_EMBEDDED_PG_PORT: String(pgPort) };
   const child = startNode('embedded', 'services/embedded/dist/main.js', env, options);
   const close = async () => {
     await stopChild(child, 'SIGTERM', 15_000);
@@ -84,6 +86,7 @@ async function startEmbeddedPlatform(options) {
   return {
     shape: 'embedded',
     url,
+    opsUrl: `http://127.0.0.1:${opsPort}`,
     databaseUrl: `postgresql://np:np@127.0.0.1:${pgPort}/np`,
     stopModule: unsupported,
     startModule: unsupported,
@@ -110,13 +113,15 @@ async function startDistributedPlatform(options) {
   }
   await createDatabase(database);
   const port = await freePort();
+  const opsPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const databaseUrl = withDatabase(testDatabaseUrl(), database);
-  const env = { ...DEFAULT_ENV, ...options.env, NP_ISSUER: url, NP_DATABASE_URL: databaseUrl };
+  // The public URL as tools/start-distributed.sh gives it to every process.
+  const env = { ...DEFAULT_ENV, NP_ISSUER: url, NP_PUBLIC_URL: `http://localhost:${port}`, ...options.env, NP_DATABASE_URL: databaseUrl };
   /** @type {Map<ModuleProcess, import('node:child_process').ChildProcess>} */
   const children = new Map();
   const start = async (/** @type {ModuleProcess} */ name) => {
-    const extra = name === 'gateway' ? { PORT: String(port) } : { NP_OPS_PORT: String(await freePort()) };
+    const extra = name === 'gateway' ? { PORT: String(port), NP_OPS_PORT: String(opsPort) } : { NP_OPS_PORT: String(await freePort()) };
     children.set(name, startNode(`distributed-${name}`, `services/${name}/dist/main.js`, { ...env, NP_AMQP_URL: amqpUrls[name], ...extra }, options));
   };
   /** @type {import('node:child_process').ChildProcess[]} */
@@ -137,6 +142,7 @@ async function startDistributedPlatform(options) {
   return {
     shape: 'distributed',
     url,
+    opsUrl: `http://127.0.0.1:${opsPort}`,
     databaseUrl,
     stopModule: async (name) => {
       await stopChild(children.get(name), 'SIGKILL');

@@ -17,11 +17,33 @@ export const busSettingsSchema = z.object({
   NP_AMQP_URL: url(['amqp', 'amqps']).default('amqp://np:np@127.0.0.1:5672/np'),
   NP_RPC_TIMEOUT_MS: positiveInt(5000),
   NP_AMQP_PREFETCH: positiveInt(32),
-  NP_ISSUER: z.string().default('http://localhost:3000'),
-  NP_AUDIENCE: z.string().default('np-api'),
+  /** Where clients reach the gateway (behind a proxy: the proxy's URL); default `http://localhost:<gateway PORT>`. */
+  NP_PUBLIC_URL: url(['http', 'https']).transform(withoutTrailingSlash).optional(),
+  /** The `iss` access tokens carry; default: the public URL (the embedded issuer lives behind the gateway). */
+  NP_ISSUER: url(['http', 'https']).transform(withoutTrailingSlash).optional(),
+  NP_AUDIENCE: z.string().min(1).default('np-api'),
   /** An external issuer's JWKS (e.g. a Keycloak realm); empty: keys come from the auth module over the bus. */
   NP_JWKS_URL: z.string().default(''),
 });
+
+function withoutTrailingSlash(value: string): string {
+  return value.replace(/\/+$/, '');
+}
+
+const DEFAULT_GATEWAY_PORT = 3000;
+
+/**
+ * Fills in the public URL and the issuer the same way in every process: the issuer defaults to
+ * the public URL, which defaults to `http://localhost:<gateway port>`. Only the gateway knows its
+ * port; processes that run apart from it are given NP_PUBLIC_URL (or NP_ISSUER) alike.
+ */
+export function withIssuer<T extends { NP_PUBLIC_URL?: string | undefined; NP_ISSUER?: string | undefined }>(
+  settings: T,
+  gatewayPort: number = DEFAULT_GATEWAY_PORT,
+): T & { NP_PUBLIC_URL: string; NP_ISSUER: string } {
+  const publicUrl = settings.NP_PUBLIC_URL ?? (settings.NP_ISSUER === undefined ? `http://localhost:${gatewayPort}` : settings.NP_ISSUER);
+  return { ...settings, NP_PUBLIC_URL: publicUrl, NP_ISSUER: settings.NP_ISSUER ?? publicUrl };
+}
 
 /** Settings of a PostgreSQL connection, needed by every process that owns data. */
 export const databaseSettingsSchema = z.object({

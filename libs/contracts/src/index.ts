@@ -1,5 +1,6 @@
 export * from './error-codes.js';
 export * from './app-error.js';
+export * from './unsafe-strings.js';
 export * from './common.js';
 export * from './auth.js';
 export * from './users.js';

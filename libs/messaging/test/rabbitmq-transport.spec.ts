@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect } from 'amqplib';
 import { RabbitMqTransport, type RabbitMqTransportOptions, type ReplyEnvelope } from '../src/index.js';
 import { createVhost, eventually, killConnections, queueInfo, testLogger } from './support.js';
@@ -45,8 +45,19 @@ transportContract('RabbitMqTransport', async () => {
 });
 
 describe('RabbitMqTransport identities (real broker)', () => {
+  // Closed after each test: the outage test below kills every connection of the vhost it can see.
+  const started: RabbitMqTransport[] = [];
+  const transports = async (count: number) => {
+    const list = await Promise.all(Array.from({ length: count }, () => startTransport()));
+    started.push(...list);
+    return list;
+  };
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((transport) => transport.close()));
+  });
+
   it('names the sender by the user the broker authenticated, whatever the envelope claims', async () => {
-    const [client, server] = await Promise.all([startTransport(), startTransport()]);
+    const [client, server] = await transports(2);
     const seen = deferred<string>();
     await server.serve('form-builder', async (request) => {
       seen.resolve(request.caller);
@@ -57,7 +68,7 @@ describe('RabbitMqTransport identities (real broker)', () => {
   });
 
   it('stamps published events with the publisher the broker authenticated', async () => {
-    const [client, server] = await Promise.all([startTransport(), startTransport()]);
+    const [client, server] = await transports(2);
     const received = deferred<string | undefined>();
     await server.subscribe(consumerName(), ['users.user.created'], async (event) => received.resolve(event.publisher));
     await client.publish({ ...eventEnvelope(), publisher: 'users' });
@@ -65,7 +76,7 @@ describe('RabbitMqTransport identities (real broker)', () => {
   });
 
   it('gives every broadcast subscriber each event, and tells each when it is subscribed', async () => {
-    const [client, first, second] = await Promise.all([startTransport(), startTransport(), startTransport()]);
+    const [client, first, second] = await transports(3);
     const consumer = consumerName();
     const got = [deferred<string>(), deferred<string>()];
     const subscribed = [deferred(), deferred()];

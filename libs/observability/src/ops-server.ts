@@ -8,8 +8,9 @@ export interface OpsRoutesOptions {
 }
 
 /**
- * `/healthz` (the process is alive), `/readyz` (its dependencies answer) and `/metrics`
- * (Prometheus text). Shared by the gateway and every service's own ops port.
+ * `/healthz` (the process is alive), `/readyz` (its dependencies answer, each named) and
+ * `/metrics` (Prometheus text): what operators and scrapers read, on a port of its own that is
+ * not published to clients.
  */
 export function registerOpsRoutes(app: FastifyInstance, options: OpsRoutesOptions): void {
   app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
@@ -22,10 +23,17 @@ export function registerOpsRoutes(app: FastifyInstance, options: OpsRoutesOption
   );
 }
 
-/** A small HTTP server for a service that has no other HTTP surface (distributed shape). */
+/** The ops routes on their own HTTP server (every service process, and the gateway beside its API port). */
 export async function startOpsServer(options: OpsRoutesOptions & { port: number; host?: string }): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   registerOpsRoutes(app, options);
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   return app;
+}
+
+/** The port a started Fastify server listens on (the OS's choice when it was asked for 0). */
+export function listeningPort(app: FastifyInstance): number {
+  const address = app.server.address();
+  if (typeof address === 'object' && address !== null) return address.port;
+  throw new Error('the server is not listening on a TCP port');
 }

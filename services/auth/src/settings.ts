@@ -1,4 +1,4 @@
-import { busSettingsSchema, databaseSettingsSchema, positiveInt, processSettingsSchema, url } from '@np/config';
+import { busSettingsSchema, databaseSettingsSchema, positiveInt, processSettingsSchema, withIssuer } from '@np/config';
 import { z } from 'zod';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -9,10 +9,6 @@ export const authSettingsSchema = z.object({
   ...busSettingsSchema.shape,
   ...databaseSettingsSchema.shape,
   NP_AUTH_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('auth'),
-  NP_ISSUER: url(['http', 'https'])
-    .default('http://localhost:3000')
-    .transform((value) => value.replace(/\/+$/, '')),
-  NP_AUDIENCE: z.string().min(1).default('np-api'),
   NP_ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
   NP_REFRESH_TOKEN_TTL_SECONDS: positiveInt(30 * DAY_SECONDS),
   /** A refresh token presented again this soon after its rotation (two tabs at once) gets the same successor instead of revoking the session. */
@@ -24,7 +20,7 @@ export const authSettingsSchema = z.object({
   NP_LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(100),
   NP_LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(900),
   NP_SIGNING_KEY_CACHE_SECONDS: positiveInt(60),
-});
+}).transform((settings) => withIssuer(settings));
 
 export type AuthSettings = z.output<typeof authSettingsSchema>;
 export type AuthSettingsInput = z.input<typeof authSettingsSchema>;

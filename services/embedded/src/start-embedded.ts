@@ -33,7 +33,9 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
   // One verifier (and its cache of verified tokens) for the process; each module speaks on the bus as itself.
   const deps = createServiceDeps('gateway', gatewaySettings, transport, { logger });
 
-  const auth = await startAuthService({ deps: depsFor(deps, 'auth'), settings: loadSettingsOrExit(authSettingsSchema, { env: moduleEnv }) });
+  // The issuer lives behind this gateway: auth names the gateway's public URL and issuer.
+  const authEnv = { ...moduleEnv, NP_PUBLIC_URL: gatewaySettings.NP_PUBLIC_URL, NP_ISSUER: gatewaySettings.NP_ISSUER };
+  const auth = await startAuthService({ deps: depsFor(deps, 'auth'), settings: loadSettingsOrExit(authSettingsSchema, { env: authEnv }) });
   const users = await startUsersService({ deps: depsFor(deps, 'users'), settings: loadSettingsOrExit(usersSettingsSchema, { env: moduleEnv }) });
   const gateway = await startGateway({
     deps: depsFor(deps, 'gateway'),

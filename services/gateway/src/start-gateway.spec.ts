@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connect } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type CryptoKey } from 'jose';
 import { InProcessTransport } from '@np/messaging';
-import { createLogger } from '@np/observability';
+import { createLogger, type ReadinessCheck } from '@np/observability';
 import { createServiceDeps } from '@np/runtime';
 import { type RunningGateway, startGateway } from './start-gateway.js';
 import { gatewaySettingsSchema } from './settings.js';
@@ -25,7 +26,10 @@ async function token(roles: string[] = ['admin'], sub = USER_ID): Promise<string
     .sign(privateKey);
 }
 
-async function startWith(env: Record<string, string>, serveUsers: 'answer' | 'hang' | 'absent' = 'answer') {
+/** Bus calls that reached the users module, to show that refused input never gets there. */
+const usersCalls: string[] = [];
+
+async function startWith(env: Record<string, string>, serveUsers: 'answer' | 'hang' | 'absent' = 'answer', checks: ReadinessCheck[] = []) {
   const settings = gatewaySettingsSchema.parse({
     PORT: '0',
     NP_TENANT: 'acme',
@@ -37,14 +41,15 @@ async function startWith(env: Record<string, string>, serveUsers: 'answer' | 'ha
   await transport.start();
   await transport.serve('auth', (request) => Promise.resolve(fakeAuthReply(request.pattern)));
   if (serveUsers !== 'absent') {
-    await transport.serve('users', (request) =>
-      serveUsers === 'hang'
+    await transport.serve('users', (request) => {
+      usersCalls.push(request.pattern);
+      return serveUsers === 'hang'
         ? new Promise(() => undefined)
-        : Promise.resolve({ ok: true, body: { id: (request.body as { id: string }).id, email: 'a@b.co', displayName: 'A', roles: ['member'], createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() } }),
-    );
+        : Promise.resolve({ ok: true, body: { id: (request.body as { id: string }).id, email: 'a@b.co', displayName: 'A', roles: ['member'], createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() } });
+    });
   }
   const deps = createServiceDeps('gateway', settings, transport, { logger: createLogger({ service: 'gateway-spec', level: 'silent' }) });
-  return startGateway({ deps, settings });
+  return startGateway({ deps, settings, checks });
 }
 
 function fakeAuthReply(pattern: string) {
@@ -98,6 +103,33 @@ describe('gateway pipeline', () => {
     const refused = await fetch(`${gateway.url}/v1/auth/login`, { method: 'OPTIONS', headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' } });
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
+
+  it('answers a CORS preflight with the API\'s methods and headers, and no credentials unless configured', async () => {
+    const preflight = await fetch(`${gateway.url}/v1/users/${USER_ID}`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization, content-type, x-request-id' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')?.split(',').map((method) => method.trim())).toEqual(['GET', 'HEAD', 'POST', 'PATCH', 'DELETE']);
+    expect(preflight.headers.get('access-control-allow-headers')?.split(',').map((header) => header.trim())).toEqual(['authorization', 'content-type', 'x-request-id']);
+    expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+    const actual = await get(gateway, '/healthz', { origin: 'https://app.example.com' });
+    expect(actual.headers.get('access-control-expose-headers')?.split(',').map((header) => header.trim())).toEqual(['x-request-id', 'retry-after']);
+    expect(actual.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+});
+
+describe('gateway CORS with credentials configured', () => {
+  it('allows credentials only for the configured origins', async () => {
+    const gateway = await startWith({ NP_CORS_ORIGINS: 'https://app.example.com', NP_CORS_CREDENTIALS: 'true' });
+    try {
+      const preflight = await fetch(`${gateway.url}/v1/users`, { method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'DELETE' } });
+      expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
+      expect(preflight.headers.get('access-control-allow-methods')).toContain('DELETE');
+    } finally {
+      await gateway.close();
+    }
+  });
 });
 
 describe('gateway per-address budget', () => {
@@ -149,5 +181,239 @@ describe('gateway module availability', () => {
     } finally {
       await gateway.close();
     }
+  });
+});
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/** Writes `text` on a raw connection and reads what the server answers until it closes the connection. */
+function rawExchange(gateway: RunningGateway, text: string): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port: Number(new URL(gateway.url).port), host: '127.0.0.1' });
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head = '', body = ''] = received.split('\r\n\r\n');
+      const [statusLine = '', ...headerLines] = head.split('\r\n');
+      const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: body === '' ? {} : (JSON.parse(body) as Record<string, unknown>) });
+    });
+    socket.write(text);
+  });
+}
+
+async function expectContractError(response: Response, status: number, code: string): Promise<Record<string, unknown>> {
+  const body = (await response.json()) as Record<string, unknown>;
+  expect({ status: response.status, code: body.code }).toEqual({ status, code });
+  expect(typeof body.message).toBe('string');
+  expect(body.requestId).toBe(response.headers.get('x-request-id'));
+  return body;
+}
+
+describe('gateway input no service could store', () => {
+  let gateway: RunningGateway;
+  let bearer: string;
+  beforeAll(async () => {
+    gateway = await startWith({});
+    bearer = `Bearer ${await token()}`;
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  const json = (method: string, path: string, body: string) =>
+    fetch(`${gateway.url}${path}`, { method, headers: { authorization: bearer, 'content-type': 'application/json' }, body });
+
+  it('refuses a NUL in a body string with 400 naming the field, before the module is called', async () => {
+    usersCalls.length = 0;
+    const response = await json('POST', '/v1/users', '{"email":"nul@example.com","displayName":"a\\u0000b"}');
+    const body = await expectContractError(response, 400, 'validation_failed');
+    expect(body.details).toEqual([{ path: 'body.displayName', message: expect.any(String) }]);
+    expect(usersCalls).toEqual([]);
+  });
+
+  it('refuses a lone surrogate in a body string, in nested values too', async () => {
+    const response = await json('PATCH', `/v1/users/${USER_ID}`, '{"displayName":"\\ud800","roles":["member","\\udc00"]}');
+    const body = await expectContractError(response, 400, 'validation_failed');
+    expect((body.details as { path: string }[]).map((issue) => issue.path)).toEqual(['body.displayName', 'body.roles.1']);
+  });
+
+  it('refuses a NUL in a query value and in a path parameter', async () => {
+    const query = await get(gateway, '/v1/users?q=a%00b', { authorization: bearer });
+    expect((await expectContractError(query, 400, 'validation_failed')).details).toEqual([{ path: 'query.q', message: expect.any(String) }]);
+    const params = await get(gateway, '/v1/users/a%00b', { authorization: bearer });
+    expect((await expectContractError(params, 400, 'validation_failed')).details).toEqual([{ path: 'params.id', message: expect.any(String) }]);
+  });
+
+  it('refuses unsafe text on a public route without a token as well', async () => {
+    const response = await fetch(`${gateway.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"a@b.co","password":"\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"}' });
+    expect((await expectContractError(response, 400, 'validation_failed')).details).toEqual([{ path: 'body.password', message: expect.any(String) }]);
+  });
+
+  it('still accepts ordinary non-ASCII text', async () => {
+    const response = await json('PATCH', `/v1/users/${USER_ID}`, JSON.stringify({ displayName: 'Zoë 😀 名前' }));
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('gateway errors the HTTP server raises itself', () => {
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    gateway = await startWith({});
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('answers a path parameter over the router\'s length limit with 414 uri_too_long', async () => {
+    const response = await get(gateway, `/v1/users/${'a'.repeat(150)}`, { 'x-request-id': 'long-param-1' });
+    const body = await expectContractError(response, 414, 'uri_too_long');
+    expect(body.requestId).toBe('long-param-1');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('answers a malformed percent-encoding with 400 validation_failed', async () => {
+    await expectContractError(await get(gateway, '/v1/users/%zz'), 400, 'validation_failed');
+    await expectContractError(await get(gateway, '/v1/users/%E0%A4%A'), 400, 'validation_failed');
+  });
+
+  it('answers docs asset paths that name no file with 404, and a NUL with 400', async () => {
+    for (const path of ['/docs/assets//x', '/docs/assets/..%2Fpackage.json', '/docs/assets/%2e%2e/package.json', '/docs/assets/nope.js']) {
+      await expectContractError(await get(gateway, path), 404, 'route_not_found');
+    }
+    // fetch() would resolve the dot segments itself.
+    const dotted = await rawExchange(gateway, 'GET /docs/assets/a/../swagger-ui.css HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    expect(dotted).toMatchObject({ status: 404, body: { code: 'route_not_found' } });
+    const nul = await expectContractError(await get(gateway, '/docs/assets/x%00'), 400, 'validation_failed');
+    expect(nul.details).toEqual([{ path: 'params.*', message: expect.any(String) }]);
+    expect((await get(gateway, '/docs/assets/swagger-ui.css')).status).toBe(200);
+  });
+
+  it('answers unknown routes and methods Fastify does not route with 404 route_not_found', async () => {
+    await expectContractError(await fetch(`${gateway.url}/v1/users`, { method: 'PUT' }), 404, 'route_not_found');
+    await expectContractError(await get(gateway, '/nothing'), 404, 'route_not_found');
+  });
+
+  it('answers malformed HTTP and oversized headers in the contract, on the raw connection', async () => {
+    const badMethod = await rawExchange(gateway, 'FOO /v1/users HTTP/1.1\r\nhost: x\r\n\r\n');
+    expect(badMethod).toMatchObject({ status: 400, body: { code: 'validation_failed', requestId: expect.any(String) } });
+    expect(badMethod.headers['x-request-id']).toBe(badMethod.body.requestId);
+    const huge = await rawExchange(gateway, `GET /v1/users HTTP/1.1\r\nhost: x\r\nx-filler: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(huge).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+    expect(huge.headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+});
+
+describe('gateway request timeout', () => {
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    gateway = await startWith({ NP_HTTP_REQUEST_TIMEOUT_MS: '300', NP_RPC_TIMEOUT_MS: '800' }, 'hang');
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('cuts off a client whose body never finishes with 408 request_timeout', async () => {
+    const response = await rawExchange(
+      gateway,
+      'POST /v1/auth/login HTTP/1.1\r\nhost: x\r\nx-request-id: slow-body-1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"email":',
+    );
+    expect(response).toEqual({
+      status: 408,
+      headers: expect.objectContaining({ 'x-request-id': 'slow-body-1', 'content-type': 'application/json; charset=utf-8', connection: 'close' }),
+      body: { code: 'request_timeout', message: expect.any(String), requestId: 'slow-body-1' },
+    });
+  });
+
+  it('cuts off a client whose headers never finish', async () => {
+    const response = await rawExchange(gateway, 'GET /v1/users HTTP/1.1\r\nhost: x\r\n');
+    expect(response).toMatchObject({ status: 408, body: { code: 'request_timeout' } });
+  });
+
+  it('does not time out a request that arrived whole while its handler works longer', async () => {
+    const response = await get(gateway, `/v1/users/${USER_ID}`, { authorization: `Bearer ${await token()}` });
+    await expectContractError(response, 504, 'module_timeout');
+  });
+});
+
+describe('gateway probes and ops port', () => {
+  it('serves /metrics and the detailed readiness on the ops port only', async () => {
+    const gateway = await startWith({});
+    try {
+      await get(gateway, '/healthz');
+      await expectContractError(await get(gateway, '/metrics'), 404, 'route_not_found');
+      expect(await (await get(gateway, '/readyz')).json()).toEqual({ status: 'ready' });
+      const metrics = await fetch(`${gateway.opsUrl}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('http_request_duration_seconds');
+      expect(await (await fetch(`${gateway.opsUrl}/readyz`)).json()).toEqual({ status: 'ready', ready: true, checks: { bus: 'up', revocations: 'up' } });
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('tells the public only "not ready", and the ops port which check is down', async () => {
+    const gateway = await startWith({}, 'answer', [{ name: 'database', check: () => false }]);
+    try {
+      const response = await get(gateway, '/readyz');
+      expect(response.status).toBe(503);
+      const body = await response.json();
+      expect(body).toEqual({ status: 'not_ready', code: 'not_ready', message: expect.any(String), requestId: response.headers.get('x-request-id') });
+      expect(JSON.stringify(body)).not.toContain('database');
+      const ops = await fetch(`${gateway.opsUrl}/readyz`);
+      expect(ops.status).toBe(503);
+      expect(await ops.json()).toMatchObject({ checks: { bus: 'up', database: 'down' } });
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('gateway security headers', () => {
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    gateway = await startWith({});
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('sends the usual security headers and a strict policy on API answers, errors included', async () => {
+    for (const response of [await get(gateway, `/v1/users/${USER_ID}`, { authorization: `Bearer ${await token()}` }), await get(gateway, '/v1/users'), await get(gateway, '/nothing')]) {
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+      expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    }
+  });
+
+  it('marks every /v1 answer, tokens and errors alike, as not to be stored', async () => {
+    const login = await fetch(`${gateway.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@b.co', password: 'a-password' }) });
+    expect(login.headers.get('cache-control')).toBe('no-store');
+    expect((await get(gateway, `/v1/users/${USER_ID}`, { authorization: `Bearer ${await token()}` })).headers.get('cache-control')).toBe('no-store');
+    expect((await get(gateway, '/v1/users')).headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('gives the Swagger UI page a policy that lets it load its own script, styles and the document', async () => {
+    const page = await get(gateway, '/docs');
+    expect(page.status).toBe(200);
+    const policy = page.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("style-src 'self' 'unsafe-inline'");
+    expect(policy).toContain("connect-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    const html = await page.text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+    expect(assets).toEqual(['/docs/assets/swagger-ui.css', '/docs/assets/swagger-ui-bundle.js', '/docs/init.js']);
+    for (const asset of [...assets, '/docs/openapi.json']) expect((await get(gateway, asset)).status).toBe(200);
   });
 });

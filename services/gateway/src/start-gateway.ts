@@ -1,12 +1,16 @@
+import type { ServerOptions } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { httpRequestMetrics, PinoNestLogger, type ReadinessCheck, registerOpsRoutes } from '@np/observability';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { httpRequestMetrics, listeningPort, PinoNestLogger, type ReadinessCheck, registerPublicProbes, startOpsServer } from '@np/observability';
 import type { ServiceDeps } from '@np/runtime';
 import { registerDocsRoutes } from './docs/docs.routes.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { GatewayConfig } from './gateway-config.js';
 import { GATEWAY_CONTROLLERS, GatewayModule } from './gateway.module.js';
+import { GatewayFastifyAdapter } from './http/gateway-fastify-adapter.js';
 import { genRequestId, registerHttpHooks } from './http/http-hooks.js';
+import { corsOptions, SECURITY_HEADERS } from './http/security-headers.js';
+import { clientErrorResponder, frameworkErrorResponder } from './http/server-errors.js';
 import { RateLimits } from './security/rate-limits.js';
 import { RevocationSync } from './security/revocation-sync.js';
 import type { GatewaySettings } from './settings.js';
@@ -20,6 +24,8 @@ export interface StartGatewayOptions {
 
 export interface RunningGateway {
   url: string;
+  /** `/healthz`, `/readyz` with each check's state, and `/metrics`: not for the public. */
+  opsUrl: string;
   app: NestFastifyApplication;
   close(): Promise<void>;
 }
@@ -30,36 +36,55 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const config = new GatewayConfig(settings);
   const rateLimits = new RateLimits(settings.NP_RATE_LIMIT_IP_PER_MINUTE, settings.NP_RATE_LIMIT_USER_PER_MINUTE);
   const revocations = new RevocationSync({ transport: deps.transport, bus: deps.bus, logger: deps.logger });
-  const adapter = new FastifyAdapter({
-    bodyLimit: settings.NP_BODY_LIMIT_BYTES,
-    trustProxy: settings.NP_TRUST_PROXY,
-    genReqId: genRequestId,
-    logger: false,
-  });
+  const adapter = new GatewayFastifyAdapter(
+    {
+      bodyLimit: settings.NP_BODY_LIMIT_BYTES,
+      trustProxy: settings.NP_TRUST_PROXY,
+      genReqId: genRequestId,
+      logger: false,
+      // A client must send its whole request (headers and body) within this time, or get a 408.
+      requestTimeout: settings.NP_HTTP_REQUEST_TIMEOUT_MS,
+      http: requestTimeoutOptions(settings.NP_HTTP_REQUEST_TIMEOUT_MS),
+      clientErrorHandler: clientErrorResponder(deps.logger),
+    },
+    frameworkErrorResponder(deps.logger),
+  );
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.register({ bus: deps.bus, verifier: deps.verifier, rateLimits, config, revocations, logger: deps.logger }),
     adapter,
     { logger: new PinoNestLogger(deps.logger.child({ component: 'nest' })), abortOnError: false },
   );
+  app.useSecurityHeaders(SECURITY_HEADERS);
+  if (settings.NP_CORS_ORIGINS.length > 0) app.enableCors(corsOptions(settings));
   const fastify = app.getHttpAdapter().getInstance();
   registerHttpHooks(fastify, { logger: deps.logger, metrics: httpRequestMetrics(deps.registry), rateLimits });
-  if (settings.NP_CORS_ORIGINS.length > 0) app.enableCors({ origin: settings.NP_CORS_ORIGINS, credentials: true });
-  registerOpsRoutes(fastify, {
-    registry: deps.registry,
-    checks: [{ name: 'bus', check: () => deps.transport.isReady() }, { name: 'revocations', check: () => revocations.isLoaded() }, ...(options.checks ?? [])],
-  });
+  const checks = [{ name: 'bus', check: () => deps.transport.isReady() }, { name: 'revocations', check: () => revocations.isLoaded() }, ...(options.checks ?? [])];
+  registerPublicProbes(fastify, { checks });
   revocations.start();
   await registerDocsRoutes(fastify, buildOpenApiDocument(GATEWAY_CONTROLLERS, { title: 'NP Platform API', version: '1' }));
   await app.listen(settings.PORT, settings.HOST);
-  const address = fastify.server.address();
-  const port = typeof address === 'object' && address ? address.port : settings.PORT;
-  deps.logger.info({ port, modules: settings.NP_MODULES }, 'gateway listening');
+  const ops = await startOpsServer({ port: settings.NP_OPS_PORT, registry: deps.registry, checks });
+  const port = listeningPort(fastify);
+  const opsPort = listeningPort(ops);
+  deps.logger.info({ port, opsPort, publicUrl: settings.NP_PUBLIC_URL, issuer: settings.NP_ISSUER, modules: settings.NP_MODULES }, 'gateway listening');
   return {
     url: `http://127.0.0.1:${port}`,
+    opsUrl: `http://127.0.0.1:${opsPort}`,
     app,
     close: async () => {
       revocations.close();
       await app.close();
+      await ops.close();
     },
   };
+}
+
+/**
+ * Node's own server options for the request timeout. Node only enforces it on a request whose
+ * body is still arriving when it is given at construction (Fastify sets it afterwards, which
+ * covers the headers only), and checks it on an interval (30 s by default): check often enough
+ * that the cut-off comes close to the configured time.
+ */
+function requestTimeoutOptions(timeoutMs: number): ServerOptions {
+  return { requestTimeout: timeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(timeoutMs / 10))) };
 }

@@ -1,4 +1,4 @@
-import { busSettingsSchema, databaseSettingsSchema, processSettingsSchema } from '@np/config';
+import { busSettingsSchema, databaseSettingsSchema, processSettingsSchema, withIssuer } from '@np/config';
 import { emailSchema, passwordSchema } from '@np/contracts';
 import { z } from 'zod';
 
@@ -16,6 +16,7 @@ export const usersSettingsSchema = processSettingsSchema
   .refine((settings) => (settings.NP_BOOTSTRAP_ADMIN_EMAIL === undefined) === (settings.NP_BOOTSTRAP_ADMIN_PASSWORD === undefined), {
     message: 'NP_BOOTSTRAP_ADMIN_EMAIL and NP_BOOTSTRAP_ADMIN_PASSWORD must be set together',
     path: ['NP_BOOTSTRAP_ADMIN_PASSWORD'],
-  });
+  })
+  .transform((settings) => withIssuer(settings));
 
 export type UsersSettings = z.output<typeof usersSettingsSchema>;
