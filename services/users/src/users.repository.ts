@@ -1,7 +1,7 @@
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import type { Role } from '@np/contracts';
 import { type EventEnvelope, insertOutboxEvent } from '@np/messaging';
-import { type Database, emSqlQuery } from '@np/persistence';
+import { type Database, emSqlQuery, quoteIdentifier } from '@np/persistence';
 import { containsPattern } from './like-pattern.js';
 import type { UserCursor } from './user-cursor.js';
 import { UserEntity, type UserEntityType } from './user.entity.js';
@@ -51,12 +51,23 @@ export class UsersRepository implements UsersStore {
     private readonly schema: string,
   ) {}
 
-  findById(id: string): Promise<UserRecord | null> {
-    return findOne(this.em(), { id });
+  /**
+   * The hottest read of the module (every profile view, every token refresh): one parameterised
+   * statement, no entity hydration or identity map; the ORM's findOne cost about a quarter of a
+   * request's CPU in the embedded benchmark.
+   */
+  async findById(id: string): Promise<UserRecord | null> {
+    const rows = await this.db.em.getConnection().execute<UserRow[]>(`${this.selectUser} where id = ?`, [id]);
+    const row = rows[0];
+    return row ? fromRow(row) : null;
   }
 
   findByEmail(email: string): Promise<UserRecord | null> {
     return findOne(this.em(), { email: email.toLowerCase() });
+  }
+
+  private get selectUser(): string {
+    return `select id, email, display_name, roles, created_at, updated_at from ${quoteIdentifier(this.schema)}.users`;
   }
 
   async list(query: UserListQuery): Promise<UserPage> {
@@ -134,6 +145,20 @@ function searchFilter(q: string | undefined) {
 function afterFilter(cursor: UserCursor | undefined) {
   if (!cursor) return {};
   return { $or: [{ createdAt: { $gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $gt: cursor.id } }] };
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  display_name: string;
+  roles: Role[];
+  /** MikroORM's raw results leave timestamps as PostgreSQL's text. */
+  created_at: string;
+  updated_at: string;
+}
+
+function fromRow(row: UserRow): UserRecord {
+  return { id: row.id, email: row.email, displayName: row.display_name, roles: [...row.roles], createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) };
 }
 
 function toRecord(row: UserEntityType): UserRecord {
