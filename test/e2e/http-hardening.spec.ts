@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
 import { decodeJwt } from 'jose';
 import { ApiClient, type ApiResponse } from '../harness/http-client.js';
 import { ADMIN, type PlatformUnderTest, shapeUnderTest, startPlatform } from '../harness/platform.js';
+import { rawExchange } from '../harness/raw-http.js';
 
 // Input and transport attacks against the built platform, in the shape NP_E2E_SHAPE names. The
 // platform runs without NP_ISSUER (the issuer comes from the public URL), with CORS for one
@@ -36,31 +36,6 @@ function fieldsOf(body: Record<string, unknown>): string[] {
   return (body.details as { path: string }[]).map((issue) => issue.path);
 }
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: Record<string, unknown>;
-}
-
-/** Writes `text` on a raw connection and reads the answer until the server closes the connection. */
-function rawExchange(text: string): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ port: Number(new URL(platform.url).port), host: '127.0.0.1' });
-    let received = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      received += chunk;
-    });
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const [head = '', body = ''] = received.split('\r\n\r\n');
-      const [statusLine = '', ...headerLines] = head.split('\r\n');
-      const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: body === '' ? {} : (JSON.parse(body) as Record<string, unknown>) });
-    });
-    socket.write(text);
-  });
-}
 
 describe(`HTTP hardening end to end (${shape})`, () => {
   describe('text no service can store', () => {
@@ -114,13 +89,14 @@ describe(`HTTP hardening end to end (${shape})`, () => {
     });
 
     it('answers malformed HTTP in the contract on the raw connection', async () => {
-      const response = await rawExchange('FOO /v1/users HTTP/1.1\r\nhost: x\r\n\r\n');
+      const response = await rawExchange(platform.url, 'FOO /v1/users HTTP/1.1\r\nhost: x\r\n\r\n');
       expect(response).toMatchObject({ status: 400, body: { code: 'validation_failed', message: expect.any(String) } });
       expect(response.headers['x-request-id']).toBe(response.body.requestId);
     });
 
     it('cuts off a client whose body never finishes with 408 request_timeout', async () => {
       const response = await rawExchange(
+        platform.url,
         'POST /v1/auth/login HTTP/1.1\r\nhost: x\r\nx-request-id: e2e-slow-body\r\ncontent-type: application/json\r\ncontent-length: 200\r\n\r\n{"email":"admin',
       );
       expect(response).toEqual({

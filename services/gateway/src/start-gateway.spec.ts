@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connect } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type CryptoKey } from 'jose';
 import { InProcessTransport } from '@np/messaging';
 import { createLogger, type ReadinessCheck } from '@np/observability';
 import { createServiceDeps } from '@np/runtime';
 import { type RunningGateway, startGateway } from './start-gateway.js';
 import { gatewaySettingsSchema } from './settings.js';
+import { rawExchange } from '../../../test/harness/raw-http.js';
 
 // The gateway through its real pipeline (Fastify, guards, filters, validation) with the modules
 // behind it played by in-process fakes: what only the gateway decides is tested here; the
@@ -184,31 +184,6 @@ describe('gateway module availability', () => {
   });
 });
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: Record<string, unknown>;
-}
-
-/** Writes `text` on a raw connection and reads what the server answers until it closes the connection. */
-function rawExchange(gateway: RunningGateway, text: string): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ port: Number(new URL(gateway.url).port), host: '127.0.0.1' });
-    let received = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      received += chunk;
-    });
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const [head = '', body = ''] = received.split('\r\n\r\n');
-      const [statusLine = '', ...headerLines] = head.split('\r\n');
-      const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: body === '' ? {} : (JSON.parse(body) as Record<string, unknown>) });
-    });
-    socket.write(text);
-  });
-}
 
 async function expectContractError(response: Response, status: number, code: string): Promise<Record<string, unknown>> {
   const body = (await response.json()) as Record<string, unknown>;
@@ -290,7 +265,7 @@ describe('gateway errors the HTTP server raises itself', () => {
       await expectContractError(await get(gateway, path), 404, 'route_not_found');
     }
     // fetch() would resolve the dot segments itself.
-    const dotted = await rawExchange(gateway, 'GET /docs/assets/a/../swagger-ui.css HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    const dotted = await rawExchange(gateway.url, 'GET /docs/assets/a/../swagger-ui.css HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
     expect(dotted).toMatchObject({ status: 404, body: { code: 'route_not_found' } });
     const nul = await expectContractError(await get(gateway, '/docs/assets/x%00'), 400, 'validation_failed');
     expect(nul.details).toEqual([{ path: 'params.*', message: expect.any(String) }]);
@@ -303,10 +278,10 @@ describe('gateway errors the HTTP server raises itself', () => {
   });
 
   it('answers malformed HTTP and oversized headers in the contract, on the raw connection', async () => {
-    const badMethod = await rawExchange(gateway, 'FOO /v1/users HTTP/1.1\r\nhost: x\r\n\r\n');
+    const badMethod = await rawExchange(gateway.url, 'FOO /v1/users HTTP/1.1\r\nhost: x\r\n\r\n');
     expect(badMethod).toMatchObject({ status: 400, body: { code: 'validation_failed', requestId: expect.any(String) } });
     expect(badMethod.headers['x-request-id']).toBe(badMethod.body.requestId);
-    const huge = await rawExchange(gateway, `GET /v1/users HTTP/1.1\r\nhost: x\r\nx-filler: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const huge = await rawExchange(gateway.url, `GET /v1/users HTTP/1.1\r\nhost: x\r\nx-filler: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(huge).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
     expect(huge.headers['content-type']).toBe('application/json; charset=utf-8');
   });
@@ -323,7 +298,7 @@ describe('gateway request timeout', () => {
 
   it('cuts off a client whose body never finishes with 408 request_timeout', async () => {
     const response = await rawExchange(
-      gateway,
+      gateway.url,
       'POST /v1/auth/login HTTP/1.1\r\nhost: x\r\nx-request-id: slow-body-1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"email":',
     );
     expect(response).toEqual({
@@ -334,7 +309,7 @@ describe('gateway request timeout', () => {
   });
 
   it('cuts off a client whose headers never finish', async () => {
-    const response = await rawExchange(gateway, 'GET /v1/users HTTP/1.1\r\nhost: x\r\n');
+    const response = await rawExchange(gateway.url, 'GET /v1/users HTTP/1.1\r\nhost: x\r\n');
     expect(response).toMatchObject({ status: 408, body: { code: 'request_timeout' } });
   });
 

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { consumeOnce } from '@np/messaging';
-import { type Database, emSqlQuery } from '@np/persistence';
+import type { Database } from '@np/persistence';
 import { DATABASE, SETTINGS } from '@np/runtime';
 import { CLOCK, type Clock } from '../clock.js';
 import { Credential } from '../entities/index.js';
 import { revokeSessionsIn } from '../refresh/refresh-token.repository.js';
 import { RevocationRecorder } from '../revocations/revocation-recorder.js';
 import type { AuthSettings } from '../settings.js';
+import { handleOnce } from './handle-once.js';
 
 export const USER_DELETED_CONSUMER = 'auth.user-deleted';
 
@@ -25,13 +25,11 @@ export class UserDeletedConsumer {
 
   /** Returns false when the event had already been handled. */
   async handle(eventId: string, userId: string): Promise<boolean> {
-    const handled = await this.db.em.fork().transactional(async (em) => {
-      if (!(await consumeOnce(emSqlQuery(em), this.settings.NP_AUTH_SCHEMA, USER_DELETED_CONSUMER, eventId))) return false;
+    const handled = await handleOnce(this.db, this.settings.NP_AUTH_SCHEMA, USER_DELETED_CONSUMER, eventId, async (em) => {
       const now = new Date(this.now());
       await em.nativeDelete(Credential, { userId });
       await revokeSessionsIn(em, this.revocations, { userId }, now);
       await this.revocations.userCutOffIn(em, userId, now);
-      return true;
     });
     if (handled) this.revocations.announce();
     return handled;

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { consumeOnce } from '@np/messaging';
-import { type Database, emSqlQuery } from '@np/persistence';
+import type { Database } from '@np/persistence';
 import { DATABASE, SETTINGS } from '@np/runtime';
 import { CLOCK, type Clock } from '../clock.js';
 import { RevocationRecorder } from '../revocations/revocation-recorder.js';
 import type { AuthSettings } from '../settings.js';
+import { handleOnce } from './handle-once.js';
 
 export const USER_UPDATED_CONSUMER = 'auth.user-updated';
 
@@ -24,11 +24,9 @@ export class UserRolesChangedConsumer {
   /** Returns false when the event did not change roles or had already been handled. */
   async handle(eventId: string, userId: string, changed: readonly string[]): Promise<boolean> {
     if (!changed.includes('roles')) return false;
-    const handled = await this.db.em.fork().transactional(async (em) => {
-      if (!(await consumeOnce(emSqlQuery(em), this.settings.NP_AUTH_SCHEMA, USER_UPDATED_CONSUMER, eventId))) return false;
-      await this.revocations.userCutOffIn(em, userId, new Date(this.now()));
-      return true;
-    });
+    const handled = await handleOnce(this.db, this.settings.NP_AUTH_SCHEMA, USER_UPDATED_CONSUMER, eventId, (em) =>
+      this.revocations.userCutOffIn(em, userId, new Date(this.now())),
+    );
     if (handled) this.revocations.announce();
     return handled;
   }
