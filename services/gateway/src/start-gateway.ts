@@ -8,6 +8,7 @@ import { registerDocsRoutes } from './docs/docs.routes.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { GatewayConfig } from './gateway-config.js';
 import { GATEWAY_CONTROLLERS, GatewayModule } from './gateway.module.js';
+import { registerDrain } from './http/drain.js';
 import { genRequestId, registerHttpHooks } from './http/http-hooks.js';
 import { RateLimits } from './security/rate-limits.js';
 import type { GatewaySettings } from './settings.js';
@@ -49,6 +50,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   );
   const fastify = app.getHttpAdapter().getInstance();
   registerHttpHooks(fastify, { logger: deps.logger, metrics: httpRequestMetrics(deps.registry), rateLimits });
+  const drain = registerDrain(fastify, { logger: deps.logger, timeoutMs: settings.NP_SHUTDOWN_GRACE_MS / 2 });
   if (settings.NP_CORS_ORIGINS.length > 0) app.enableCors({ origin: settings.NP_CORS_ORIGINS, credentials: true });
   registerOpsRoutes(fastify, {
     registry: deps.registry,
@@ -59,7 +61,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.PORT;
   deps.logger.info({ port, modules: settings.NP_MODULES }, 'gateway listening');
-  return { url: `http://127.0.0.1:${port}`, app, close: () => app.close() };
+  return { url: `http://127.0.0.1:${port}`, app, close: () => drain().then(() => app.close()) };
 }
 
 function jwksProviderFor(settings: GatewaySettings, bus: BusClient): JwksProvider {
