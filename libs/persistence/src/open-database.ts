@@ -4,6 +4,7 @@ import type { Logger } from '@np/observability';
 import pg from 'pg';
 import { toDatabaseUnavailable } from './database-unavailable.js';
 import { quoteIdentifier } from './identifiers.js';
+import { releaseDeadConnections } from './release-dead-connections.js';
 
 export interface DatabaseOptions {
   url: string;
@@ -63,8 +64,11 @@ async function initAndMigrate(options: DatabaseOptions): Promise<Database> {
       snapshot: false,
     },
     pool: { max: options.poolMax ?? 10 },
-    // Passed through to pg's Pool; without it a query waits for a connection forever.
-    driverOptions: { connectionTimeoutMillis: options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS },
+    driverOptions: {
+      // Passed through to pg's Pool; without it a query waits for a connection forever.
+      connectionTimeoutMillis: options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
+      onPoolCreated: (pool: pg.Pool) => releaseDeadConnections(pool),
+    },
     discovery: { warnWhenNoEntities: false },
     debug: false,
     logger: (message: string) => options.logger?.debug({ component: 'orm' }, message),
