@@ -12,6 +12,7 @@ case "${1:-}" in
   stop)
     "${as[@]}" "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null ;;
   start)
+    "$bin/pg_isready" -h 127.0.0.1 -p "$NP_PG_PORT" -q && exit 0
     # postmaster.opts is the server's command line, arguments double-quoted: keep all but the
     # program and the data folder (pg_ctl passes that itself).
     opts="$(sed -E 's/^[^ ]+ //; s/"-D" "[^"]*" ?//g' "$data/postmaster.opts")"

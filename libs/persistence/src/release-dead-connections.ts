@@ -16,7 +16,7 @@ export function releaseDeadConnections(pool: pg.Pool): void {
   const checkedOut = new Set<pg.PoolClient>();
   pool.on('acquire', (client) => checkedOut.add(client));
   pool.on('release', (_error, client) => checkedOut.delete(client));
-  pool.on('remove', (client) => checkedOut.delete(client as pg.PoolClient));
+  pool.on('remove', (client) => checkedOut.delete(client));
   pool.on('connect', (client) => {
     client.once('end', () => {
       if (!checkedOut.has(client)) return;
