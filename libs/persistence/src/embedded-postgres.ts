@@ -48,7 +48,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     authMethod: 'scram-sha-256',
     port: options.port,
     persistent: true,
-    createPostgresUser: true,
+    // Only as root (PostgreSQL refuses to run as root); for anyone else the package would try groupadd.
+    createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (message) => options.logger?.debug({ component: 'postgres' }, String(message).trim()),
     onError: (message) => options.logger?.warn({ component: 'postgres' }, String(message).trim()),
