@@ -16,6 +16,12 @@ if [[ -z "${NP_BOOTSTRAP_ADMIN_PASSWORD:-}" ]]; then
   export NP_BOOTSTRAP_ADMIN_PASSWORD="$(cat "$pwfile")"
   info "first admin: $NP_BOOTSTRAP_ADMIN_EMAIL, password in $pwfile"
 fi
+if [[ -z "${NP_SIGNING_KEY_ENCRYPTION_KEY:-}" ]]; then
+  # auth encrypts its signing keys with it; kept so a restart can still read them.
+  keyfile="$STATE_DIR/signing-key-encryption-key"
+  [[ -s "$keyfile" ]] || (umask 077; head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' > "$keyfile")
+  export NP_SIGNING_KEY_ENCRYPTION_KEY="$(cat "$keyfile")"
+fi
 
 step "giving each service its own RabbitMQ user"
 urls="$(node tools/provision-rabbitmq-users.js gateway auth users)"

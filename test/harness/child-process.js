@@ -40,6 +40,16 @@ export async function stopChild(child, signal = 'SIGTERM', graceMs = 5000) {
 }
 
 /**
+ * How `child` ended, once it has: `{code, signal}` (at once when it already exited).
+ * @param {import('node:child_process').ChildProcess} child
+ * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null }>}
+ */
+export function exitOf(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/**
  * Polls `probe` until it returns something truthy or `timeoutMs` passes; fails at once if `child`
  * exits. On timeout the error names the probe's last failure, if it threw.
  */

@@ -2,14 +2,15 @@
 // processes, in either shape, with handles to break things. Plain JavaScript so both Jest and a
 // bare `node bench/...` can load it.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RabbitMqManagement, amqpUrlFor } from '@np/messaging';
 import { testAmqpManagementUrl, testAmqpUrl, testDatabaseUrl, uniqueName } from '@np/testing';
 import pg from 'pg';
-import { ROOT, startNode, stopChild, waitUntil } from './child-process.js';
+import { exitOf, ROOT, startNode, stopChild, waitUntil } from './child-process.js';
 import { freePort, portOpen } from './free-port.js';
 
 export const ADMIN = { email: 'admin@e2e.test', password: 'admin-password-e2e' };
@@ -31,12 +32,22 @@ export const REFRESH_GRACE_SECONDS = 1;
  * @property {() => Promise<string>} startExtraGateway another gateway replica on the same bus (distributed only); answers its URL
  * @property {Record<string, string>} amqpUrls each service's own broker URL (distributed only)
  * @property {() => Promise<void>} close
+ * @property {string} signingKeyEncryptionKey the key the auth module seals its signing keys with
+ * @property {(signal: NodeJS.Signals, name?: ModuleProcess) => Promise<ProcessExit>} signal sends
+ *   `signal` to the platform process (embedded) or to one service process (distributed, default the
+ *   gateway) and resolves with how that process exited
+ * @property {() => Promise<void>} stopDatabase distributed: stops the test PostgreSQL (every suite's!)
+ * @property {() => Promise<void>} startDatabase distributed: starts it again (no-op when it runs)
+ * @property {() => Promise<void>} killDatabase embedded: SIGKILL to the embedded PostgreSQL's postmaster
+ * @property {string | undefined} dataDir embedded: the data folder
  */
+/** @typedef {{ code: number | null, signal: NodeJS.Signals | null }} ProcessExit */
 /**
  * @typedef {object} PlatformOptions
  * @property {Record<string, string>} [env] settings on top of the defaults below
  * @property {string[]} [nodeArgs] extra node flags for the platform processes (e.g. --cpu-prof)
  * @property {string} [logDir] where the processes' logs go (default .local/e2e-logs)
+ * @property {string} [dataDir] embedded: start on this data folder (kept on close) instead of a new one
  */
 
 /** @returns {Shape} */
@@ -65,7 +76,7 @@ export async function startPlatform(shape = shapeUnderTest(), options = {}) {
 
 /** @param {PlatformOptions} options */
 async function startEmbeddedPlatform(options) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'np-e2e-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'np-e2e-'));
   const port = await freePort();
   const pgPort = await freePort();
   const opsPort = await freePort();
@@ -76,23 +87,41 @@ async function startEmbeddedPlatform(options) {
     await stopChild(child, 'SIGTERM', 15_000);
     // PostgreSQL (the platform's own child) may still be writing into the folder: wait for its port.
     await waitUntil(`embedded PostgreSQL on ${pgPort} to stop`, async () => !(await portOpen(pgPort)), 30_000);
-    rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   };
   await waitForPlatform(url, child, env).catch(async (error) => {
     await close();
     throw error;
   });
   const unsupported = () => Promise.reject(new Error('not possible in the embedded shape'));
+  // The platform generates both per data folder (see services/embedded): read them once it is up.
+  const secret = (/** @type {string} */ file) => readFileSync(join(dataDir, file), 'utf8').trim();
+  const databaseUrl = `postgresql://np:${encodeURIComponent(secret('database-password'))}@127.0.0.1:${pgPort}/np`;
+  const signingKeyEncryptionKey = secret('signing-key-encryption-key');
+  signingKeys.set(databaseUrl, signingKeyEncryptionKey);
   return {
     shape: 'embedded',
     url,
     opsUrl: `http://127.0.0.1:${opsPort}`,
-    databaseUrl: `postgresql://np:np@127.0.0.1:${pgPort}/np`,
+    databaseUrl,
+    dataDir,
+    signingKeyEncryptionKey,
     stopModule: unsupported,
     startModule: unsupported,
     startExtraGateway: unsupported,
     amqpUrls: {},
     restartBroker: unsupported,
+    signal: (signal) => {
+      child.kill(signal);
+      return exitOf(child);
+    },
+    killDatabase: async () => {
+      const pid = Number(secret('postgres/postmaster.pid').split('\n')[0]);
+      process.kill(pid, 'SIGKILL');
+      await waitUntil(`embedded PostgreSQL on ${pgPort} to go away`, async () => !(await portOpen(pgPort)), 30_000);
+    },
+    stopDatabase: unsupported,
+    startDatabase: unsupported,
     close,
   };
 }
@@ -116,8 +145,17 @@ async function startDistributedPlatform(options) {
   const opsPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const databaseUrl = withDatabase(testDatabaseUrl(), database);
+  const signingKeyEncryptionKey = randomBytes(32).toString('base64url');
+  signingKeys.set(databaseUrl, signingKeyEncryptionKey);
   // The public URL as tools/start-distributed.sh gives it to every process.
-  const env = { ...DEFAULT_ENV, NP_ISSUER: url, NP_PUBLIC_URL: `http://localhost:${port}`, ...options.env, NP_DATABASE_URL: databaseUrl };
+  const env = {
+    ...DEFAULT_ENV,
+    NP_SIGNING_KEY_ENCRYPTION_KEY: signingKeyEncryptionKey,
+    NP_ISSUER: url,
+    NP_PUBLIC_URL: `http://localhost:${port}`,
+    ...options.env,
+    NP_DATABASE_URL: databaseUrl,
+  };
   /** @type {Map<ModuleProcess, import('node:child_process').ChildProcess>} */
   const children = new Map();
   const start = async (/** @type {ModuleProcess} */ name) => {
@@ -139,11 +177,23 @@ async function startDistributedPlatform(options) {
     await close();
     throw error;
   }
+  const unsupported = () => Promise.reject(new Error('not possible in the distributed shape'));
   return {
     shape: 'distributed',
     url,
     opsUrl: `http://127.0.0.1:${opsPort}`,
     databaseUrl,
+    dataDir: undefined,
+    signingKeyEncryptionKey,
+    signal: (signal, name = 'gateway') => {
+      const child = children.get(name);
+      if (!child) return Promise.reject(new Error(`${name} is not running`));
+      child.kill(signal);
+      return exitOf(child);
+    },
+    stopDatabase: () => run('bash', [join(ROOT, 'tools/postgres-ctl.sh'), 'stop']),
+    startDatabase: () => run('bash', [join(ROOT, 'tools/postgres-ctl.sh'), 'start']),
+    killDatabase: unsupported,
     stopModule: async (name) => {
       await stopChild(children.get(name), 'SIGKILL');
       children.delete(name);
@@ -177,6 +227,19 @@ async function startDistributedPlatform(options) {
     },
     close,
   };
+}
+
+/** The signing-key encryption key of each platform started here, by its database URL (see signingKeyEncryptionKeyFor). */
+const signingKeys = new Map();
+
+/**
+ * The key the platform behind `databaseUrl` seals its signing keys with, for tests that read the
+ * stored keys. @param {string} databaseUrl @returns {string}
+ */
+export function signingKeyEncryptionKeyFor(databaseUrl) {
+  const key = signingKeys.get(databaseUrl);
+  if (!key) throw new Error(`no platform of this run uses ${databaseUrl}`);
+  return key;
 }
 
 /** Ready means: /readyz answers 200 and the bootstrap admin can log in. */

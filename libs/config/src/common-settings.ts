@@ -7,6 +7,8 @@ export const processSettingsSchema = z.object({
   NP_TENANT: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label').default('default'),
   LOG_LEVEL: logLevel,
   NP_OPS_PORT: port(0),
+  /** After SIGTERM/SIGINT the process drains and closes in order, and exits anyway once this has passed. */
+  NP_SHUTDOWN_GRACE_MS: positiveInt(10_000),
 });
 
 /**

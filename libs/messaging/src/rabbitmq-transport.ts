@@ -118,7 +118,8 @@ export class RabbitMqTransport implements Transport {
   // ---- request/reply ------------------------------------------------------------------------
 
   async request(module: ModuleName, envelope: RequestEnvelope, timeoutMs: number): Promise<ReplyEnvelope> {
-    if (!this.isReady()) throw busUnavailable('not connected to RabbitMQ');
+    // Not isReady(): while closing, handlers still in flight may call other modules to finish.
+    if (!this.manager.isConnected() || !this.replies) throw busUnavailable('not connected to RabbitMQ');
     const deadline = Date.now() + timeoutMs;
     await this.ensureServed(module, timeoutMs);
     const replies = this.replies;
@@ -454,10 +455,11 @@ export class RabbitMqTransport implements Transport {
   }
 
   private async shutdown(): Promise<void> {
-    this.pending.rejectAll(() => busUnavailable('the transport is closing'));
-    // Stop deliveries first, let handlers in progress finish and ack, then close.
+    // Stop deliveries first, let handlers in progress finish and ack (their own calls to other
+    // modules included, so their replies are still awaited), then fail what is left and close.
     await Promise.allSettled([...this.consumers].flatMap(([channel, tags]) => tags.map((tag) => channel.cancel(tag))));
     await withTimeout(Promise.allSettled([...this.inFlight]), CLOSE_GRACE_MS).catch(() => undefined);
+    this.pending.rejectAll(() => busUnavailable('the transport is closing'));
     await this.manager.close();
   }
 

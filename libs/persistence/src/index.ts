@@ -3,3 +3,5 @@ export * from './identifiers.js';
 export * from './open-database.js';
 export * from './embedded-postgres.js';
 export * from './orm-sql.js';
+export * from './database-unavailable.js';
+export * from './secret-file.js';

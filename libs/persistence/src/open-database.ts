@@ -2,7 +2,9 @@ import { MikroORM, type EntitySchema, type MigrationObject, RequestContext } fro
 import { Migrator } from '@mikro-orm/migrations';
 import type { Logger } from '@np/observability';
 import pg from 'pg';
+import { toDatabaseUnavailable } from './database-unavailable.js';
 import { quoteIdentifier } from './identifiers.js';
+import { releaseDeadConnections } from './release-dead-connections.js';
 
 export interface DatabaseOptions {
   url: string;
@@ -11,8 +13,16 @@ export interface DatabaseOptions {
   entities: EntitySchema[];
   migrations: MigrationObject[];
   poolMax?: number;
+  /**
+   * How long a query waits for a pooled connection (or a new one to be opened) before the
+   * database counts as unavailable (default 1000 ms): below the bus timeout, so a caller gets
+   * 503 `database_unavailable` rather than a timeout when the pool cannot deliver.
+   */
+  acquireTimeoutMs?: number;
   logger?: Logger;
 }
+
+const DEFAULT_ACQUIRE_TIMEOUT_MS = 1000;
 
 export type Database = MikroORM;
 
@@ -54,6 +64,11 @@ async function initAndMigrate(options: DatabaseOptions): Promise<Database> {
       snapshot: false,
     },
     pool: { max: options.poolMax ?? 10 },
+    driverOptions: {
+      // Passed through to pg's Pool; without it a query waits for a connection forever.
+      connectionTimeoutMillis: options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
+      onPoolCreated: (pool: pg.Pool) => releaseDeadConnections(pool),
+    },
     discovery: { warnWhenNoEntities: false },
     debug: false,
     logger: (message: string) => options.logger?.debug({ component: 'orm' }, message),
@@ -66,9 +81,17 @@ async function initAndMigrate(options: DatabaseOptions): Promise<Database> {
   return orm;
 }
 
-/** Runs `fn` with its own identity map, so concurrent handlers never share entity state. */
+/**
+ * Runs `fn` with its own identity map, so concurrent handlers never share entity state. It wraps
+ * every bus handler of a data service, so it is also the one place where a lost or refused
+ * database connection becomes 503 `database_unavailable` instead of an internal error. The pool
+ * drops broken connections by itself, so the next handler after an outage connects afresh.
+ */
 export function ormScope(orm: Database) {
-  return <T>(fn: () => Promise<T>): Promise<T> => RequestContext.create(orm.em, fn);
+  return <T>(fn: () => Promise<T>): Promise<T> =>
+    RequestContext.create(orm.em, fn).catch((error: unknown) => {
+      throw toDatabaseUnavailable(error);
+    });
 }
 
 /** True when the database answers a trivial query (readiness). */

@@ -1,5 +1,6 @@
 import { busSettingsSchema, databaseSettingsSchema, positiveInt, processSettingsSchema, withIssuer } from '@np/config';
 import { z } from 'zod';
+import { encryptionKeyProblem } from './keys/private-key-sealing.js';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -20,6 +21,13 @@ export const authSettingsSchema = z.object({
   NP_LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(100),
   NP_LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(900),
   NP_SIGNING_KEY_CACHE_SECONDS: positiveInt(60),
+  /** Encrypts the signing private keys at rest; required in every environment (secrets belong in the environment). */
+  NP_SIGNING_KEY_ENCRYPTION_KEY: z
+    .string({ error: 'required: a 256-bit key, base64url-encoded (e.g. `openssl rand 32 | basenc --base64url`)' })
+    .superRefine((value, context) => {
+      const problem = encryptionKeyProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    }),
 }).transform((settings) => withIssuer(settings));
 
 export type AuthSettings = z.output<typeof authSettingsSchema>;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Identity, RequestOf } from '@np/contracts';
 import { BusClient, InProcessTransport, type RequestEnvelope, type ReplyEnvelope } from '@np/messaging';
 import { createLogger } from '@np/observability';
@@ -55,6 +55,7 @@ export function authTestSettings(overrides: Record<string, string> = {}): AuthSe
     NP_AUTH_SCHEMA: uniqueName('auth'),
     NP_ISSUER: 'https://acme.example.com/',
     NP_RPC_TIMEOUT_MS: '10000',
+    NP_SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     ...overrides,
   });
 }

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
+import { randomBytes } from 'node:crypto';
+import { createLocalJWKSet, decodeProtectedHeader, type FlattenedJWE, type JSONWebKeySet, jwtVerify } from 'jose';
 import { createLogger } from '@np/observability';
 import { openDatabase, quoteIdentifier } from '@np/persistence';
 import pg from 'pg';
 import { authEntities, authMigrations } from '../src/index.js';
+import { generateSigningKey } from '../src/keys/generate-signing-key.js';
 import { type AuthHarness, authTestSettings, FakeUsers, registerUser, startAuthHarness, startOnFreshBus } from './auth-harness.js';
 
 const verifyWith = async (harness: AuthHarness, token: string) => {
@@ -39,6 +41,18 @@ describe('signing keys and JWKS (real PostgreSQL)', () => {
     expect(keys[0]).not.toHaveProperty('d');
   });
 
+  it('stores private keys encrypted: no private parameter of the key in the row', async () => {
+    await loginToken('row@example.com');
+    const rows = await harness.query<{ private_jwk: Record<string, unknown> }>('select private_jwk from $schema.signing_keys');
+
+    expect(rows.length).toBeGreaterThan(0);
+    for (const { private_jwk: stored } of rows) {
+      expect(Object.keys(stored).sort()).toEqual(['ciphertext', 'iv', 'protected', 'tag']);
+      expect(stored).not.toHaveProperty('d');
+      expect(decodeProtectedHeader(stored as unknown as FlattenedJWE)).toMatchObject({ alg: 'dir', enc: 'A256GCM' });
+    }
+  });
+
   it('keeps its key across a restart', async () => {
     const before = decodeProtectedHeader(await loginToken('bob@example.com')).kid;
     await harness.restart();
@@ -57,6 +71,26 @@ describe('signing keys and JWKS (real PostgreSQL)', () => {
     await expect(verifyWith(harness, oldToken)).resolves.toBeDefined();
     await expect(verifyWith(harness, newToken)).resolves.toBeDefined();
     expect(await harness.query('select kid from $schema.signing_keys where retired_at is null')).toEqual([{ kid: newKid }]);
+  });
+
+  it('encrypts a private key stored in plain text (from before encryption) on start, and goes on signing with it', async () => {
+    const legacy = await generateSigningKey();
+    await harness.query('update $schema.signing_keys set retired_at = now() where retired_at is null');
+    await harness.query('insert into $schema.signing_keys (kid, private_jwk, public_jwk) values ($1, $2, $3)', [legacy.kid, legacy.privateJwk, legacy.publicJwk]);
+
+    await harness.restart();
+
+    const token = await loginToken('gina@example.com');
+    expect(decodeProtectedHeader(token).kid).toBe(legacy.kid);
+    await expect(verifyWith(harness, token)).resolves.toBeDefined();
+    const rows = await harness.query<{ private_jwk: Record<string, unknown> }>('select private_jwk from $schema.signing_keys where kid = $1', [legacy.kid]);
+    expect(rows[0]!.private_jwk).not.toHaveProperty('d');
+    expect(rows[0]!.private_jwk).toHaveProperty('ciphertext');
+  });
+
+  it('refuses to start with another encryption key, naming the setting', async () => {
+    const otherKey = { ...harness.settings, NP_SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url') };
+    await expect(startOnFreshBus(otherKey, harness.users)).rejects.toThrow(/NP_SIGNING_KEY_ENCRYPTION_KEY/);
   });
 });
 

@@ -10,7 +10,7 @@ const logger = createLogger({ service: 'platform', level: settings.LOG_LEVEL, te
 try {
   const platform = await startEmbedded(settings);
   logger.info({ url: platform.url, docs: `${platform.url}/docs` }, 'NP Platform is up');
-  closeOnSignals(logger, [() => platform.close()]);
+  closeOnSignals(logger, [() => platform.close()], { graceMs: settings.NP_SHUTDOWN_GRACE_MS });
 } catch (error) {
   logger.fatal({ err: error }, 'the platform failed to start');
   process.exit(1);

@@ -9,6 +9,7 @@ import { createServiceDeps, depsFor } from '@np/runtime';
 import { startUsersService, usersSettingsSchema } from '@np/users';
 import { initialAdminPassword, INITIAL_PASSWORD_FILE } from './initial-admin-password.js';
 import type { EmbeddedSettings } from './settings.js';
+import { signingKeyEncryptionKey } from './signing-key-encryption-key.js';
 
 export interface RunningPlatform {
   url: string;
@@ -25,7 +26,12 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
   const logger = createLogger({ service: 'platform', level: settings.LOG_LEVEL, tenant: settings.NP_TENANT });
   const dataDir = resolve(settings.NP_DATA_DIR);
   const database = await startEmbeddedPostgres({ dataDir, port: settings.NP_EMBEDDED_PG_PORT, logger });
-  const moduleEnv: NodeJS.ProcessEnv = { ...env, NP_DATABASE_URL: database.url, ...bootstrapAdmin(settings, dataDir, logger) };
+  const moduleEnv: NodeJS.ProcessEnv = {
+    ...env,
+    NP_DATABASE_URL: database.url,
+    NP_SIGNING_KEY_ENCRYPTION_KEY: signingKeyEncryptionKey(dataDir, env),
+    ...bootstrapAdmin(settings, dataDir, logger),
+  };
 
   const transport = new InProcessTransport(logger);
   await transport.start();
@@ -47,11 +53,14 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
   return {
     url: gateway.url,
     gateway,
+    // Each step still needs what the later ones close: the database goes last.
     close: async () => {
-      await gateway.close();
+      await gateway.close(); // drains HTTP: requests in flight finish, new ones get 503 shutting_down
+      for (const module of [users, auth]) {
+        await transport.drain(); // events in flight reach their handlers while every module still runs
+        await module.close();
+      }
       await transport.close();
-      await users.close();
-      await auth.close();
       await database.stop();
     },
   };

@@ -12,7 +12,8 @@ try {
     deps.logger.error({ err: error }, 'bus not reachable yet; retrying in the background');
   });
   const gateway = await startGateway({ deps, settings });
-  closeOnSignals(deps.logger, [() => deps.transport.close(), () => gateway.close()]);
+  // HTTP first (requests in flight finish, new ones get 503 shutting_down), then the bus they used.
+  closeOnSignals(deps.logger, [() => gateway.close(), () => deps.transport.close()], { graceMs: settings.NP_SHUTDOWN_GRACE_MS });
 } catch (error) {
   deps.logger.fatal({ err: error }, 'gateway failed to start');
   process.exit(1);

@@ -8,6 +8,7 @@ import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { GatewayConfig } from './gateway-config.js';
 import { GATEWAY_CONTROLLERS, GatewayModule } from './gateway.module.js';
 import { GatewayFastifyAdapter } from './http/gateway-fastify-adapter.js';
+import { registerDrain } from './http/drain.js';
 import { genRequestId, registerHttpHooks } from './http/http-hooks.js';
 import { corsOptions, SECURITY_HEADERS } from './http/security-headers.js';
 import { clientErrorResponder, frameworkErrorResponder } from './http/server-errors.js';
@@ -58,6 +59,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   if (settings.NP_CORS_ORIGINS.length > 0) app.enableCors(corsOptions(settings));
   const fastify = app.getHttpAdapter().getInstance();
   registerHttpHooks(fastify, { logger: deps.logger, metrics: httpRequestMetrics(deps.registry), rateLimits });
+  const drain = registerDrain(fastify, { logger: deps.logger, timeoutMs: settings.NP_SHUTDOWN_GRACE_MS / 2 });
   const checks = [{ name: 'bus', check: () => deps.transport.isReady() }, { name: 'revocations', check: () => revocations.isLoaded() }, ...(options.checks ?? [])];
   registerPublicProbes(fastify, { checks });
   revocations.start();
@@ -72,6 +74,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     opsUrl: `http://127.0.0.1:${opsPort}`,
     app,
     close: async () => {
+      await drain();
       revocations.close();
       await app.close();
       await ops.close();

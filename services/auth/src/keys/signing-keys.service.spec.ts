@@ -24,6 +24,10 @@ class FakeSigningKeyStore implements SigningKeyStore {
     return this.add(await create());
   }
 
+  sealPlaintextKeys(): Promise<number> {
+    return Promise.resolve(0);
+  }
+
   rotate(next: NewSigningKey): Promise<StoredSigningKey> {
     for (const key of this.keys) key.retiredAt ??= new Date(this.now());
     return Promise.resolve(this.add(next));

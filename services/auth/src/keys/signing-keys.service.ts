@@ -20,7 +20,8 @@ export interface SigningKeySource {
 type KeySettings = Pick<AuthSettings, 'NP_ACCESS_TOKEN_TTL_SECONDS' | 'NP_SIGNING_KEY_CACHE_SECONDS'>;
 
 /**
- * The issuer's ES256 keys: created on first start, shared by every replica through the database,
+ * The issuer's ES256 keys: created on first start, shared by every replica through the database
+ * (private keys encrypted at rest; plain-text ones left from before are encrypted at start),
  * rotated on demand. The active key is cached for a short while so a rotation done by another
  * replica is picked up without a restart.
  */
@@ -35,6 +36,7 @@ export class SigningKeysService implements SigningKeySource, OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    await this.store.sealPlaintextKeys();
     await this.cache(await this.store.ensureActive(generateSigningKey));
   }
 
