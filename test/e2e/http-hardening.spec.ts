@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { ApiClient, type ApiResponse } from '../harness/http-client.js';
-import { ADMIN, type PlatformUnderTest, shapeUnderTest, startPlatform } from '../harness/platform.js';
+import { ADMIN, type PlatformUnderTest, shapeUnderTest } from '../harness/platform.js';
 import { rawExchange } from '../harness/raw-http.js';
+import { startSession } from '../harness/session.js';
 
 // Input and transport attacks against the built platform, in the shape NP_E2E_SHAPE names. The
 // platform runs without NP_ISSUER (the issuer comes from the public URL), with CORS for one
@@ -15,15 +16,8 @@ let platform: PlatformUnderTest;
 let api: ApiClient;
 let adminToken: string;
 
-beforeAll(async () => {
-  platform = await startPlatform(shape, { env: { NP_ISSUER: '', NP_CORS_ORIGINS: ORIGIN, NP_HTTP_REQUEST_TIMEOUT_MS: '1500' } });
-  api = new ApiClient(platform.url);
-  adminToken = (await api.login(ADMIN.email, ADMIN.password)).access_token;
-}, 120_000);
-
-afterAll(async () => {
-  await platform?.close();
-}, 60_000);
+beforeAll(async () => ({ platform, api, adminToken } = await startSession(shape, { env: { NP_ISSUER: '', NP_CORS_ORIGINS: ORIGIN, NP_HTTP_REQUEST_TIMEOUT_MS: '1500' } })), 120_000);
+afterAll(() => platform?.close(), 60_000);
 
 function expectError(response: ApiResponse, status: number, code: string): Record<string, unknown> {
   expect({ status: response.status, code: response.body.code }).toEqual({ status, code });

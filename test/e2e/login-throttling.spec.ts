@@ -9,6 +9,7 @@ import { decodeJwt } from 'jose';
 import { type ApiResponse, ApiClient } from '../harness/http-client.js';
 import { ADMIN, type PlatformUnderTest, shapeUnderTest, startPlatform } from '../harness/platform.js';
 import { signWithPlatformKey } from './tokens.js';
+import { startSession } from '../harness/session.js';
 
 const shape = shapeUnderTest();
 
@@ -48,15 +49,8 @@ describe(`login throttling behind a trusted proxy (${shape})`, () => {
   let api: ApiClient;
   let adminToken: string;
 
-  beforeAll(async () => {
-    platform = await startPlatform(shape, { env: { NP_TRUST_PROXY: 'true' } });
-    api = new ApiClient(platform.url);
-    adminToken = (await api.login(ADMIN.email, ADMIN.password)).access_token;
-  }, 120_000);
-
-  afterAll(async () => {
-    await platform?.close();
-  }, 60_000);
+  beforeAll(async () => ({ platform, api, adminToken } = await startSession(shape, { env: { NP_TRUST_PROXY: 'true' } })), 120_000);
+  afterAll(() => platform?.close(), 60_000);
 
   it('checks only five of 20 parallel wrong passwords for one account; the rest answer 429 with Retry-After', async () => {
     const user = await createUser(api, adminToken);

@@ -2,23 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { decodeJwt, generateKeyPair, SignJWT, decodeProtectedHeader } from 'jose';
 import { ApiClient } from '../harness/http-client.js';
-import { ADMIN, type PlatformUnderTest, REFRESH_GRACE_SECONDS, shapeUnderTest, startPlatform } from '../harness/platform.js';
+import { ADMIN, type PlatformUnderTest, REFRESH_GRACE_SECONDS, shapeUnderTest } from '../harness/platform.js';
 import { signWithPlatformKey } from './tokens.js';
+import { startSession } from '../harness/session.js';
 
 const shape = shapeUnderTest();
 let platform: PlatformUnderTest;
 let api: ApiClient;
 let adminToken: string;
 
-beforeAll(async () => {
-  platform = await startPlatform(shape);
-  api = new ApiClient(platform.url);
-  adminToken = (await api.login(ADMIN.email, ADMIN.password)).access_token;
-}, 120_000);
-
-afterAll(async () => {
-  await platform?.close();
-}, 60_000);
+beforeAll(async () => ({ platform, api, adminToken } = await startSession(shape)), 120_000);
+afterAll(() => platform?.close(), 60_000);
 
 function email(label: string): string {
   return `${label}-${randomUUID().slice(0, 8)}@e2e.test`;

@@ -5,7 +5,8 @@ import { decodeJwt } from 'jose';
 import pg from 'pg';
 import { waitUntil } from '../harness/child-process.js';
 import { ApiClient, type ApiResponse } from '../harness/http-client.js';
-import { ADMIN, type PlatformUnderTest, shapeUnderTest, startPlatform } from '../harness/platform.js';
+import { ADMIN, type PlatformUnderTest, shapeUnderTest } from '../harness/platform.js';
+import { startSession } from '../harness/session.js';
 
 // Attacks on accounts and sessions, through the gateway, in both shapes: privilege by rank, the
 // last admin, revocation of access tokens (deletion, demotion, logout, password change) across
@@ -17,15 +18,8 @@ let platform: PlatformUnderTest;
 let api: ApiClient;
 let rootToken: string;
 
-beforeAll(async () => {
-  platform = await startPlatform(shape);
-  api = new ApiClient(platform.url);
-  rootToken = (await api.login(ADMIN.email, ADMIN.password)).access_token;
-}, 120_000);
-
-afterAll(async () => {
-  await platform?.close();
-}, 60_000);
+beforeAll(async () => ({ platform, api, adminToken: rootToken } = await startSession(shape)), 120_000);
+afterAll(() => platform?.close(), 60_000);
 
 interface Account {
   id: string;
