@@ -3,8 +3,11 @@
 // platform's JWKS (fetched once at start, same iss/aud/alg/tenant checks as libs/auth), then runs
 // one query with a pg Pool and answers the user as JSON (the same shape as the platform).
 //
+// With TOKEN_CACHE=1 it remembers a verified token until its exp, as the platform's verifier
+// does (libs/auth), so the comparison is of the same work; without, it verifies every request.
+//
 // Settings (environment): PORT, DATABASE_URL, JWKS_URL, ISSUER, AUDIENCE (np-api), TENANT,
-// POOL_MAX (10, like NP_DATABASE_POOL_MAX).
+// POOL_MAX (10, like NP_DATABASE_POOL_MAX), TOKEN_CACHE (0).
 import Fastify from 'fastify';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import pg from 'pg';
@@ -18,6 +21,7 @@ const port = Number(env('PORT'));
 const issuer = env('ISSUER');
 const audience = env('AUDIENCE', 'np-api');
 const tenant = env('TENANT', 'default');
+const tokenCache = env('TOKEN_CACHE', '0') === '1' ? new Map() : undefined;
 
 const jwksResponse = await fetch(env('JWKS_URL'));
 if (!jwksResponse.ok) throw new Error(`JWKS answered ${jwksResponse.status}`);
@@ -34,13 +38,7 @@ app.get('/v1/users/:id', async (request, reply) => {
   if (!match) return reply.code(401).send({ code: 'token_missing' });
   let payload;
   try {
-    ({ payload } = await jwtVerify(match[1], keys, {
-      issuer,
-      audience,
-      algorithms: ['ES256', 'RS256', 'EdDSA'],
-      clockTolerance: 5,
-      requiredClaims: ['sub', 'exp', 'iat'],
-    }));
+    payload = await verified(match[1]);
   } catch {
     return reply.code(401).send({ code: 'token_invalid' });
   }
@@ -63,6 +61,20 @@ app.get('/v1/users/:id', async (request, reply) => {
 });
 
 app.get('/healthz', async () => ({ status: 'ok' }));
+
+async function verified(token) {
+  const remembered = tokenCache?.get(token);
+  if (remembered && remembered.exp * 1000 > Date.now()) return remembered;
+  const { payload } = await jwtVerify(token, keys, {
+    issuer,
+    audience,
+    algorithms: ['ES256', 'RS256', 'EdDSA'],
+    clockTolerance: 5,
+    requiredClaims: ['sub', 'exp', 'iat'],
+  });
+  tokenCache?.set(token, payload);
+  return payload;
+}
 
 const shutdown = async () => {
   await app.close();
