@@ -1,3 +1,2 @@
 export * from './sql.js';
-export * from './pg.js';
 export * from './outbox-relay.js';
