@@ -51,4 +51,6 @@ export function withIssuer<T extends { NP_PUBLIC_URL?: string | undefined; NP_IS
 export const databaseSettingsSchema = z.object({
   NP_DATABASE_URL: url(['postgres', 'postgresql']).default('postgresql://np:np@127.0.0.1:5432/np'),
   NP_DATABASE_POOL_MAX: positiveInt(10),
+  // Published outbox rows and inbox rows are deleted after this long (the outbox relay sweeps them).
+  NP_OUTBOX_RETENTION_HOURS: positiveInt(168),
 });

@@ -4,6 +4,7 @@ export * from './unsafe-strings.js';
 export * from './common.js';
 export * from './auth.js';
 export * from './users.js';
+export * from './with-timeout.js';
 export {
   MESSAGES,
   EVENTS,

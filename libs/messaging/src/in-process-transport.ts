@@ -1,4 +1,4 @@
-import { AppError, type ModuleName } from '@np/contracts';
+import { AppError, type ModuleName, withTimeout } from '@np/contracts';
 import type { Logger } from '@np/observability';
 import type { EventEnvelope, EventHandler, ReplyEnvelope, RequestEnvelope, RequestHandler } from './envelopes.js';
 import type { SubscribeOptions, Transport } from './transport.js';
@@ -43,18 +43,11 @@ export class InProcessTransport implements Transport {
   async request(module: ModuleName, envelope: RequestEnvelope, timeoutMs: number): Promise<ReplyEnvelope> {
     const handler = this.servers.get(module);
     if (!handler) throw new AppError('module_unavailable', `The ${module} module is not running.`);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new AppError('module_timeout', `The ${module} module did not answer within ${timeoutMs} ms.`)),
-        timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([handler(structuredClone(envelope)), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(
+      handler(structuredClone(envelope)),
+      timeoutMs,
+      () => new AppError('module_timeout', `The ${module} module did not answer within ${timeoutMs} ms.`),
+    );
   }
 
   serve(module: ModuleName, handler: RequestHandler): Promise<void> {

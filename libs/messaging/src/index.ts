@@ -1,15 +1,11 @@
 export * from './envelopes.js';
 export * from './transport.js';
 export * from './in-process-transport.js';
-export * from './topic-matches.js';
 export * from './bus-client.js';
 export * from './domain-event.js';
 export * from './accept-event.js';
 export * from './bus-context.js';
 export * from './bus-server.js';
 export * from './rabbitmq-transport.js';
-export { EVENTS_EXCHANGE, DEAD_LETTER_EXCHANGE, rpcQueue, eventQueue, deadLetterQueue } from './rabbitmq/topology.js';
 export * from './outbox/index.js';
-export { amqpPermissionsFor, type AmqpPermissions } from './rabbitmq/permissions.js';
 export { RabbitMqManagement, amqpUrlFor } from './rabbitmq/management-client.js';
-export { serviceOfAmqpUser } from './rabbitmq/topology.js';

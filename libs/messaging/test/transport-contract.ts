@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { AppError, type ModuleName } from '@np/contracts';
+import { AppError, type ModuleName, withTimeout } from '@np/contracts';
 import type { EventEnvelope, ReplyEnvelope, RequestEnvelope, Transport } from '../src/index.js';
 
 /** A client and a server side of one bus; for the in-process transport they are the same object. */
@@ -32,16 +32,8 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   return { promise, resolve };
 }
 
-export async function within<T>(promise: Promise<T>, ms: number, what = 'operation'): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function within<T>(promise: Promise<T>, ms: number, what = 'operation'): Promise<T> {
+  return withTimeout(promise, ms, () => new Error(`${what} did not settle within ${ms} ms`));
 }
 
 /** Resolves to the AppError code a promise rejects with (fails the test when it resolves). */

@@ -1,3 +1,5 @@
+import { withTimeout } from '@np/contracts';
+
 /** A named readiness check: resolves when the dependency is usable, rejects (or returns false) when not. */
 export interface ReadinessCheck {
   name: string;
@@ -19,14 +21,7 @@ export async function evaluateReadiness(checks: readonly ReadinessCheck[]): Prom
   return { ready: results.every(([, state]) => state === 'up'), checks: Object.fromEntries(results) };
 }
 
+/** A check that throws, returns false or outlives CHECK_TIMEOUT_MS counts as down. */
 async function runWithTimeout(check: ReadinessCheck['check']): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([Promise.resolve().then(check).catch(() => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withTimeout(Promise.resolve().then(check), CHECK_TIMEOUT_MS).catch(() => false);
 }

@@ -12,7 +12,7 @@ export interface OpsRoutesOptions {
  * `/metrics` (Prometheus text): what operators and scrapers read, on a port of its own that is
  * not published to clients.
  */
-export function registerOpsRoutes(app: FastifyInstance, options: OpsRoutesOptions): void {
+function registerOpsRoutes(app: FastifyInstance, options: OpsRoutesOptions): void {
   app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const report = await evaluateReadiness(options.checks);

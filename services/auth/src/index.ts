@@ -40,7 +40,7 @@ export async function startAuthService({ deps, settings, clock }: StartAuthServi
     logger: deps.logger,
   });
   // Revocations leave through the outbox: a committed revocation always reaches the gateways.
-  const relay = new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema: settings.NP_AUTH_SCHEMA, logger: deps.logger });
+  const relay = new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema: settings.NP_AUTH_SCHEMA, logger: deps.logger, retentionHours: settings.NP_OUTBOX_RETENTION_HOURS });
   relay.start();
   let app: INestMicroservice;
   try {

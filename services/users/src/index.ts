@@ -40,7 +40,7 @@ export async function startUsersService({ deps, settings }: StartUsersServiceOpt
     poolMax: settings.NP_DATABASE_POOL_MAX,
     logger: deps.logger,
   });
-  const relay = new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema, logger: deps.logger });
+  const relay = new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema, logger: deps.logger, retentionHours: settings.NP_OUTBOX_RETENTION_HOURS });
   relay.start();
   const app = await startBusService({
     name: 'users',

@@ -1,3 +1,3 @@
 export * from './sql.js';
-export * from './pg.js';
 export * from './outbox-relay.js';
+export * from './retention.js';

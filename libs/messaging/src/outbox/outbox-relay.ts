@@ -2,6 +2,7 @@ import type { EventName } from '@np/contracts';
 import type { Logger } from '@np/observability';
 import type { EventEnvelope } from '../envelopes.js';
 import type { Transport } from '../transport.js';
+import { type PruneOutcome, pruneOutboxAndInbox } from './retention.js';
 import { quoteSchema, type WithTransaction } from './sql.js';
 
 export interface OutboxRelayOptions {
@@ -16,12 +17,22 @@ export interface OutboxRelayOptions {
   logger: Logger;
   pollIntervalMs?: number;
   batchSize?: number;
+  /**
+   * Published outbox rows and inbox rows older than this are deleted (default 168 h, a week;
+   * services pass `NP_OUTBOX_RETENTION_HOURS`). Unpublished rows always stay.
+   */
+  retentionHours?: number;
+  /** How often the relay sweeps them (default 5 min; one replica at a time, see `pruneOutboxAndInbox`). */
+  pruneIntervalMs?: number;
 }
 
 /** Wakes the relay after a commit, so events leave now rather than at the next poll. */
 export interface OutboxSignal {
   kick(): void;
 }
+
+const DEFAULT_RETENTION_HOURS = 168;
+const DEFAULT_PRUNE_INTERVAL_MS = 5 * 60_000;
 
 interface BatchOutcome {
   claimed: number;
@@ -42,6 +53,10 @@ export class OutboxRelay implements OutboxSignal {
   private running: Promise<void> | undefined;
   private started = false;
   private kicked = false;
+  /** Set by stop(): a sweep in progress ends after its current batch. */
+  private stopping = false;
+  /** When the next sweep of old rows is due; the first tick sweeps. */
+  private nextPruneAt = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.table = `${quoteSchema(options.schema)}.outbox`;
@@ -52,12 +67,14 @@ export class OutboxRelay implements OutboxSignal {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.stopping = false;
     this.schedule(0);
   }
 
   /** Stops polling and waits for the batch in progress, so nothing is left half done. */
   async stop(): Promise<void> {
     this.started = false;
+    this.stopping = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
@@ -82,10 +99,23 @@ export class OutboxRelay implements OutboxSignal {
     this.timer.unref(); // the relay alone must not keep a process alive
   }
 
+  /**
+   * Deletes published outbox rows and inbox rows past the retention now (the relay also does it
+   * every `pruneIntervalMs`); `skipped` when another replica is sweeping this schema.
+   */
+  prune(): Promise<PruneOutcome> {
+    return pruneOutboxAndInbox({
+      withTransaction: this.options.withTransaction,
+      schema: this.options.schema,
+      retentionHours: this.options.retentionHours ?? DEFAULT_RETENTION_HOURS,
+      shouldContinue: () => !this.stopping,
+    });
+  }
+
   private async tick(): Promise<void> {
     this.timer = undefined;
     if (!this.started || this.running) return;
-    this.running = this.drain();
+    this.running = this.drain().then(() => this.pruneIfDue());
     await this.running;
     this.running = undefined;
     if (!this.started) return;
@@ -102,6 +132,18 @@ export class OutboxRelay implements OutboxSignal {
       }
     } catch (error) {
       this.options.logger.error({ err: error, schema: this.options.schema }, 'outbox batch failed; retrying on the next tick');
+    }
+  }
+
+  /** Never throws either: a failed sweep is logged and tried again at the next interval. */
+  private async pruneIfDue(): Promise<void> {
+    if (!this.started || Date.now() < this.nextPruneAt) return;
+    this.nextPruneAt = Date.now() + (this.options.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS);
+    try {
+      const outcome = await this.prune();
+      if (outcome.outbox + outcome.inbox > 0) this.options.logger.info({ schema: this.options.schema, ...outcome }, 'old outbox and inbox rows pruned');
+    } catch (error) {
+      this.options.logger.warn({ err: error, schema: this.options.schema }, 'outbox prune failed; retrying at the next interval');
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Options } from 'amqplib';
+import type { Channel, Options } from 'amqplib';
 import type { ModuleName } from '@np/contracts';
 
 /** Topic exchange every domain event is published to; routing key = event name. */
@@ -8,6 +8,8 @@ export const DEAD_LETTER_EXCHANGE = 'np.events.dlx';
 /** RabbitMQ's direct reply-to pseudo queue: no queue to declare, survives reconnects by re-consuming. */
 export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 export const REQUEST_ID_HEADER = 'x-request-id';
+/** Envelopes travel as UTF-8 JSON (see codec.ts). */
+export const CONTENT_TYPE = 'application/json';
 
 const CONSUMER_NAME = /^[a-z0-9][a-z0-9_.-]{0,100}$/;
 
@@ -67,4 +69,10 @@ export function eventQueueOptions(consumer: string, retryLimit: number): Options
       'x-dead-letter-routing-key': eventQueue(consumer),
     },
   };
+}
+
+/** Both event exchanges; every channel that publishes or binds to them declares them first. */
+export async function declareEventExchanges(channel: Channel): Promise<void> {
+  await channel.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
+  await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'direct', { durable: true });
 }
