@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, type ErrorCode } from '@np/contracts';
 import type { Logger } from '@np/observability';
-import type { UsersService } from './users.service.js';
+import type { UsersService } from '../profiles/users.service.js';
 
 export interface AdminBootstrapOptions {
   email: string;
