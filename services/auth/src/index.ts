@@ -1,7 +1,6 @@
-import type { INestMicroservice } from '@nestjs/common';
 import { OutboxRelay } from '@np/messaging';
-import { isDatabaseUp, openDatabase, ormScope, ormTransactions } from '@np/persistence';
-import { type RunningService, type ServiceDeps, startBusService } from '@np/runtime';
+import { ormTransactions } from '@np/persistence';
+import { type RunningService, type ServiceDeps, startModuleService } from '@np/runtime';
 import { AuthModule } from './auth.module.js';
 import type { Clock } from './clock.js';
 import { authEntities } from './entities/index.js';
@@ -31,38 +30,19 @@ export interface AuthService extends RunningService {
 
 /** Opens the auth schema (migrating it) and serves the auth module on the bus. */
 export async function startAuthService({ deps, settings, clock }: StartAuthServiceOptions): Promise<AuthService> {
-  const db = await openDatabase({
-    url: settings.NP_DATABASE_URL,
-    schema: settings.NP_AUTH_SCHEMA,
-    entities: authEntities,
-    migrations: authMigrations(settings.NP_AUTH_SCHEMA),
-    poolMax: settings.NP_DATABASE_POOL_MAX,
-    logger: deps.logger,
+  const schema = settings.NP_AUTH_SCHEMA;
+  const service = await startModuleService({
+    name: 'auth',
+    module: 'auth',
+    deps,
+    database: { url: settings.NP_DATABASE_URL, schema, entities: authEntities, migrations: authMigrations(schema), poolMax: settings.NP_DATABASE_POOL_MAX },
+    // Revocations leave through the outbox: a committed revocation always reaches the gateways.
+    outboxRelay: (db) => new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema, logger: deps.logger, retentionHours: settings.NP_OUTBOX_RETENTION_HOURS }),
+    appModule: ({ db, outbox }) => AuthModule.register({ db, bus: deps.bus, logger: deps.logger, settings, outbox, ...(clock ? { clock } : {}) }),
   });
-  // Revocations leave through the outbox: a committed revocation always reaches the gateways.
-  const relay = new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema: settings.NP_AUTH_SCHEMA, logger: deps.logger, retentionHours: settings.NP_OUTBOX_RETENTION_HOURS });
-  relay.start();
-  let app: INestMicroservice;
-  try {
-    app = await startBusService({
-      name: 'auth',
-      module: 'auth',
-      appModule: AuthModule.register({ db, bus: deps.bus, logger: deps.logger, settings, outbox: relay, ...(clock ? { clock } : {}) }),
-      deps,
-      scope: ormScope(db),
-    });
-  } catch (error) {
-    await relay.stop();
-    await db.close();
-    throw error;
-  }
   return {
-    checks: [{ name: 'database', check: () => isDatabaseUp(db) }],
-    rotateSigningKey: () => app.get(SigningKeysService).rotate(),
-    close: async () => {
-      await app.close();
-      await relay.stop();
-      await db.close();
-    },
+    checks: service.checks,
+    rotateSigningKey: () => service.app.get(SigningKeysService).rotate(),
+    close: () => service.close(),
   };
 }

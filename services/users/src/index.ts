@@ -1,20 +1,20 @@
 import { OutboxRelay } from '@np/messaging';
 import type { ReadinessCheck } from '@np/observability';
-import { type Database, isDatabaseUp, openDatabase, ormScope, ormTransactions } from '@np/persistence';
-import { type ServiceDeps, startBusService } from '@np/runtime';
-import { type BootstrapOutcome, bootstrapAdmin } from './admin-bootstrap.js';
+import { ormTransactions } from '@np/persistence';
+import { type ServiceDeps, startModuleService } from '@np/runtime';
+import { type BootstrapOutcome, bootstrapAdmin } from './bootstrap/admin-bootstrap.js';
+import { usersEntities } from './entities/index.js';
 import { usersMigrations } from './migrations.js';
+import { UsersService } from './profiles/users.service.js';
 import type { UsersSettings } from './settings.js';
-import { UserEntity } from './user.entity.js';
 import { UsersModule } from './users.module.js';
-import { UsersService } from './users.service.js';
 
 export { usersSettingsSchema, type UsersSettings } from './settings.js';
 export { usersMigrations } from './migrations.js';
-export { UserEntity } from './user.entity.js';
+export { UserEntity, usersEntities } from './entities/index.js';
 export { UsersModule, type UsersModuleDeps } from './users.module.js';
-export { UsersService } from './users.service.js';
-export type { BootstrapOutcome } from './admin-bootstrap.js';
+export { UsersService } from './profiles/users.service.js';
+export type { BootstrapOutcome } from './bootstrap/admin-bootstrap.js';
 
 export interface StartUsersServiceOptions {
   deps: ServiceDeps;
@@ -32,37 +32,24 @@ export interface UsersServiceHandle {
 /** Opens the users schema (migrating it), starts the outbox relay and serves the `users` module on the bus. */
 export async function startUsersService({ deps, settings }: StartUsersServiceOptions): Promise<UsersServiceHandle> {
   const schema = settings.NP_USERS_SCHEMA;
-  const db = await openDatabase({
-    url: settings.NP_DATABASE_URL,
-    schema,
-    entities: [UserEntity],
-    migrations: usersMigrations(schema),
-    poolMax: settings.NP_DATABASE_POOL_MAX,
-    logger: deps.logger,
-  });
-  const relay = new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema, logger: deps.logger, retentionHours: settings.NP_OUTBOX_RETENTION_HOURS });
-  relay.start();
-  const app = await startBusService({
+  const service = await startModuleService({
     name: 'users',
     module: 'users',
-    appModule: UsersModule.register({ ...deps, db, settings, outbox: relay }),
     deps,
-    scope: ormScope(db),
-  }).catch(async (error: unknown) => {
-    await closeAll(relay, db);
-    throw error;
+    database: { url: settings.NP_DATABASE_URL, schema, entities: usersEntities, migrations: usersMigrations(schema), poolMax: settings.NP_DATABASE_POOL_MAX },
+    outboxRelay: (db) => new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema, logger: deps.logger, retentionHours: settings.NP_OUTBOX_RETENTION_HOURS }),
+    appModule: ({ db, outbox }) => UsersModule.register({ ...deps, db, settings, outbox }),
   });
   const abort = new AbortController();
   // In the background: auth may start after us in the distributed shape.
-  const bootstrap = startBootstrap(app.get(UsersService), settings, deps, abort.signal);
+  const bootstrap = startBootstrap(service.app.get(UsersService), settings, deps, abort.signal);
   return {
     bootstrap,
-    checks: [{ name: 'database', check: () => isDatabaseUp(db) }],
+    checks: service.checks,
     async close() {
       abort.abort();
       await bootstrap;
-      await app.close();
-      await closeAll(relay, db);
+      await service.close();
     },
   };
 }
@@ -80,9 +67,4 @@ async function startBootstrap(
     deps.logger.error({ err: error }, 'bootstrap admin crashed');
     return 'failed' as const;
   });
-}
-
-async function closeAll(relay: OutboxRelay, db: Database): Promise<void> {
-  await relay.stop();
-  await db.close();
 }

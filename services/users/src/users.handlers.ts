@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import type { Identity, ParsedRequestOf, User, UserList } from '@np/contracts';
 import { BusContext } from '@np/messaging';
-import { UsersService } from './users.service.js';
+import { UsersService } from './profiles/users.service.js';
 
 /** Bodies arrive validated against `@np/contracts`; each handler is one call into the service. */
 @Controller()

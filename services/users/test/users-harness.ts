@@ -13,6 +13,8 @@ export interface FakeAuth {
   failWith: AppError | undefined;
   /** `auth.credentials.verify` accepts this password only. */
   currentPassword: string;
+  /** Runs while `auth.credentials.set` is being handled, before it answers (what else happens meanwhile). */
+  duringSet: ((command: SetCredentialsCommand) => Promise<void>) | undefined;
 }
 
 export type TestPrincipal = Pick<Principal, 'sub' | 'roles'> & { sid?: string };
@@ -41,7 +43,7 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions): Promise<UsersHarness> {
   const transport = new InProcessTransport();
   await transport.start();
-  const auth: FakeAuth = { calls: [], failWith: undefined, currentPassword: 'the-current-password' };
+  const auth: FakeAuth = { calls: [], failWith: undefined, currentPassword: 'the-current-password', duringSet: undefined };
   if (options.serveAuth !== false) await serveFakeAuth(transport, auth);
   const published: EventEnvelope[] = [];
   await transport.subscribe('test-recorder', ['users.#'], (event) => {
@@ -86,19 +88,17 @@ export async function startHarness(options: HarnessOptions): Promise<UsersHarnes
 }
 
 export async function serveFakeAuth(transport: InProcessTransport, auth: FakeAuth): Promise<void> {
-  await transport.serve('auth', (request) => {
+  await transport.serve('auth', async (request) => {
     if (request.pattern === 'auth.credentials.verify') {
       const { password } = request.body as { password: string };
-      return Promise.resolve(
-        password === auth.currentPassword ? { ok: true, body: { ok: true } } : { ok: false, error: { code: 'current_password_invalid', message: 'wrong' } },
-      );
+      return password === auth.currentPassword ? { ok: true, body: { ok: true } } : { ok: false, error: { code: 'current_password_invalid', message: 'wrong' } };
     }
-    if (request.pattern !== 'auth.credentials.set') {
-      return Promise.resolve({ ok: false, error: { code: 'not_found', message: 'fake auth' } });
-    }
-    if (auth.failWith) return Promise.resolve({ ok: false, error: auth.failWith.toPayload() });
-    auth.calls.push(request.body as SetCredentialsCommand);
-    return Promise.resolve({ ok: true, body: { ok: true } });
+    if (request.pattern !== 'auth.credentials.set') return { ok: false, error: { code: 'not_found', message: 'fake auth' } };
+    const command = request.body as SetCredentialsCommand;
+    await auth.duringSet?.(command);
+    if (auth.failWith) return { ok: false, error: auth.failWith.toPayload() };
+    auth.calls.push(command);
+    return { ok: true, body: { ok: true } };
   });
 }
 

@@ -13,6 +13,10 @@ class FakeStore implements UsersStore {
   events: EventEnvelope[] = [];
   /** Simulates a concurrent writer that took the email between the pre-check and the insert. */
   raceOnInsert = false;
+  /** Same for the email of an update. */
+  raceOnUpdate = false;
+  /** How many transactions are open right now (a remote call must never see one). */
+  open = 0;
 
   findById(id: string) {
     return Promise.resolve(this.users.get(id) ?? null);
@@ -30,12 +34,15 @@ class FakeStore implements UsersStore {
   async transaction<T>(fn: (tx: UsersWriter) => Promise<T>): Promise<T> {
     const users = new Map(this.users);
     const events = [...this.events];
+    this.open += 1;
     try {
       return await fn(this.writer());
     } catch (error) {
       this.users = users;
       this.events = events;
       throw error;
+    } finally {
+      this.open -= 1;
     }
   }
 
@@ -52,6 +59,9 @@ class FakeStore implements UsersStore {
         return Promise.resolve();
       },
       update: (id, changes: UserChanges) => {
+        if (this.raceOnUpdate && changes.email !== undefined) {
+          return Promise.reject(new UniqueConstraintViolationException(Object.assign(new Error('duplicate key'), { constraint: 'users_email_unique' })));
+        }
         this.users.set(id, { ...this.users.get(id)!, ...changes });
         return Promise.resolve();
       },
@@ -63,20 +73,22 @@ class FakeStore implements UsersStore {
         this.events.push(event);
         return Promise.resolve();
       },
+      lockAdmins: () => Promise.resolve([...this.users.values()].filter((user) => user.roles.includes('admin')).map((user) => user.id)),
     };
   }
 }
 
 function setup() {
   const store = new FakeStore();
-  const credentialCalls: { userId: string; password: string }[] = [];
+  const credentialCalls: { userId: string; password: string; openTransactions: number; userStored: boolean }[] = [];
   const credentials = {
     failure: undefined as AppError | undefined,
     set(userId: string, password: string) {
       if (this.failure) return Promise.reject(this.failure);
-      credentialCalls.push({ userId, password });
+      credentialCalls.push({ userId, password, openTransactions: store.open, userStored: store.users.has(userId) });
       return Promise.resolve();
     },
+    confirm: () => Promise.resolve(),
   };
   let kicks = 0;
   const service = new UsersService(store, credentials, { kick: () => (kicks += 1) });
@@ -99,7 +111,8 @@ describe('UsersService', () => {
       const user = await service.create({ email: 'a@example.com', displayName: 'A', password: 'password1' }, manager);
       expect(user.roles).toEqual(['member']);
       expect(store.events.map((event) => [event.name, event.payload])).toEqual([['users.user.created', { user }]]);
-      expect(credentialCalls).toEqual([{ userId: user.id, password: 'password1' }]);
+      // Auth first, with no transaction open; the user is written after it accepted.
+      expect(credentialCalls).toEqual([{ userId: user.id, password: 'password1', openTransactions: 0, userStored: false }]);
       expect(kicks()).toBe(1);
     });
 
@@ -169,6 +182,39 @@ describe('UsersService', () => {
       await service.update({ id: user.id, changes: { displayName: 'New', password: 'password2' } }, admin);
       expect(store.events.at(-1)).toMatchObject({ name: 'users.user.updated', payload: { changed: ['displayName', 'password'] } });
       expect(JSON.stringify(store.events)).not.toContain('password2');
+    });
+
+    it('sets the password with no transaction open, before the profile is written', async () => {
+      const { service, store, user, credentialCalls } = await withUser();
+      await service.update({ id: user.id, changes: { displayName: 'New', password: 'password2' } }, admin);
+      expect(credentialCalls.at(-1)).toMatchObject({ userId: user.id, password: 'password2', openTransactions: 0 });
+      expect(store.users.get(user.id)?.displayName).toBe('New');
+    });
+
+    it('checks rank before asking auth, and asks nothing when it fails', async () => {
+      const { service, credentialCalls } = setup();
+      const target = await service.create({ email: 'boss@example.com', displayName: 'Boss', roles: ['admin'] }, admin);
+      expect(await codeOf(service.update({ id: target.id, changes: { password: 'password2' } }, manager))).toBe('forbidden');
+      expect(credentialCalls).toEqual([]);
+    });
+
+    it('records the password change on its own when the profile write fails after auth accepted', async () => {
+      const { service, store, user, kicks } = await withUser();
+      store.raceOnUpdate = true;
+      const before = kicks();
+      expect(await codeOf(service.update({ id: user.id, changes: { email: 'taken@example.com', password: 'password2' } }, admin))).toBe('email_taken');
+      expect(store.users.get(user.id)?.email).toBe('a@example.com');
+      expect(store.events.at(-1)).toMatchObject({ name: 'users.user.updated', payload: { changed: ['password'], user: { email: 'a@example.com' } } });
+      expect(kicks()).toBe(before + 1);
+    });
+
+    it('leaves profile and events untouched when auth refuses the new password', async () => {
+      const { service, store, user, credentials } = await withUser();
+      const events = store.events.length;
+      credentials.failure = new AppError('module_unavailable', 'auth down');
+      expect(await codeOf(service.update({ id: user.id, changes: { displayName: 'New', password: 'password2' } }, admin))).toBe('module_unavailable');
+      expect(store.users.get(user.id)?.displayName).toBe('A');
+      expect(store.events).toHaveLength(events);
     });
 
     it('answers not_found for a missing user', async () => {

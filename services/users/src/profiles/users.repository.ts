@@ -1,10 +1,13 @@
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Role } from '@np/contracts';
 import { type EventEnvelope, insertOutboxEvent } from '@np/messaging';
 import { type Database, emSqlQuery, quoteIdentifier } from '@np/persistence';
+import { DATABASE, SETTINGS } from '@np/runtime';
+import type { UsersSettings } from '../settings.js';
 import { containsPattern } from './like-pattern.js';
 import type { UserCursor } from './user-cursor.js';
-import { UserEntity, type UserEntityType } from './user.entity.js';
+import { UserEntity, type UserEntityType } from '../entities/user.entity.js';
 import type { UserRecord } from './user-record.js';
 
 export interface UserListQuery {
@@ -45,11 +48,16 @@ export interface UsersStore extends UsersReader {
 }
 
 /** Typed queries over the service's `users` and `outbox` tables. */
+@Injectable()
 export class UsersRepository implements UsersStore {
+  private readonly schema: string;
+
   constructor(
-    private readonly db: Database,
-    private readonly schema: string,
-  ) {}
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(SETTINGS) settings: Pick<UsersSettings, 'NP_USERS_SCHEMA'>,
+  ) {
+    this.schema = settings.NP_USERS_SCHEMA;
+  }
 
   /**
    * The hottest read of the module (every profile view, every token refresh): one parameterised

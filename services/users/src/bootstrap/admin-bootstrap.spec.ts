@@ -2,8 +2,8 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { AppError } from '@np/contracts';
 import { createLogger } from '@np/observability';
 import { backoffMs, bootstrapAdmin } from './admin-bootstrap.js';
-import type { UserRecord } from './user-record.js';
-import type { UsersService } from './users.service.js';
+import type { UserRecord } from '../profiles/user-record.js';
+import type { UsersService } from '../profiles/users.service.js';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 const options = { email: 'root@example.com', password: 'password1', logger };

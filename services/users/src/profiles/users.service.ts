@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   AppError,
   type Identity,
@@ -8,9 +9,10 @@ import {
   type User,
   type UserList,
 } from '@np/contracts';
-import type { Credentials } from './credentials.js';
+import { domainEvent, type OutboxSignal } from '@np/messaging';
+import { OUTBOX } from '@np/runtime';
+import { AuthCredentials, type Credentials } from '../auth/credentials.js';
 import { asEmailConflict, emailTakenError } from './email-conflict.js';
-import type { OutboxSignal } from '@np/messaging';
 import {
   DEFAULT_ROLES,
   requireAnotherAdmin,
@@ -19,11 +21,10 @@ import {
   requireRoleAssignment,
   requireSelfOr,
 } from './user-access.js';
-import { distinctRoles, profileChanges } from './user-changes.js';
+import { distinctRoles, type ProfileChanges, profileChanges } from './user-changes.js';
 import { decodeCursor, encodeCursor } from './user-cursor.js';
-import { domainEvent } from '@np/messaging';
 import { toIdentity, toUser, type UserRecord } from './user-record.js';
-import type { UsersStore } from './users.repository.js';
+import { UsersRepository, type UsersStore, type UsersWriter } from './users.repository.js';
 
 export type CreateUserCommand = ParsedRequestOf<'users.create'>;
 export type UpdateUserCommand = ParsedRequestOf<'users.update'>;
@@ -35,12 +36,26 @@ export interface NewUser {
   roles: Role[];
 }
 
-/** The users module's rules. Every write commits with its event; passwords go to auth in the same transaction. */
+interface PlannedUpdate {
+  current: UserRecord;
+  changes: ProfileChanges;
+  next: UserRecord;
+  /** Names of the fields that really change, `password` included. */
+  changed: string[];
+}
+
+/**
+ * The users module's rules. Every write commits with its event. Passwords belong to auth: they
+ * are handed over by a bus call that never runs while a transaction of this service is open (no
+ * row lock waits on the round trip), and always before the users write they go with, so a
+ * refusal by auth leaves nothing behind here.
+ */
+@Injectable()
 export class UsersService {
   constructor(
-    private readonly store: UsersStore,
-    private readonly credentials: Credentials,
-    private readonly outbox: OutboxSignal,
+    @Inject(UsersRepository) private readonly store: UsersStore,
+    @Inject(AuthCredentials) private readonly credentials: Credentials,
+    @Inject(OUTBOX) private readonly outbox: OutboxSignal,
   ) {}
 
   async create(command: CreateUserCommand, principal: Principal | undefined): Promise<User> {
@@ -52,15 +67,21 @@ export class UsersService {
     return toUser(record);
   }
 
-  /** Creates a user without asking who wants it: for trusted callers in this process (the admin bootstrap). */
+  /**
+   * Creates a user without asking who wants it: for trusted callers in this process (the admin
+   * bootstrap). The id is chosen first and the password stored in auth under it before the user
+   * is written. If auth refuses, nothing was written. If the insert fails after auth accepted
+   * (a concurrent create took the email), auth keeps a credential of a user that never existed:
+   * it can never log in (login and refresh find no user with that id) and no later user gets
+   * that random id.
+   */
   async provision(user: NewUser, password: string | undefined): Promise<UserRecord> {
     const now = new Date();
     const record: UserRecord = { id: randomUUID(), ...user, email: user.email.toLowerCase(), createdAt: now, updatedAt: now };
+    if (password !== undefined) await this.credentials.set(record.id, password);
     await this.store.transaction(async (tx) => {
       await tx.insert(record);
       await tx.appendEvent(domainEvent('users.user.created', { user: toUser(record) }));
-      // Last before commit: if auth refuses, the user rolls back with everything else.
-      if (password !== undefined) await this.credentials.set(record.id, password);
     }).catch(rethrowAsEmailConflict);
     this.outbox.kick();
     return record;
@@ -71,27 +92,34 @@ export class UsersService {
     return toUser(await this.found(this.store.findById(id)));
   }
 
+  /**
+   * A new password goes to auth between two transactions: the first checks the whole change
+   * (rank, roles, last admin) and commits without writing, so no lock is held while auth
+   * hashes and stores it; the second checks again and writes the profile and its event. If that
+   * second one fails after auth accepted (the email was taken meanwhile, the user was deleted),
+   * the password change stands and is recorded on its own, and the error is answered.
+   */
   async update({ id, changes: request }: UpdateUserCommand, principal: Principal | undefined): Promise<User> {
     const caller = requireSelfOr(principal, id, 'users:write');
     if (request.email !== undefined) await this.ensureEmailFree(request.email, id);
     await this.confirmCurrentPassword(caller, id, request);
-    const { record, changed } = await this.store.transaction(async (tx) => {
-      const current = await this.found(tx.findByIdForUpdate(id));
-      requireNotOutranked(caller, current);
-      if (request.roles !== undefined) requireRoleAssignment(principal, request.roles, current.roles);
-      const changes = profileChanges(current, request);
-      if (current.roles.includes('admin') && changes.roles && !changes.roles.includes('admin')) requireAnotherAdmin(await tx.lockAdmins(), id);
-      const changedFields = [...Object.keys(changes), ...(request.password === undefined ? [] : ['password'])];
-      if (changedFields.length === 0) return { record: current, changed: changedFields };
-      const next: UserRecord = { ...current, ...changes, updatedAt: new Date() };
-      await tx.update(id, { ...changes, updatedAt: next.updatedAt });
-      await tx.appendEvent(domainEvent('users.user.updated', { user: toUser(next), changed: changedFields }));
+    if (request.password !== undefined) {
+      await this.store.transaction((tx) => this.plan(tx, caller, principal, id, request));
       // Users changing their own password stay logged in where they did it; everywhere else they are logged out.
-      if (request.password !== undefined) await this.credentials.set(id, request.password, caller.sub === id ? caller.sid : undefined);
-      return { record: next, changed: changedFields };
-    }).catch(rethrowAsEmailConflict);
-    if (changed.length > 0) this.outbox.kick();
-    return toUser(record);
+      await this.credentials.set(id, request.password, caller.sub === id ? caller.sid : undefined);
+    }
+    const planned = await this.store.transaction(async (tx) => {
+      const plan = await this.plan(tx, caller, principal, id, request);
+      if (plan.changed.length === 0) return plan;
+      await tx.update(id, { ...plan.changes, updatedAt: plan.next.updatedAt });
+      await tx.appendEvent(domainEvent('users.user.updated', { user: toUser(plan.next), changed: plan.changed }));
+      return plan;
+    }).catch(async (error: unknown) => {
+      if (request.password !== undefined) await this.recordPasswordChange(id).catch(() => undefined);
+      throw asEmailConflict(error);
+    });
+    if (planned.changed.length > 0) this.outbox.kick();
+    return toUser(planned.next);
   }
 
   async delete(id: string, principal: Principal | undefined): Promise<{ ok: true }> {
@@ -144,6 +172,31 @@ export class UsersService {
       ]);
     }
     await this.credentials.confirm(id, request.currentPassword);
+  }
+
+  /** Locks the user (and the admins, for a demotion) and checks the change against the rules; writes nothing. */
+  private async plan(tx: UsersWriter, caller: Principal, principal: Principal | undefined, id: string, request: UpdateUserCommand['changes']): Promise<PlannedUpdate> {
+    const current = await this.found(tx.findByIdForUpdate(id));
+    requireNotOutranked(caller, current);
+    if (request.roles !== undefined) requireRoleAssignment(principal, request.roles, current.roles);
+    const changes = profileChanges(current, request);
+    if (current.roles.includes('admin') && changes.roles && !changes.roles.includes('admin')) requireAnotherAdmin(await tx.lockAdmins(), id);
+    const changed = [...Object.keys(changes), ...(request.password === undefined ? [] : ['password'])];
+    if (changed.length === 0) return { current, changes, next: current, changed };
+    return { current, changes, next: { ...current, ...changes, updatedAt: new Date() }, changed };
+  }
+
+  /** Auth took a new password but the profile write failed: the change that did happen gets its event. */
+  private async recordPasswordChange(id: string): Promise<void> {
+    const recorded = await this.store.transaction(async (tx) => {
+      const current = await tx.findByIdForUpdate(id);
+      if (!current) return false; // deleted meanwhile: auth drops its credentials on users.user.deleted
+      const next: UserRecord = { ...current, updatedAt: new Date() };
+      await tx.update(id, { updatedAt: next.updatedAt });
+      await tx.appendEvent(domainEvent('users.user.updated', { user: toUser(next), changed: ['password'] }));
+      return true;
+    });
+    if (recorded) this.outbox.kick();
   }
 
   private async ensureEmailFree(email: string, ownerId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, type ErrorCode } from '@np/contracts';
 import type { Logger } from '@np/observability';
-import type { UsersService } from './users.service.js';
+import type { UsersService } from '../profiles/users.service.js';
 
 export interface AdminBootstrapOptions {
   email: string;
@@ -20,7 +20,8 @@ const MAX_BACKOFF_MS = 8000;
 
 /**
  * Creates the first admin once. Safe across restarts and replicas: the unique email decides
- * who wins, and a failed credentials call rolls the user back so the next attempt starts clean.
+ * who wins, and the password goes to auth before the user is written, so a failed credentials
+ * call leaves no user behind and the next attempt starts clean.
  */
 export async function bootstrapAdmin(service: UsersService, options: AdminBootstrapOptions): Promise<BootstrapOutcome> {
   const deadline = Date.now() + (options.deadlineMs ?? 60_000);
