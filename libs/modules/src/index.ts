@@ -1,5 +1,6 @@
 export type { ModuleDeployment, ModuleEntry, Quantities } from './module-entry.js';
 export { MODULE_MANIFEST } from './module-manifest.js';
+export { renderModuleTable } from './module-table.js';
 export {
   ALWAYS_ON_MODULE_NAMES,
   BUS_MODULE_NAMES,
