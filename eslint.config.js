@@ -1,7 +1,49 @@
 // Type-aware lint as errors, zero warnings. Source files are checked against their package's
 // tsconfig; specs get the same rules without type information.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+const DEEP_RELATIVE = { group: ['../../*'], message: 'Use a path alias (@np/...) instead of deep relative imports.' };
+
+/** The applications: every service and the operator, with the package name others would import them by. */
+const APPS = [...readdirSync(join(import.meta.dirname, 'services')).map((dir) => `services/${dir}`), 'operator'].map((dir) => ({
+  dir,
+  name: JSON.parse(readFileSync(join(import.meta.dirname, dir, 'package.json'), 'utf8')).name,
+}));
+/** The launcher that runs every module in one process: the one application allowed to import services. */
+const LAUNCHERS = ['services/embedded'];
+
+function forbid(apps, who) {
+  const names = apps.flatMap((app) => [app.name, `${app.name}/*`]);
+  return {
+    'no-restricted-imports': [
+      'error',
+      { patterns: [DEEP_RELATIVE, ...(names.length ? [{ group: names, message: `${who}: shared code belongs in libs/.` }] : [])] },
+    ],
+  };
+}
+
+/**
+ * Module boundaries: a library imports no application, a service no other service (the modules
+ * talk over the bus), the operator no service. Tests are free to (the e2e suite drives them all).
+ */
+export const boundaries = [
+  {
+    files: ['libs/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: forbid(APPS, 'A library must not import a service or the operator'),
+  },
+  ...APPS.map((app) => ({
+    files: [`${app.dir}/src/**/*.ts`],
+    ignores: ['**/*.spec.ts'],
+    rules: forbid(
+      APPS.filter((other) => other !== app && !(LAUNCHERS.includes(app.dir) && other.dir.startsWith('services/'))),
+      `${app.dir} must not import another application`,
+    ),
+  })),
+];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.local/**', '.data/**', 'bench/**', 'tools/**'] },
@@ -19,9 +61,10 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': 'off', // NestJS modules are decorated empty classes
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/consistent-type-imports': 'off', // Nest needs value imports for DI metadata
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../../*'], message: 'Use a path alias (@np/...) instead of deep relative imports.' }] }],
+      'no-restricted-imports': ['error', { patterns: [DEEP_RELATIVE] }],
     },
   },
+  ...boundaries,
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
     extends: [...tseslint.configs.recommended],

@@ -23,9 +23,15 @@ if [[ -z "${NP_SIGNING_KEY_ENCRYPTION_KEY:-}" ]]; then
   export NP_SIGNING_KEY_ENCRYPTION_KEY="$(cat "$keyfile")"
 fi
 
+# "<name> <ops port>" for every module with a service process, in start order (the gateway last),
+# from the module manifest (libs/modules, built by `npm run build`).
+mapfile -t modules < <(node --input-type=module -e "import { PROCESS_MODULES, moduleEntry } from '@np/modules'; for (const name of PROCESS_MODULES) console.log(name, moduleEntry(name).localOpsPort);")
+names=("${modules[@]%% *}")
+env_key() { local key="${1^^}"; echo "${key//-/_}"; } # form-builder -> FORM_BUILDER
+
 step "giving each service its own RabbitMQ user"
-urls="$(node tools/provision-rabbitmq-users.js gateway auth users)"
-amqp_url_of() { grep "^NP_AMQP_URL_${1^^}=" <<<"$urls" | cut -d= -f2-; }
+urls="$(node tools/provision-rabbitmq-users.js "${names[@]}")"
+amqp_url_of() { grep "^NP_AMQP_URL_$(env_key "$1")=" <<<"$urls" | cut -d= -f2-; }
 
 pids=()
 start() { # name script ops-port
@@ -35,9 +41,11 @@ start() { # name script ops-port
   info "pid $!, logs in $STATE_DIR/$1.log, ops on 127.0.0.1:$3"
 }
 trap 'kill "${pids[@]}" 2>/dev/null; wait' INT TERM EXIT
-start auth services/auth/dist/main.js "${NP_AUTH_OPS_PORT:-9101}"
-start users services/users/dist/main.js "${NP_USERS_OPS_PORT:-9102}"
-start gateway services/gateway/dist/main.js 0
+for module in "${modules[@]}"; do
+  name="${module%% *}"
+  ops_port_var="NP_$(env_key "$name")_OPS_PORT" # NP_AUTH_OPS_PORT, NP_USERS_OPS_PORT, ... override the manifest's
+  start "$name" "services/$name/dist/main.js" "${!ops_port_var:-${module##* }}"
+done
 WAIT_SECONDS=60 wait_for "the gateway on port ${PORT:-3000}" curl -sf "http://127.0.0.1:${PORT:-3000}/readyz"
 step "NP Platform (distributed) is up: http://127.0.0.1:${PORT:-3000}  (API docs at /docs)"
 wait

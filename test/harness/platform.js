@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RabbitMqManagement, amqpUrlFor } from '@np/messaging';
+import { PROCESS_MODULES } from '@np/modules';
 import { testAmqpManagementUrl, testAmqpUrl, testDatabaseUrl, uniqueName } from '@np/testing';
 import pg from 'pg';
 import { exitOf, ROOT, startNode, stopChild, waitUntil } from './child-process.js';
@@ -19,7 +20,7 @@ export const RPC_TIMEOUT_MS = 2000;
 export const REFRESH_GRACE_SECONDS = 1;
 
 /** @typedef {'embedded' | 'distributed'} Shape */
-/** @typedef {'auth' | 'users' | 'gateway'} ModuleProcess */
+/** @typedef {import('@np/modules').ImplementedModuleName} ModuleProcess */
 /**
  * @typedef {object} PlatformUnderTest
  * @property {Shape} shape
@@ -136,7 +137,7 @@ async function startDistributedPlatform(options) {
   // Each service connects as its own RabbitMQ user, with only the permissions it needs.
   /** @type {Record<string, string>} */
   const amqpUrls = {};
-  for (const service of /** @type {const} */ (['gateway', 'auth', 'users'])) {
+  for (const service of PROCESS_MODULES) {
     const user = `${vhost}.${service}`;
     amqpUrls[service] = amqpUrlFor(testAmqpUrl(vhost), vhost, user, await management.provisionServiceUser(vhost, user, service));
   }
@@ -171,7 +172,8 @@ async function startDistributedPlatform(options) {
     await dropDatabase(database);
   };
   try {
-    for (const name of /** @type {const} */ (['auth', 'users', 'gateway'])) await start(name);
+    // Every module with a service process, from the manifest, in its start order (the gateway last).
+    for (const name of PROCESS_MODULES) await start(name);
     await waitForPlatform(url, children.get('gateway'), env);
   } catch (error) {
     await close();

@@ -1,8 +1,9 @@
 import type { Principal, Role } from '@np/contracts';
+import { MODULE_PERMISSIONS, type ModulePermission } from '@np/modules';
 
-/** Per-module permissions, `<module>:<action>`. Routes ask for these; roles grant them. */
-export const PERMISSIONS = ['users:read', 'users:write', 'users:delete', 'users:assign-roles'] as const;
-export type Permission = (typeof PERMISSIONS)[number];
+/** Per-module permissions, `<module>:<action>`, as the module manifest lists them. Routes ask for these; roles grant them. */
+export const PERMISSIONS = MODULE_PERMISSIONS;
+export type Permission = ModulePermission;
 
 /**
  * What each role may do. `member` gets no module-wide permission: members act on their own

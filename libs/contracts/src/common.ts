@@ -1,3 +1,4 @@
+import { MODULE_NAMES, type ModuleName } from '@np/modules';
 import { z } from 'zod';
 
 export const uuidSchema = z.uuid();
@@ -37,8 +38,8 @@ export function rankOf(roles: readonly Role[]): number {
 }
 
 /** The processes that talk on the bus: the gateway and every module. Internal patterns name which of them may call. */
-export const SERVICES = ['gateway', 'auth', 'users', 'files', 'form-builder', 'reports', 'backoffice'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+export const SERVICES = MODULE_NAMES;
+export type ServiceName = ModuleName;
 
 export function isServiceName(value: unknown): value is ServiceName {
   return typeof value === 'string' && (SERVICES as readonly string[]).includes(value);

@@ -3,6 +3,7 @@ import * as auth from './auth.js';
 import type { ServiceName } from './common.js';
 import * as users from './users.js';
 import { z as zod } from 'zod';
+import { BUS_MODULE_NAMES, OPTIONAL_MODULE_NAMES, type BusModuleName, type ModuleEvent, type OptionalModuleName } from '@np/modules';
 
 /**
  * Every request/reply message: its pattern, the module that answers it, and the schemas of its
@@ -18,12 +19,13 @@ export interface MessageContract<Req extends z.ZodType = z.ZodType, Res extends 
   callers?: readonly ServiceName[];
 }
 
-export const MODULES = ['auth', 'users', 'files', 'form-builder', 'reports', 'backoffice'] as const;
-export type ModuleName = (typeof MODULES)[number];
+/** Modules that answer on the bus, from the module manifest (@np/modules). */
+export const MODULES = BUS_MODULE_NAMES;
+export type ModuleName = BusModuleName;
 
 /** Modules a deployment may switch on or off; auth (like the gateway) is always on. */
-export const OPTIONAL_MODULES = ['users', 'files', 'form-builder', 'reports', 'backoffice'] as const;
-export type OptionalModule = (typeof OPTIONAL_MODULES)[number];
+export const OPTIONAL_MODULES = OPTIONAL_MODULE_NAMES;
+export type OptionalModule = OptionalModuleName;
 
 const empty = zod.strictObject({});
 const ok = zod.object({ ok: zod.literal(true) });
@@ -76,7 +78,8 @@ export const EVENTS = {
   'users.user.deleted': users.userDeletedEventSchema,
   'auth.session.revoked': auth.revokedSessionSchema,
   'auth.user.tokens-revoked': auth.userTokenCutoffSchema,
-} as const;
+  // Exactly the events the manifest says the modules publish.
+} as const satisfies Record<ModuleEvent, z.ZodType>;
 
 export type EventName = keyof typeof EVENTS;
 export type EventPayloadOf<E extends EventName> = z.output<(typeof EVENTS)[E]>;

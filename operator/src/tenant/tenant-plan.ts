@@ -27,7 +27,7 @@ export interface TenantPlan {
 
 export function planTenant(tenant: Tenant, settings: RenderSettings): TenantPlan {
   const tag = tenant.spec.version ?? settings.defaultImageTag;
-  const image = (module: ModuleName) => `${settings.imageRegistry}/${module}:${tag}`;
+  const image = (module: ModuleName) => `${settings.imageRegistry}/${MODULE_CATALOG[module].image}:${tag}`;
   const alwaysOn = ALWAYS_ON_MODULES.map((name) => modulePlan(name, true, image(name)));
   const chosen = (tenant.spec.modules ?? []).map((module) =>
     modulePlan(module.name, module.enabled ?? true, image(module.name), module),

@@ -3,9 +3,10 @@ import { loadSettingsOrExit } from '@np/config';
 import { startAuthService, authSettingsSchema } from '@np/auth-service';
 import { gatewaySettingsSchema, startGateway, type RunningGateway } from '@np/gateway';
 import { InProcessTransport } from '@np/messaging';
+import { PROCESS_MODULES, type ImplementedModuleName } from '@np/modules';
 import { createLogger, type ReadinessCheck } from '@np/observability';
 import { startEmbeddedPostgres } from '@np/persistence';
-import { createServiceDeps, depsFor } from '@np/runtime';
+import { createServiceDeps, depsFor, type RunningService, type ServiceDeps } from '@np/runtime';
 import { startUsersService, usersSettingsSchema } from '@np/users';
 import { initialAdminPassword, INITIAL_PASSWORD_FILE } from './initial-admin-password.js';
 import type { EmbeddedSettings } from './settings.js';
@@ -41,13 +42,20 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
 
   // The issuer lives behind this gateway: auth names the gateway's public URL and issuer.
   const authEnv = { ...moduleEnv, NP_PUBLIC_URL: gatewaySettings.NP_PUBLIC_URL, NP_ISSUER: gatewaySettings.NP_ISSUER };
-  const auth = await startAuthService({ deps: depsFor(deps, 'auth'), settings: loadSettingsOrExit(authSettingsSchema, { env: authEnv }) });
-  const users = await startUsersService({ deps: depsFor(deps, 'users'), settings: loadSettingsOrExit(usersSettingsSchema, { env: moduleEnv }) });
+  const starters: Record<EmbeddedModule, (moduleDeps: ServiceDeps) => Promise<RunningService>> = {
+    auth: (moduleDeps) => startAuthService({ deps: moduleDeps, settings: loadSettingsOrExit(authSettingsSchema, { env: authEnv }) }),
+    users: (moduleDeps) => startUsersService({ deps: moduleDeps, settings: loadSettingsOrExit(usersSettingsSchema, { env: moduleEnv }) }),
+  };
+  // Every implemented module of the manifest, in its order; each speaks on the bus as itself.
+  const modules: { name: EmbeddedModule; running: RunningService }[] = [];
+  for (const name of PROCESS_MODULES.filter(isEmbeddedModule)) {
+    modules.push({ name, running: await starters[name](depsFor(deps, name)) });
+  }
   const gateway = await startGateway({
     deps: depsFor(deps, 'gateway'),
     settings: gatewaySettings,
     // Each module already knows how to check its own database; no separate probe connection.
-    checks: [...namedFor('auth', auth.checks), ...namedFor('users', users.checks)],
+    checks: modules.flatMap((module) => namedFor(module.name, module.running.checks)),
   });
 
   return {
@@ -56,14 +64,21 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
     // Each step still needs what the later ones close: the database goes last.
     close: async () => {
       await gateway.close(); // drains HTTP: requests in flight finish, new ones get 503 shutting_down
-      for (const module of [users, auth]) {
+      for (const module of modules.toReversed()) {
         await transport.drain(); // events in flight reach their handlers while every module still runs
-        await module.close();
+        await module.running.close();
       }
       await transport.close();
       await database.stop();
     },
   };
+}
+
+/** The modules this launcher starts next to its gateway: a new implemented module needs a starter above. */
+type EmbeddedModule = Exclude<ImplementedModuleName, 'gateway'>;
+
+function isEmbeddedModule(name: ImplementedModuleName): name is EmbeddedModule {
+  return name !== 'gateway';
 }
 
 function namedFor(module: string, checks: readonly ReadinessCheck[] = []): ReadinessCheck[] {

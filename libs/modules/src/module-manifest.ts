@@ -1,0 +1,120 @@
+import type { ModuleDeployment, ModuleEntry } from './module-entry.js';
+
+const SMALL = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } } as const;
+const MEDIUM = { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } } as const;
+const OPS = { name: 'ops', number: 9090 } as const;
+
+function scaled(max: number, size: typeof SMALL | typeof MEDIUM): ModuleDeployment {
+  return { replicas: { min: 1, max }, cpuUtilization: 70, ...size };
+}
+
+function bus<const N extends string>(name: N) {
+  return { queue: `rpc.${name}`, patternPrefix: `${name}.` } as const;
+}
+
+/**
+ * Every module of the platform, once. The contracts, the permissions, the gateway's module gate,
+ * the launchers, the test harness, the operator's catalog and the README table all read this list;
+ * tests fail when the CRD enum or the README disagree with it. Order matters: modules start in
+ * this order (the gateway last, see `PROCESS_MODULES`) and stop in reverse.
+ */
+export const MODULE_MANIFEST = [
+  {
+    name: 'gateway',
+    kind: 'gateway',
+    alwaysOn: true,
+    implemented: true,
+    bus: null,
+    events: [],
+    permissions: [],
+    schema: null,
+    image: 'gateway',
+    port: { name: 'http', number: 8080 },
+    localOpsPort: 0,
+    deployment: scaled(5, MEDIUM),
+  },
+  {
+    name: 'auth',
+    kind: 'module',
+    alwaysOn: true,
+    implemented: true,
+    bus: bus('auth'),
+    events: ['auth.session.revoked', 'auth.user.tokens-revoked'],
+    permissions: [],
+    schema: 'auth',
+    image: 'auth',
+    port: OPS,
+    localOpsPort: 9101,
+    deployment: scaled(3, SMALL),
+  },
+  {
+    name: 'users',
+    kind: 'module',
+    alwaysOn: false,
+    implemented: true,
+    bus: bus('users'),
+    events: ['users.user.created', 'users.user.updated', 'users.user.deleted'],
+    permissions: ['users:read', 'users:write', 'users:delete', 'users:assign-roles'],
+    schema: 'users',
+    image: 'users',
+    port: OPS,
+    localOpsPort: 9102,
+    deployment: scaled(3, SMALL),
+  },
+  {
+    name: 'files',
+    kind: 'module',
+    alwaysOn: false,
+    implemented: false,
+    bus: bus('files'),
+    events: [],
+    permissions: [],
+    schema: 'files',
+    image: 'files',
+    port: OPS,
+    localOpsPort: 9103,
+    deployment: scaled(5, MEDIUM),
+  },
+  {
+    name: 'form-builder',
+    kind: 'module',
+    alwaysOn: false,
+    implemented: false,
+    bus: bus('form-builder'),
+    events: [],
+    permissions: [],
+    schema: 'form_builder',
+    image: 'form-builder',
+    port: OPS,
+    localOpsPort: 9104,
+    deployment: scaled(3, SMALL),
+  },
+  {
+    name: 'reports',
+    kind: 'module',
+    alwaysOn: false,
+    implemented: false,
+    bus: bus('reports'),
+    events: [],
+    permissions: [],
+    schema: 'reports',
+    image: 'reports',
+    port: OPS,
+    localOpsPort: 9105,
+    deployment: scaled(3, MEDIUM),
+  },
+  {
+    name: 'backoffice',
+    kind: 'module',
+    alwaysOn: false,
+    implemented: false,
+    bus: bus('backoffice'),
+    events: [],
+    permissions: [],
+    schema: 'backoffice',
+    image: 'backoffice',
+    port: OPS,
+    localOpsPort: 9106,
+    deployment: scaled(2, SMALL),
+  },
+] as const satisfies readonly ModuleEntry[];
