@@ -22,3 +22,8 @@ export {
   type EventName,
   type EventPayloadOf,
 } from './patterns.js';
+export * from './route-policy.js';
+export * from './route-declaration.js';
+export { AUTH_ROUTES } from './auth.routes.js';
+export { USERS_ROUTES } from './users.routes.js';
+export { HTTP_ROUTES } from './http-routes.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type CryptoKey } from 'jose';
+import { HTTP_ROUTES, route, userIdParamsSchema, type RouteDeclaration } from '@np/contracts';
 import { InProcessTransport } from '@np/messaging';
 import { createLogger, type ReadinessCheck } from '@np/observability';
 import { createServiceDeps } from '@np/runtime';
@@ -29,7 +30,7 @@ async function token(roles: string[] = ['admin'], sub = USER_ID): Promise<string
 /** Bus calls that reached the users module, to show that refused input never gets there. */
 const usersCalls: string[] = [];
 
-async function startWith(env: Record<string, string>, serveUsers: 'answer' | 'hang' | 'absent' = 'answer', checks: ReadinessCheck[] = []) {
+async function startWith(env: Record<string, string>, serveUsers: 'answer' | 'hang' | 'absent' = 'answer', checks: ReadinessCheck[] = [], routes?: readonly RouteDeclaration[]) {
   const settings = gatewaySettingsSchema.parse({
     PORT: '0',
     NP_TENANT: 'acme',
@@ -43,13 +44,13 @@ async function startWith(env: Record<string, string>, serveUsers: 'answer' | 'ha
   if (serveUsers !== 'absent') {
     await transport.serve('users', (request) => {
       usersCalls.push(request.pattern);
-      return serveUsers === 'hang'
-        ? new Promise(() => undefined)
-        : Promise.resolve({ ok: true, body: { id: (request.body as { id: string }).id, email: 'a@b.co', displayName: 'A', roles: ['member'], createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() } });
+      if (serveUsers === 'hang') return new Promise(() => undefined);
+      if (request.pattern === 'users.delete') return Promise.resolve({ ok: true, body: { ok: true } });
+      return Promise.resolve({ ok: true, body: { id: (request.body as { id: string }).id, email: 'a@b.co', displayName: 'A', roles: ['member'], createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() } });
     });
   }
   const deps = createServiceDeps('gateway', settings, transport, { logger: createLogger({ service: 'gateway-spec', level: 'silent' }) });
-  return startGateway({ deps, settings, checks });
+  return startGateway({ deps, settings, checks, ...(routes ? { routes } : {}) });
 }
 
 function fakeAuthReply(pattern: string) {
@@ -116,6 +117,61 @@ describe('gateway pipeline', () => {
     const actual = await get(gateway, '/healthz', { origin: 'https://app.example.com' });
     expect(actual.headers.get('access-control-expose-headers')?.split(',').map((header) => header.trim())).toEqual(['x-request-id', 'retry-after']);
     expect(actual.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+});
+
+describe('gateway routes come from declarations', () => {
+  // Declared here the way a module declares its routes in @np/contracts: no gateway code names it.
+  const profileRoute = route({
+    method: 'GET',
+    path: '/v1/users/:id/profile',
+    summary: 'A route only a declaration knows',
+    policy: { permission: 'users:read' },
+    params: userIdParamsSchema,
+    pattern: 'users.get',
+    toBus: ({ params }) => ({ id: params.id }),
+    errors: ['not_found'],
+  });
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    gateway = await startWith({}, 'answer', [], [...HTTP_ROUTES, profileRoute]);
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('serves a declared route through the whole pipeline: token, policy, params, bus call', async () => {
+    usersCalls.length = 0;
+    const served = await get(gateway, `/v1/users/${USER_ID}/profile`, { authorization: `Bearer ${await token(['manager'])}` });
+    expect(served.status).toBe(200);
+    expect(((await served.json()) as { id: string }).id).toBe(USER_ID);
+    expect(usersCalls).toEqual(['users.get']);
+    await expectContractError(await get(gateway, `/v1/users/${USER_ID}/profile`), 401, 'token_missing');
+    await expectContractError(await get(gateway, `/v1/users/not-a-uuid/profile`, { authorization: `Bearer ${await token()}` }), 400, 'validation_failed');
+    expect(usersCalls).toEqual(['users.get']);
+  });
+
+  it('documents the declared route in /docs/openapi.json', async () => {
+    const document = (await (await get(gateway, '/docs/openapi.json')).json()) as { paths: Record<string, Record<string, { summary: string; operationId: string; security?: unknown; parameters: { name: string; in: string }[]; responses: Record<string, unknown> }>> };
+    const operation = document.paths['/v1/users/{id}/profile']?.get;
+    expect(operation).toMatchObject({ summary: 'A route only a declaration knows', operationId: 'users.get', security: [{ bearer: [] }], parameters: [{ name: 'id', in: 'path' }] });
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '404']);
+    expect(document.paths['/v1/users/{id}']).toHaveProperty('delete.responses.204');
+  });
+
+  it('answers a 204 route with no body', async () => {
+    const response = await fetch(`${gateway.url}/v1/users/${USER_ID}`, { method: 'DELETE', headers: { authorization: `Bearer ${await token()}` } });
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe('');
+  });
+
+  it('checks the module gate of the module answering the route\'s pattern', async () => {
+    const disabled = await startWith({ NP_MODULES: '' }, 'answer', [], [profileRoute]);
+    try {
+      await expectContractError(await get(disabled, `/v1/users/${USER_ID}/profile`, { authorization: `Bearer ${await token()}` }), 404, 'module_not_enabled');
+    } finally {
+      await disabled.close();
+    }
   });
 });
 

@@ -1,18 +1,21 @@
 import type { ServerOptions } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HTTP_ROUTES, type RouteDeclaration } from '@np/contracts';
 import { httpRequestMetrics, listeningPort, PinoNestLogger, type ReadinessCheck, registerPublicProbes, startOpsServer } from '@np/observability';
 import type { ServiceDeps } from '@np/runtime';
 import { registerDocsRoutes } from './docs/docs.routes.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { GatewayConfig } from './gateway-config.js';
-import { GATEWAY_CONTROLLERS, GatewayModule } from './gateway.module.js';
+import { GatewayModule } from './gateway.module.js';
 import { GatewayFastifyAdapter } from './http/gateway-fastify-adapter.js';
 import { registerDrain } from './http/drain.js';
 import { genRequestId, registerHttpHooks } from './http/http-hooks.js';
 import { corsOptions, SECURITY_HEADERS } from './http/security-headers.js';
 import { clientErrorResponder, frameworkErrorResponder } from './http/server-errors.js';
+import { registerRoutes } from './routes/register-routes.js';
 import { RateLimits } from './security/rate-limits.js';
+import { RouteAccess } from './security/route-access.js';
 import { RevocationSync } from './security/revocation-sync.js';
 import type { GatewaySettings } from './settings.js';
 
@@ -21,6 +24,8 @@ export interface StartGatewayOptions {
   settings: GatewaySettings;
   /** What `/readyz` checks besides the bus (the embedded shape adds its database). */
   checks?: ReadinessCheck[];
+  /** The routes to serve and document; every module's declared routes unless given. */
+  routes?: readonly RouteDeclaration[];
 }
 
 export interface RunningGateway {
@@ -51,7 +56,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     frameworkErrorResponder(deps.logger),
   );
   const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.register({ bus: deps.bus, verifier: deps.verifier, rateLimits, config, revocations, logger: deps.logger }),
+    GatewayModule.register({ logger: deps.logger }),
     adapter,
     { logger: new PinoNestLogger(deps.logger.child({ component: 'nest' })), abortOnError: false },
   );
@@ -63,7 +68,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const checks = [{ name: 'bus', check: () => deps.transport.isReady() }, { name: 'revocations', check: () => revocations.isLoaded() }, ...(options.checks ?? [])];
   registerPublicProbes(fastify, { checks });
   revocations.start();
-  await registerDocsRoutes(fastify, buildOpenApiDocument(GATEWAY_CONTROLLERS, { title: 'NP Platform API', version: '1' }));
+  const routes = options.routes ?? HTTP_ROUTES;
+  registerRoutes(fastify, routes, { bus: deps.bus, access: new RouteAccess(deps.verifier, rateLimits, config, revocations), logger: deps.logger });
+  await registerDocsRoutes(fastify, buildOpenApiDocument(routes, { title: 'NP Platform API', version: '1' }));
   await app.listen(settings.PORT, settings.HOST);
   const ops = await startOpsServer({ port: settings.NP_OPS_PORT, registry: deps.registry, checks });
   const port = listeningPort(fastify);

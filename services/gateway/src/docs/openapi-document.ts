@@ -1,22 +1,18 @@
-import { RequestMethod, type Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { errorBodySchema, httpStatusOf } from '@np/contracts';
+import { type ErrorCode, errorBodySchema, httpStatusOf, isPublicPolicy, MESSAGES, moduleOf, OPTIONAL_MODULES, type RouteDeclaration } from '@np/contracts';
 import { z } from 'zod';
-import { OPERATION, type OperationSpec } from './operation.decorator.js';
 
 type JsonSchema = Record<string, unknown>;
 
-interface Route {
-  method: string;
-  path: string;
-  spec: OperationSpec;
-}
-
-/** Builds the OpenAPI 3.1 document from the controllers' `@Operation` metadata and contract schemas. */
-export function buildOpenApiDocument(controllers: readonly Type[], info: { title: string; version: string }): JsonSchema {
+/**
+ * Builds the OpenAPI 3.1 document from the same route declarations the gateway serves: the
+ * request schemas it validates with, the pattern's reply schema as the response, the policy as
+ * the security requirement, and the errors each step can answer.
+ */
+export function buildOpenApiDocument(routes: readonly RouteDeclaration[], info: { title: string; version: string }): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of controllers.flatMap(routesOf)) {
-    paths[route.path] = { ...paths[route.path], [route.method]: operationObject(route) };
+  for (const declared of routes) {
+    const path = openApiPath(declared.path);
+    paths[path] = { ...paths[path], [declared.method.toLowerCase()]: operationObject(declared) };
   }
   return {
     openapi: '3.1.0',
@@ -29,42 +25,49 @@ export function buildOpenApiDocument(controllers: readonly Type[], info: { title
   };
 }
 
-function routesOf(controller: Type): Route[] {
-  const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-  const prototype = controller.prototype as Record<string, unknown>;
-  return Object.getOwnPropertyNames(prototype).flatMap((name) => {
-    const handler = prototype[name];
-    if (typeof handler !== 'function') return [];
-    const spec = Reflect.getMetadata(OPERATION, handler) as OperationSpec | undefined;
-    const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-    if (!spec || method === undefined) return [];
-    const path = joinPath(base, String(Reflect.getMetadata(PATH_METADATA, handler) ?? ''));
-    return [{ method: RequestMethod[method].toLowerCase(), path, spec }];
-  });
+/** `/v1/users/:id` → `/v1/users/{id}`. */
+function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
-function joinPath(base: string, path: string): string {
-  const joined = `/${[base, path].filter((part) => part !== '' && part !== '/').join('/')}`;
-  return joined.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-}
-
-function operationObject({ spec }: Route): Record<string, unknown> {
-  const status = String(spec.status ?? 200);
+function operationObject(declared: RouteDeclaration): Record<string, unknown> {
+  const status = String(declared.status);
   const responses: Record<string, unknown> = {
-    [status]: spec.response
-      ? { description: 'Success', content: { 'application/json': { schema: toJsonSchema(spec.response, 'output') } } }
-      : { description: 'Success' },
+    [status]:
+      declared.status === 204
+        ? { description: 'Success' }
+        : { description: 'Success', content: { 'application/json': { schema: toJsonSchema(MESSAGES[declared.pattern].reply, 'output') } } },
   };
-  for (const code of ['validation_failed', 'token_missing', ...(spec.errors ?? [])] as const) {
-    responses[String(httpStatusOf(code))] ??= { description: code, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  const codesByStatus = new Map<string, ErrorCode[]>();
+  for (const code of new Set(errorsOf(declared))) {
+    const key = String(httpStatusOf(code));
+    codesByStatus.set(key, [...(codesByStatus.get(key) ?? []), code]);
+  }
+  for (const [key, codes] of codesByStatus) {
+    responses[key] = { description: codes.join(' or '), content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   }
   return {
-    tags: [spec.tag],
-    summary: spec.summary,
-    parameters: [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query')],
-    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: toJsonSchema(spec.body, 'input') } } } } : {}),
+    operationId: declared.pattern,
+    tags: [moduleOf(declared.pattern)],
+    summary: declared.summary,
+    ...(isPublicPolicy(declared.policy) ? {} : { security: [{ bearer: [] }] }),
+    parameters: [...parametersOf(declared.params, 'path'), ...parametersOf(declared.query, 'query')],
+    ...(declared.body ? { requestBody: { required: true, content: { 'application/json': { schema: toJsonSchema(declared.body, 'input') } } } } : {}),
     responses,
   };
+}
+
+/** What every step of the pipeline may answer for this route, then the route's own errors. */
+function errorsOf(declared: RouteDeclaration): ErrorCode[] {
+  const { policy } = declared;
+  const gated = (OPTIONAL_MODULES as readonly string[]).includes(moduleOf(declared.pattern));
+  return [
+    'validation_failed',
+    ...(isPublicPolicy(policy) ? [] : (['token_missing'] as const)),
+    ...(!isPublicPolicy(policy) && (policy.permission !== undefined || policy.roles !== undefined) ? (['forbidden'] as const) : []),
+    ...(gated ? (['module_not_enabled'] as const) : []),
+    ...declared.errors,
+  ];
 }
 
 function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query'): unknown[] {
