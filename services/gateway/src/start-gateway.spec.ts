@@ -159,6 +159,12 @@ describe('gateway routes come from declarations', () => {
     expect(document.paths['/v1/users/{id}']).toHaveProperty('delete.responses.204');
   });
 
+  it('answers what Fastify raises while reading a declared route\'s body in the error contract', async () => {
+    const post = (body: string, type = 'application/json') => fetch(`${gateway.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': type }, body });
+    await expectContractError(await post('{"email":'), 400, 'invalid_json');
+    await expectContractError(await post('<login/>', 'application/xml'), 415, 'unsupported_media_type');
+  });
+
   it('answers a 204 route with no body', async () => {
     const response = await fetch(`${gateway.url}/v1/users/${USER_ID}`, { method: 'DELETE', headers: { authorization: `Bearer ${await token()}` } });
     expect(response.status).toBe(204);

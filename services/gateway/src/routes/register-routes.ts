@@ -15,9 +15,10 @@ export interface RouteRegistrarDeps {
  * Serves every declared route the same way, as a plain Fastify route on the instance Nest
  * wraps: access (module gate, token, revocation, user budget, policy), then the declared
  * request parts parsed (400 naming each bad field), then the bus call with the caller's token,
- * then the declared status with the reply (no body for 204). Every error takes the one
- * `sendError` path the exception filter uses too; the hooks (request id, address budget,
- * `no-store`, unsafe text) run before, as for every route.
+ * then the declared status with the reply (no body for 204). Every error, thrown by a step or
+ * raised by Fastify while reading the request, takes the one `sendError` path the exception
+ * filter uses too; the hooks (request id, address budget, `no-store`, unsafe text) run before,
+ * as for every route.
  */
 export function registerRoutes(app: FastifyInstance, routes: readonly RouteDeclaration[], deps: RouteRegistrarDeps): void {
   for (const declared of routes) {
@@ -25,12 +26,13 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteDecla
       method: declared.method,
       url: declared.path,
       handler: async (request, reply) => {
-        try {
-          await serve(declared, request, reply, deps);
-        } catch (error) {
-          sendError(request, reply, error, deps.logger);
-        }
+        await serve(declared, request, reply, deps);
         return reply;
+      },
+      // Also what Fastify raises while reading the body (too large, not JSON, wrong media type):
+      // a route takes the error handler in force when it is added, and Nest sets its own later.
+      errorHandler: (error, request, reply) => {
+        sendError(request, reply, error, deps.logger);
       },
     });
   }
