@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withTimeout } from '@np/contracts';
 import pg from 'pg';
 import { waitUntil } from '../harness/child-process.js';
 import { ApiClient } from '../harness/http-client.js';
@@ -75,16 +76,8 @@ const SHUTDOWN_ENV = { NP_SHUTDOWN_GRACE_MS: String(GRACE_MS), NP_TRUST_PROXY: '
 const login = (url: string, index: number) => send(url, 'POST', '/v1/auth/login', { json: ADMIN, from: `10.20.0.${index + 1}` });
 
 /** Waits for `exit` at most `ms`; fails naming `what` otherwise. */
-async function within(exit: Promise<ProcessExit>, ms: number, what: string): Promise<ProcessExit> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([exit, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function within(exit: Promise<ProcessExit>, ms: number, what: string): Promise<ProcessExit> {
+  return withTimeout(exit, ms, () => new Error(`${what} did not happen within ${ms} ms`));
 }
 
 function uniqueEmail(label: string): string {

@@ -40,11 +40,12 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
   // One verifier (and its cache of verified tokens) for the process; each module speaks on the bus as itself.
   const deps = createServiceDeps('gateway', gatewaySettings, transport, { logger });
 
-  // The issuer lives behind this gateway: auth names the gateway's public URL and issuer.
-  const authEnv = { ...moduleEnv, NP_PUBLIC_URL: gatewaySettings.NP_PUBLIC_URL, NP_ISSUER: gatewaySettings.NP_ISSUER };
+  // The issuer lives behind this gateway, and only the gateway knows its port: every module gets
+  // the public URL and issuer the gateway resolved.
+  const issuerEnv = { ...moduleEnv, NP_PUBLIC_URL: gatewaySettings.NP_PUBLIC_URL, NP_ISSUER: gatewaySettings.NP_ISSUER };
   const starters: Record<EmbeddedModule, (moduleDeps: ServiceDeps) => Promise<RunningService>> = {
-    auth: (moduleDeps) => startAuthService({ deps: moduleDeps, settings: loadSettingsOrExit(authSettingsSchema, { env: authEnv }) }),
-    users: (moduleDeps) => startUsersService({ deps: moduleDeps, settings: loadSettingsOrExit(usersSettingsSchema, { env: moduleEnv }) }),
+    auth: (moduleDeps) => startAuthService({ deps: moduleDeps, settings: loadSettingsOrExit(authSettingsSchema, { env: issuerEnv }) }),
+    users: (moduleDeps) => startUsersService({ deps: moduleDeps, settings: loadSettingsOrExit(usersSettingsSchema, { env: issuerEnv }) }),
   };
   // Every implemented module of the manifest, in its order; each speaks on the bus as itself.
   const modules: { name: EmbeddedModule; running: RunningService }[] = [];

@@ -12,8 +12,8 @@ const UNMETERED = new Set(['/healthz', '/readyz']);
  * tokens and personal data that no shared or browser cache may keep), the per-address budget
  * (checked before the body is read), the refusal of text no service could store (checked on
  * every route before any schema sees it), metrics and an access log line. (Errors Fastify
- * raises itself, such as a body parse failure, reach Nest as HttpExceptions and so the one
- * exception filter.)
+ * raises itself while reading a declared route's body go to that route's error handler, which
+ * answers through the same `sendError`.)
  */
 export function registerHttpHooks(app: FastifyInstance, options: { logger: Logger; metrics: HttpRequestMetrics; rateLimits: RateLimits }): void {
   app.addHook('onRequest', (request, reply, done) => {

@@ -37,7 +37,6 @@ export interface NewUser {
 }
 
 interface PlannedUpdate {
-  current: UserRecord;
   changes: ProfileChanges;
   next: UserRecord;
   /** Names of the fields that really change, `password` included. */
@@ -104,12 +103,12 @@ export class UsersService {
     if (request.email !== undefined) await this.ensureEmailFree(request.email, id);
     await this.confirmCurrentPassword(caller, id, request);
     if (request.password !== undefined) {
-      await this.store.transaction((tx) => this.plan(tx, caller, principal, id, request));
+      await this.store.transaction((tx) => this.plan(tx, caller, id, request));
       // Users changing their own password stay logged in where they did it; everywhere else they are logged out.
       await this.credentials.set(id, request.password, caller.sub === id ? caller.sid : undefined);
     }
     const planned = await this.store.transaction(async (tx) => {
-      const plan = await this.plan(tx, caller, principal, id, request);
+      const plan = await this.plan(tx, caller, id, request);
       if (plan.changed.length === 0) return plan;
       await tx.update(id, { ...plan.changes, updatedAt: plan.next.updatedAt });
       await tx.appendEvent(domainEvent('users.user.updated', { user: toUser(plan.next), changed: plan.changed }));
@@ -175,15 +174,15 @@ export class UsersService {
   }
 
   /** Locks the user (and the admins, for a demotion) and checks the change against the rules; writes nothing. */
-  private async plan(tx: UsersWriter, caller: Principal, principal: Principal | undefined, id: string, request: UpdateUserCommand['changes']): Promise<PlannedUpdate> {
+  private async plan(tx: UsersWriter, caller: Principal, id: string, request: UpdateUserCommand['changes']): Promise<PlannedUpdate> {
     const current = await this.found(tx.findByIdForUpdate(id));
     requireNotOutranked(caller, current);
-    if (request.roles !== undefined) requireRoleAssignment(principal, request.roles, current.roles);
+    if (request.roles !== undefined) requireRoleAssignment(caller, request.roles, current.roles);
     const changes = profileChanges(current, request);
     if (current.roles.includes('admin') && changes.roles && !changes.roles.includes('admin')) requireAnotherAdmin(await tx.lockAdmins(), id);
     const changed = [...Object.keys(changes), ...(request.password === undefined ? [] : ['password'])];
-    if (changed.length === 0) return { current, changes, next: current, changed };
-    return { current, changes, next: { ...current, ...changes, updatedAt: new Date() }, changed };
+    if (changed.length === 0) return { changes, next: current, changed };
+    return { changes, next: { ...current, ...changes, updatedAt: new Date() }, changed };
   }
 
   /** Auth took a new password but the profile write failed: the change that did happen gets its event. */
