@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -246,35 +246,6 @@ describe(`shutdown and faults end to end (${shape})`, () => {
       expect(new Set(answers.map((answer) => `${answer.status} ${answer.code ?? ''}`.trim()))).toEqual(new Set(['201', '503 database_unavailable']));
       for (const { id } of answers.filter((answer) => answer.status === 201)) {
         expect((await api.request('GET', `/v1/users/${id}`, { token })).status).toBe(200);
-      }
-    }, 180_000);
-  });
-
-  (shape === 'embedded' ? describe : describe.skip)('a data folder inside a private folder (a clone in root\'s home or a mktemp -d folder)', () => {
-    it('starts, keeps the folder 0700, and finds its data again after a restart', async () => {
-      const privateFolder = mkdtempSync(join(tmpdir(), 'np-e2e-private-'));
-      const dataDir = join(privateFolder, 'data');
-      // As root, PostgreSQL's own folder lives where its account can reach it (see libs/persistence).
-      const relocated =
-        process.getuid?.() === 0
-          ? join(execFileSync('getent', ['passwd', 'postgres'], { encoding: 'utf8' }).split(':')[5]!, 'np-platform', `embedded-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`)
-          : undefined;
-      let platform = await startPlatform(shape, { dataDir });
-      try {
-        expect(statSync(privateFolder).mode & 0o777).toBe(0o700);
-        expect(statSync(dataDir).mode & 0o777).toBe(0o700);
-        const api = new ApiClient(platform.url);
-        const created = await api.request<{ id: string }>('POST', '/v1/users', { token: await adminToken(platform), json: { email: uniqueEmail('private'), displayName: 'Private' } });
-        expect(created.status).toBe(201);
-
-        await platform.close();
-        platform = await startPlatform(shape, { dataDir });
-        const read = await new ApiClient(platform.url).request('GET', `/v1/users/${created.body.id}`, { token: await adminToken(platform) });
-        expect(read.status).toBe(200);
-      } finally {
-        await platform.close();
-        rmSync(privateFolder, { recursive: true, force: true });
-        if (relocated) rmSync(relocated, { recursive: true, force: true });
       }
     }, 180_000);
   });

