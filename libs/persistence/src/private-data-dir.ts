@@ -45,17 +45,29 @@ function postgresAccount(): Account {
   }
 }
 
+/**
+ * As root, PostgreSQL's programs run as the `postgres` account too: the package holding them
+ * (in node_modules, inside the checkout) must be within its reach. Fails naming the folder that
+ * keeps it out instead of letting initdb fail with a bare EACCES.
+ */
+export function assertProgramsReachable(programsDir: string): void {
+  if (process.getuid?.() !== 0) return;
+  assertTraversable(programsDir, postgresAccount(), (current, mode) =>
+    `PostgreSQL's programs (${programsDir}) run as the ${POSTGRES_ACCOUNT} account, which cannot enter ${current} (mode ${mode}); ` +
+    'as root, run the embedded shape from a checkout that account can enter (not from a 0700 home or mktemp -d folder), or as another user',
+  );
+}
+
 /** Every folder from `dir` up to `/` must let `account` pass (x for it as owner, group or other). */
-function assertTraversable(dir: string, account: Account): void {
+function assertTraversable(dir: string, account: Account, explain: (folder: string, mode: string) => string = dataDirProblem): void {
   for (let current = dir; ; current = dirname(current)) {
     const { mode, uid, gid } = statSync(current);
     const passes = uid === account.uid ? mode & 0o100 : gid === account.gid ? mode & 0o010 : mode & 0o001;
-    if (!passes) {
-      throw new Error(
-        `PostgreSQL runs as the ${POSTGRES_ACCOUNT} account, which cannot enter ${current} (mode ${(mode & 0o777).toString(8)}); ` +
-          'choose a data folder (NP_DATA_DIR) outside it',
-      );
-    }
+    if (!passes) throw new Error(explain(current, (mode & 0o777).toString(8)));
     if (dirname(current) === current) return;
   }
+}
+
+function dataDirProblem(folder: string, mode: string): string {
+  return `PostgreSQL runs as the ${POSTGRES_ACCOUNT} account, which cannot enter ${folder} (mode ${mode}); choose a data folder (NP_DATA_DIR) outside it`;
 }
