@@ -1,7 +1,7 @@
 // One Jest configuration for the whole repository, in native ESM mode (the platform's
 // dependencies are ESM). Sources are compiled on the fly by SWC with decorator metadata, so
 // tests run against `src/` without a build. Projects: `unit` (no servers, fakes allowed) and
-// `integration` (real PostgreSQL and RabbitMQ) and `e2e` (the built platform over HTTP, in the
+// `integration` (real PostgreSQL, RabbitMQ and the other servers of tools/servers-up.sh) and `e2e` (the built platform over HTTP, in the
 // shape named by NP_E2E_SHAPE; see tools/test-all.sh) and `cluster` (the operator against a real
 // Kubernetes control plane started by tools/cluster-up.sh).
 
@@ -43,7 +43,8 @@ export default {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services}/*/test/**/*.spec.ts'],
+      // The operator's provisioners need the servers only, not a control plane.
+      testMatch: ['<rootDir>/{libs,services}/*/test/**/*.spec.ts', '<rootDir>/operator/test/infrastructure/**/*.spec.ts'],
     },
     {
       ...common,
@@ -53,7 +54,7 @@ export default {
     {
       ...common,
       displayName: 'cluster',
-      testMatch: ['<rootDir>/operator/test/**/*.spec.ts'],
+      testMatch: ['<rootDir>/operator/test/*.spec.ts'],
     },
   ],
   // Jest reads the timeout from the top level only; unit tests finish far below it.
