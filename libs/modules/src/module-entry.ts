@@ -20,6 +20,11 @@ export interface ModuleEntry {
   kind: 'gateway' | 'module';
   /** Always-on modules run for every tenant; optional ones are switched on per tenant (NP_MODULES, Tenant spec). */
   alwaysOn: boolean;
+  /**
+   * Its npm workspace package under services/<name>; `<package>/contracts` is its public contract
+   * (patterns, events, routes), the only part of it another package may import.
+   */
+  package: string;
   /** Whether services/<name> exists yet: only implemented modules are started by the launchers. */
   implemented: boolean;
   /** Request queue and pattern prefix on the bus (`rpc.<name>`, `<name>.*`); null for the gateway, which only sends. */

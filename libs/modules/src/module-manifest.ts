@@ -21,6 +21,7 @@ function bus<const N extends string>(name: N) {
 export const MODULE_MANIFEST = [
   {
     name: 'gateway',
+    package: '@np/gateway',
     kind: 'gateway',
     alwaysOn: true,
     implemented: true,
@@ -35,6 +36,7 @@ export const MODULE_MANIFEST = [
   },
   {
     name: 'auth',
+    package: '@np/auth-service',
     kind: 'module',
     alwaysOn: true,
     implemented: true,
@@ -49,6 +51,7 @@ export const MODULE_MANIFEST = [
   },
   {
     name: 'users',
+    package: '@np/users',
     kind: 'module',
     alwaysOn: false,
     implemented: true,
@@ -63,6 +66,7 @@ export const MODULE_MANIFEST = [
   },
   {
     name: 'files',
+    package: '@np/files',
     kind: 'module',
     alwaysOn: false,
     implemented: false,
@@ -77,6 +81,7 @@ export const MODULE_MANIFEST = [
   },
   {
     name: 'form-builder',
+    package: '@np/form-builder',
     kind: 'module',
     alwaysOn: false,
     implemented: false,
@@ -91,6 +96,7 @@ export const MODULE_MANIFEST = [
   },
   {
     name: 'reports',
+    package: '@np/reports',
     kind: 'module',
     alwaysOn: false,
     implemented: false,
@@ -105,6 +111,7 @@ export const MODULE_MANIFEST = [
   },
   {
     name: 'backoffice',
+    package: '@np/backoffice',
     kind: 'module',
     alwaysOn: false,
     implemented: false,
