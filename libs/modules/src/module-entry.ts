@@ -31,8 +31,10 @@ export interface ModuleEntry {
   bus: { queue: string; patternPrefix: string } | null;
   /** Events it publishes (`<name>.<entity>.<what happened>`). */
   events: readonly string[];
-  /** Permissions it defines (`<name>:<action>`); roles grant them in @np/auth. */
+  /** Permissions it defines (`<name>:<action>`); `admin` holds them all, `member` none of them. */
   permissions: readonly string[];
+  /** The ones of `permissions` the `manager` role holds too. */
+  managerPermissions: readonly string[];
   /** Its PostgreSQL schema; null when it keeps no data. */
   schema: string | null;
   /** Image repository under the operator's registry: `<registry>/<image>:<tag>`. */
