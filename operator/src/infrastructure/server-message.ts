@@ -6,9 +6,10 @@
  */
 export function serverMessage(error: unknown): string {
   if (typeof error !== 'object' || error === null) return String(error);
-  const { message, cause, errors } = error as { message?: unknown; cause?: unknown; errors?: unknown };
+  const { message, cause, errors, name } = error as { message?: unknown; cause?: unknown; errors?: unknown; name?: unknown };
   if (Array.isArray(errors) && errors.length > 0) return [...new Set(errors.map(serverMessage))].join('; ');
   const text = typeof message === 'string' ? message : '';
   if (cause !== undefined && (text === '' || text === 'fetch failed')) return serverMessage(cause);
-  return text === '' ? String(error) : text;
+  if (text !== '') return text;
+  return typeof name === 'string' && name !== '' ? name : 'unknown error';
 }

@@ -31,7 +31,7 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Re
     await promise;
   } catch (error) {
     if (error instanceof Error) return error as Error & Record<string, unknown>;
-    throw new Error(`rejected with a non-error: ${String(error)}`);
+    throw new Error(`rejected with a non-error: ${String(error)}`, { cause: error });
   }
   throw new Error('expected a rejection, but it resolved');
 }
