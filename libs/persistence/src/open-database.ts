@@ -38,11 +38,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock(hashtext($1))', [`np:migrate:${options.schema}`]);
-    await lock.query(`create schema if not exists ${quoteIdentifier(options.schema)}`);
+    await ensureSchema(lock, options.schema);
     return await initAndMigrate(options);
   } finally {
     await lock.end(); // ending the session releases the lock
   }
+}
+
+/**
+ * Creates the schema unless it exists. In a tenant's database the operator has made the schema and
+ * the module's role owns it but may not create schemas: PostgreSQL checks that right before it
+ * sees `if not exists`, so look first.
+ */
+async function ensureSchema(client: pg.Client, schema: string): Promise<void> {
+  const found = await client.query('select 1 from pg_namespace where nspname = $1', [schema]);
+  if (found.rowCount === 0) await client.query(`create schema if not exists ${quoteIdentifier(schema)}`);
 }
 
 async function initAndMigrate(options: DatabaseOptions): Promise<Database> {

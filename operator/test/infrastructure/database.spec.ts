@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { moduleEntry } from '@np/modules';
+import { openDatabase } from '@np/persistence';
 import { testDatabaseUrl } from '@np/testing';
+import { usersEntities, usersMigrations } from '@np/users';
 import { NotOwnedError, ServerUnavailableError, type Account } from '../../src/infrastructure/provisioner.js';
 import { ownerComment, PostgresProvisioner, tenantDatabase, type DatabaseSpec } from '../../src/infrastructure/database/index.js';
 import { account, closedPort, newPassword, rejectionOf, uniqueTenant } from './support.js';
@@ -154,6 +156,17 @@ describe('PostgresProvisioner against the real server', () => {
         message: `permission denied to create temporary tables in database "${a.database}"`,
       });
     });
+  });
+
+  it('lets a module open and migrate its own schema as its role, as the service does at start', async () => {
+    const users = role(a, 'users');
+    const db = await openDatabase({ url: urlFor(a.database, users), schema: 'users', entities: usersEntities, migrations: usersMigrations('users') });
+    try {
+      const tables = await db.em.getConnection().execute<{ table_name: string }[]>("select table_name from information_schema.tables where table_schema = 'users' order by 1");
+      expect(tables.map((row) => row.table_name)).toEqual(expect.arrayContaining(['users', 'outbox']));
+    } finally {
+      await db.close();
+    }
   });
 
   it('repairs what was deleted or granted by hand', async () => {

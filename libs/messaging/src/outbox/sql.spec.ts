@@ -12,7 +12,7 @@ describe('outbox SQL', () => {
 
   it('produces idempotent DDL for the outbox, its index and the inbox', () => {
     const ddl = outboxDdl('users');
-    expect(ddl).toHaveLength(4);
+    expect(ddl).toHaveLength(3);
     expect(ddl.every((statement) => /if not exists/.test(statement))).toBe(true);
     expect(ddl.join('\n')).toContain('"users".outbox');
     expect(ddl.join('\n')).toContain('where published_at is null');

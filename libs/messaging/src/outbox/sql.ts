@@ -17,11 +17,14 @@ export function quoteSchema(schema: string): string {
   return `"${schema}"`;
 }
 
-/** DDL for a service's outbox and inbox; idempotent, meant to be part of the service's migrations. */
+/**
+ * DDL for a service's outbox and inbox; idempotent, meant to be part of the service's migrations.
+ * The schema exists by then (`openDatabase` makes it first); a module's role in a tenant database
+ * may not create schemas, not even with `if not exists`.
+ */
 export function outboxDdl(schema: string): string[] {
   const s = quoteSchema(schema);
   return [
-    `create schema if not exists ${s}`,
     `create table if not exists ${s}.outbox (
       id uuid primary key,
       name text not null,
