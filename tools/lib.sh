@@ -11,6 +11,8 @@ export NP_AMQP_PORT="${NP_AMQP_PORT:-17672}"
 export NP_AMQP_MGMT_PORT="${NP_AMQP_MGMT_PORT:-17673}"
 export NP_AMQP_DIST_PORT="${NP_AMQP_DIST_PORT:-17674}"
 export NP_AMQP_NODENAME="${NP_AMQP_NODENAME:-np@localhost}"
+# versitygw, the S3 server (tools/versitygw.sh): S3 API and its admin API on one port.
+export NP_S3_PORT="${NP_S3_PORT:-17470}"
 # rabbitmqctl runs as an Erlang node of its own that listens on a port of this range; RabbitMQ's
 # default range (35672-35682) lies in the ephemeral range.
 export RABBITMQ_CTL_DIST_PORT_MIN="${RABBITMQ_CTL_DIST_PORT_MIN:-$((NP_AMQP_DIST_PORT + 1))}"
@@ -39,6 +41,20 @@ wait_for() {
     printf '.'; sleep "${WAIT_INTERVAL:-1}"
   done
   printf ' up\n'
+}
+
+# Shows that a long build is alive: a line every 30 s with the elapsed time.
+with_heartbeat() {
+  local what=$1; shift
+  local started=$SECONDS
+  "$@" &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 5
+    if (( (SECONDS - started) % 30 < 5 )) && kill -0 "$pid" 2>/dev/null; then info "$what: still building ($((SECONDS - started)) s)"; fi
+  done
+  wait "$pid"
+  info "$what: done in $((SECONDS - started)) s"
 }
 
 # Prints the last lines of each log file given that exists, under a header naming it.
