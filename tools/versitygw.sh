@@ -18,9 +18,8 @@
 source "$(dirname "$0")/lib.sh"
 
 VERSITYGW_VERSION=1.8.0
-NP_CACHE_DIR="${NP_CACHE_DIR:-${HOME:-/root}/.cache/np-platform}"
 VERSITYGW_BIN="$NP_CACHE_DIR/bin/versitygw-$VERSITYGW_VERSION/versitygw"
-VGW_DIR="$STATE_DIR/versitygw"
+VGW_DIR="$(versitygw_dir)"
 VGW_LOG="$VGW_DIR/versitygw.log"
 VGW_PID="$VGW_DIR/versitygw.pid"
 VGW_ROOT_ENV="$VGW_DIR/root.env"
@@ -64,14 +63,18 @@ root_key() { sed -n "s/^$1=//p" "$VGW_ROOT_ENV"; }
 
 # The pid recorded by start, if that process still runs and is still versitygw (pids get reused).
 running_pid() {
-  local pid; pid="$(cat "$VGW_PID" 2>/dev/null || true)"
-  [[ -n "$pid" ]] && [[ "$(tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | head -n 1)" == "$VERSITYGW_BIN" ]] && echo "$pid"
+  local pid argv0
+  pid="$(cat "$VGW_PID" 2>/dev/null || true)"
+  [[ -n "$pid" ]] || return 0
+  argv0="$(tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | head -n 1)"
+  [[ "${argv0##*/}" == versitygw ]] && echo "$pid"
   return 0
 }
 
-# $1: extra posix options (a sidecar folder). Returns 0 when it answers, 1 when it exited.
+# "$@": extra posix options (a sidecar folder). Returns 0 once it answers, 1 when it exits first
+# (exited=1) or does not answer within 30 s.
 launch() {
-  local access secret
+  local access secret deadline=$((SECONDS + 30))
   access="$(root_key ROOT_ACCESS_KEY)"; secret="$(root_key ROOT_SECRET_KEY)"
   # fd 3 (the caller's stderr in servers-up.sh) must not stay open in the server.
   # --iam-cache-disable: with its account cache on, versitygw 1.8.0 went on accepting a user's old
@@ -81,13 +84,13 @@ launch() {
     --port "127.0.0.1:$NP_S3_PORT" --iam-dir "$VGW_DIR/iam" --iam-cache-disable --health /health --quiet \
     posix "$@" "$VGW_DIR/data" > "$VGW_LOG" 2>&1 3>&- &
   echo $! > "$VGW_PID"
-  WAIT_SECONDS=30 wait_for "versitygw" versitygw_alive_and_answering
-}
-
-# Used inside wait_for: gives up at once when the server started here has exited.
-versitygw_alive_and_answering() {
-  if [[ -z "$(running_pid)" ]]; then exited=1; return 0; fi
-  versitygw_answers
+  printf '    waiting for versitygw '
+  until versitygw_answers; do
+    if [[ -z "$(running_pid)" ]]; then printf ' exited\n'; exited=1; return 1; fi
+    if ((SECONDS > deadline)); then printf ' timed out\n'; return 1; fi
+    printf '.'; sleep 0.5
+  done
+  printf ' up\n'
 }
 
 start_versitygw() {
@@ -97,19 +100,20 @@ start_versitygw() {
   mkdir -p "$VGW_DIR/data" "$VGW_DIR/iam"
   step "starting versitygw $VERSITYGW_VERSION on $(s3_url) (buckets in $VGW_DIR/data)"
   exited=0
-  if [[ -d "$VGW_DIR/meta" ]]; then launch --sidecar "$VGW_DIR/meta"; else launch; fi
+  local sidecar=()
+  [[ -d "$VGW_DIR/meta" ]] && sidecar=(--sidecar "$VGW_DIR/meta")
+  if launch "${sidecar[@]}"; then return; fi
   # A filesystem without user extended attributes (some overlay or tmpfs setups): keep object
   # metadata in a sidecar folder instead, from now on for this state directory.
-  if ((exited)) && grep -q 'xattr' "$VGW_LOG" && [[ ! -d "$VGW_DIR/meta" ]]; then
+  if ((exited)) && grep -q 'xattr' "$VGW_LOG" && ((${#sidecar[@]} == 0)); then
     info "no extended attributes under $VGW_DIR/data; keeping metadata in $VGW_DIR/meta"
     mkdir -p "$VGW_DIR/meta"; exited=0
-    launch --sidecar "$VGW_DIR/meta"
+    if launch --sidecar "$VGW_DIR/meta"; then return; fi
   fi
-  if ((exited)) || ! versitygw_answers; then
-    echo "versitygw did not come up on $(s3_url)" >&2
-    show_log_tail "$VGW_LOG" >&2
-    exit 1
-  fi
+  stop_versitygw
+  echo "versitygw did not come up on $(s3_url)" >&2
+  show_log_tail "$VGW_LOG" >&2
+  exit 1
 }
 
 stop_versitygw() {

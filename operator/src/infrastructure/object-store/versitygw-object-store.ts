@@ -71,12 +71,11 @@ export class VersitygwObjectStore implements Provisioner<ObjectStoreSpec> {
     try {
       await this.admin.createBucket(bucket, owner, [BUCKET_MARKER_TAG]);
     } catch (error) {
-      // Created a moment ago by another reconcile of the same tenant (it owns it and tagged it).
-      if (s3ErrorCode(error) === 'BucketAlreadyOwnedByYou') return;
-      // Taken between the read and the create: decide on what is there now.
-      if (s3ErrorCode(error) === 'BucketAlreadyExists' && (await this.buckets.state(bucket)) === 'unmarked') throw new NotOwnedError(this.kind, `bucket ${bucket}`);
-      if (s3ErrorCode(error) === 'BucketAlreadyExists') return;
-      throw unavailable(this.server.url, `create bucket ${bucket}`, error);
+      const code = s3ErrorCode(error);
+      if (code !== 'BucketAlreadyOwnedByYou' && code !== 'BucketAlreadyExists') throw unavailable(this.server.url, `create bucket ${bucket}`, error);
+      // Created between the read and this create: by another reconcile of the same tenant (tagged,
+      // and the next ensure checks its owner) or by someone else (untagged: refused).
+      if ((await this.buckets.state(bucket)) === 'unmarked') throw new NotOwnedError(this.kind, `bucket ${bucket}`);
     }
   }
 
