@@ -15,15 +15,42 @@ const APPS = [...readdirSync(join(import.meta.dirname, 'services')).map((dir) =>
 /** The launcher that runs every module in one process: the one application allowed to import services. */
 const LAUNCHERS = ['services/embedded'];
 
+/**
+ * Forbids importing `apps`, except a module's public contract (`<package>/contracts`: its patterns,
+ * events and routes), which is what the modules and the gateway share.
+ */
 function forbid(apps, who) {
-  const names = apps.flatMap((app) => [app.name, `${app.name}/*`]);
   return {
     'no-restricted-imports': [
       'error',
-      { patterns: [DEEP_RELATIVE, ...(names.length ? [{ group: names, message: `${who}: shared code belongs in libs/.` }] : [])] },
+      { patterns: [DEEP_RELATIVE, ...(apps.length ? [{ regex: applicationCode(apps), message: `${who}: shared code belongs in libs/, shared contracts in <module>/contracts.` }] : [])] },
     ],
   };
 }
+
+/** Matches an application's package or any path in it but its `/contracts`. */
+function applicationCode(apps) {
+  const names = apps.map((app) => app.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  return `^(${names})(/(?!contracts$).*)?$`;
+}
+
+/** A module's contracts are imported by others: they may import libraries and other contracts, never a service's code. */
+const CONTRACTS_STAY_PURE = {
+  files: ['services/*/src/contracts/**/*.ts'],
+  ignores: ['**/*.spec.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          DEEP_RELATIVE,
+          { group: ['../*', '!../contracts/*'], message: 'A module\'s contracts must not import its service: others import them.' },
+          { regex: applicationCode(APPS), message: 'Contracts import libraries and other contracts only.' },
+        ],
+      },
+    ],
+  },
+};
 
 /**
  * Module boundaries: a library imports no application, a service no other service (the modules
@@ -43,6 +70,7 @@ export const boundaries = [
       `${app.dir} must not import another application`,
     ),
   })),
+  CONTRACTS_STAY_PURE,
 ];
 
 export default tseslint.config(
@@ -59,6 +87,8 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-extraneous-class': 'off', // NestJS modules are decorated empty classes
+      // `interface MessageContracts extends UsersMessages {}`: how a module adds its patterns to the shared registry.
+      '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/consistent-type-imports': 'off', // Nest needs value imports for DI metadata
       'no-restricted-imports': ['error', { patterns: [DEEP_RELATIVE] }],

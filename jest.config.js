@@ -5,6 +5,25 @@
 // shape named by NP_E2E_SHAPE; see tools/test-all.sh) and `cluster` (the operator against a real
 // Kubernetes control plane started by tools/cluster-up.sh).
 
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Every service package and its public contract, mapped to its sources: `@np/users` and
+ * `@np/users/contracts`, found from services/<dir>/package.json so a new module needs no line here.
+ */
+const SERVICE_PACKAGES = Object.fromEntries(
+  readdirSync(join(import.meta.dirname, 'services'))
+    .filter((dir) => existsSync(join(import.meta.dirname, 'services', dir, 'package.json')))
+    .flatMap((dir) => {
+      const name = JSON.parse(readFileSync(join(import.meta.dirname, 'services', dir, 'package.json'), 'utf8')).name.replace('/', '\\/');
+      return [
+        [`^${name}/contracts$`, `<rootDir>/services/${dir}/src/contracts/index.ts`],
+        [`^${name}$`, `<rootDir>/services/${dir}/src/index.ts`],
+      ];
+    }),
+);
+
 const swc = [
   '@swc/jest',
   {
@@ -23,8 +42,7 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    '^@np/auth-service$': '<rootDir>/services/auth/src/index.ts',
-    '^@np/(gateway|users|embedded)$': '<rootDir>/services/$1/src/index.ts',
+    ...SERVICE_PACKAGES,
     '^@np/operator$': '<rootDir>/operator/src/index.ts',
     '^@np/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -35,6 +35,8 @@ export async function renderTenantTypes(crdText = readFileSync(CRD_PATH, 'utf8')
     '// Generated from crds/platform.np.dev_tenants.yaml by `npm run generate:crd-types`. Do not edit.',
     `// API: ${crd.spec.group}/${version.name}, kind ${crd.spec.names.kind}.`,
     '',
+    "import type { OptionalModuleName } from '@np/modules';",
+    '',
     body.trim(),
     '',
   ].join('\n');
@@ -45,6 +47,11 @@ function nameNestedTypes(spec, status) {
   spec.properties.ingress.title = 'TenantIngress';
   const module = spec.properties.modules.items;
   module.title = 'TenantModule';
+  // The enum is the manifest's list of optional modules (tenant-modules.spec.ts checks it): typed
+  // from the manifest, the generated file does not change when a module is added.
+  module.properties.name.tsType = 'OptionalModuleName';
+  delete spec.properties.modules.maxItems; // the number of optional modules: no type information
+
   module.properties.replicas.title = 'ModuleReplicas';
   module.properties.autoscaling.title = 'ModuleAutoscaling';
   module.properties.resources.title = 'ModuleResources';

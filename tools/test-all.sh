@@ -4,7 +4,8 @@
 #   2. builds (once, cached under ~/.cache) and starts a Kubernetes control plane on loopback,
 #   3. builds every package and lints them,
 #   4. runs unit, integration and cluster (operator) suites (with coverage thresholds),
-#   5. runs the end-to-end suite through the gateway's HTTP, distributed then embedded.
+#   5. runs the end-to-end suite through the gateway's HTTP, distributed then embedded,
+#   6. tests the module generator (tools/test-new-module.js).
 # Servers and the control plane are stopped at the end unless NP_KEEP_SERVERS=1. Before each suite
 # the servers are checked: the run stops at the first one that does not answer, naming it.
 source "$(dirname "$0")/lib.sh"
@@ -47,5 +48,8 @@ for shape in distributed embedded; do
   require_servers
   NP_E2E_SHAPE=$shape jest --selectProjects e2e --runInBand --json --outputFile="$RESULTS/e2e-$shape.json" || status=1
 done
+step "the module generator: a new module in a copy of the checkout, built, tested, served in both shapes"
+require_servers
+node tools/test-new-module.js inventory || status=1
 node tools/summarise-tests.js "$RESULTS"/*.json
 exit $status

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ErrorCode } from './error-codes.js';
-import type { MessagePattern, RequestOf } from './patterns.js';
+import type { MessagePattern, RequestOf } from './module-contracts.js';
 import type { RoutePolicy } from './route-policy.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -1,4 +1,4 @@
-import { EVENTS, type EventName, type EventPayloadOf } from '@np/contracts';
+import { eventSchema, type EventName, type EventPayloadOf } from '@np/contracts';
 import type { EventEnvelope } from './envelopes.js';
 
 export type EventVerdict =
@@ -11,12 +11,12 @@ export type EventVerdict =
  * so no other service can forge `users.user.deleted` or `auth.session.revoked`.
  */
 export function acceptEvent(event: EventEnvelope): EventVerdict {
-  const schema = (EVENTS as Partial<Record<string, (typeof EVENTS)[EventName]>>)[event.name];
+  const schema = eventSchema(event.name);
   if (!schema) return { accepted: false, reason: 'unknown event' };
   if (event.publisher !== undefined && event.publisher !== event.name.split('.')[0]) {
     return { accepted: false, reason: 'published by a service that does not own it' };
   }
   const parsed = schema.safeParse(event.payload);
   if (!parsed.success) return { accepted: false, reason: 'malformed payload' };
-  return { accepted: true, name: event.name, payload: parsed.data };
+  return { accepted: true, name: event.name, payload: parsed.data as EventPayloadOf<EventName> };
 }

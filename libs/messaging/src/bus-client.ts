@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, MESSAGES, type MessagePattern, type ReplyOf, type RequestOf } from '@np/contracts';
+import { AppError, messageContract, type MessagePattern, type ReplyOf, type RequestOf } from '@np/contracts';
 import { currentRequestId, type MessagingMetrics } from '@np/observability';
 import type { Transport } from './transport.js';
 
@@ -23,7 +23,9 @@ export class BusClient {
   ) {}
 
   async call<P extends MessagePattern>(pattern: P, body: RequestOf<P>, options: CallOptions = {}): Promise<ReplyOf<P>> {
-    const contract = MESSAGES[pattern];
+    const contract = messageContract(pattern);
+    // A sender that did not import the contracts of the module it calls: a bug, caught before sending.
+    if (!contract) throw new AppError('internal_error', `No module's contracts registered in this process answer ${pattern}.`);
     const request = contract.request.safeParse(body);
     if (!request.success) {
       throw new AppError('validation_failed', `Invalid ${pattern} request.`, request.error.issues);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
-import { AppError, MESSAGES, type ModuleName, type Principal, isMessagePattern } from '@np/contracts';
+import { AppError, messageContract, type Principal } from '@np/contracts';
+import type { BusModuleName } from '@np/modules';
 import { type Logger, type MessagingMetrics, runWithRequestContext } from '@np/observability';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import { acceptEvent } from './accept-event.js';
@@ -19,7 +20,7 @@ export interface PrincipalVerifier {
 
 export interface BusServerOptions {
   transport: Transport;
-  module: ModuleName;
+  module: BusModuleName;
   /** Name of this service's durable event subscription. */
   consumer: string;
   logger: Logger;
@@ -77,11 +78,11 @@ export class BusServer extends Server implements CustomTransportStrategy {
   }
 
   private async dispatchRequest(request: RequestEnvelope): Promise<unknown> {
-    const handler = isMessagePattern(request.pattern) ? this.messageHandlers.get(request.pattern) : undefined;
-    if (!handler || handler.isEventHandler) {
+    const handler = this.messageHandlers.get(request.pattern);
+    const contract = messageContract(request.pattern);
+    if (!handler || handler.isEventHandler || !contract) {
       throw new AppError('not_found', `The ${this.options.module} module has no handler for ${String(request.pattern)}.`);
     }
-    const contract = MESSAGES[request.pattern];
     if (contract.callers && !contract.callers.some((caller) => caller === request.caller)) {
       this.options.logger.warn({ pattern: request.pattern, caller: request.caller }, 'internal pattern refused to a service not entitled to it');
       throw new AppError('forbidden', `${request.pattern} is internal to ${contract.callers.join(', ')}.`);

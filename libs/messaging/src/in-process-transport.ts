@@ -1,4 +1,5 @@
-import { AppError, type ModuleName, withTimeout } from '@np/contracts';
+import type { BusModuleName } from '@np/modules';
+import { AppError, withTimeout } from '@np/contracts';
 import type { Logger } from '@np/observability';
 import type { EventEnvelope, EventHandler, ReplyEnvelope, RequestEnvelope, RequestHandler } from './envelopes.js';
 import type { SubscribeOptions, Transport } from './transport.js';
@@ -19,7 +20,7 @@ const MAX_EVENT_ATTEMPTS = 5;
  */
 export class InProcessTransport implements Transport {
   readonly kind = 'in-process' as const;
-  private readonly servers = new Map<ModuleName, RequestHandler>();
+  private readonly servers = new Map<BusModuleName, RequestHandler>();
   private readonly subscriptions: Subscription[] = [];
   private readonly inFlightEvents = new Set<Promise<void>>();
   private ready = false;
@@ -40,7 +41,7 @@ export class InProcessTransport implements Transport {
     return this.ready;
   }
 
-  async request(module: ModuleName, envelope: RequestEnvelope, timeoutMs: number): Promise<ReplyEnvelope> {
+  async request(module: BusModuleName, envelope: RequestEnvelope, timeoutMs: number): Promise<ReplyEnvelope> {
     const handler = this.servers.get(module);
     if (!handler) throw new AppError('module_unavailable', `The ${module} module is not running.`);
     return withTimeout(
@@ -50,14 +51,14 @@ export class InProcessTransport implements Transport {
     );
   }
 
-  serve(module: ModuleName, handler: RequestHandler): Promise<void> {
+  serve(module: BusModuleName, handler: RequestHandler): Promise<void> {
     if (this.servers.has(module)) throw new Error(`The ${module} module is already served in this process.`);
     this.servers.set(module, handler);
     return Promise.resolve();
   }
 
   /** Stops serving a module, as if its process had stopped. */
-  unserve(module: ModuleName): void {
+  unserve(module: BusModuleName): void {
     this.servers.delete(module);
   }
 

@@ -1,4 +1,4 @@
-import type { ModuleName } from '@np/contracts';
+import type { BusModuleName } from '@np/modules';
 import type { Logger, MessagingMetrics } from '@np/observability';
 import type { EventEnvelope, EventHandler, ReplyEnvelope, RequestEnvelope, RequestHandler } from './envelopes.js';
 import type { SubscribeOptions, Transport } from './transport.js';
@@ -86,11 +86,11 @@ export class RabbitMqTransport implements Transport {
     return this.closePromise;
   }
 
-  request(module: ModuleName, envelope: RequestEnvelope, timeoutMs: number): Promise<ReplyEnvelope> {
+  request(module: BusModuleName, envelope: RequestEnvelope, timeoutMs: number): Promise<ReplyEnvelope> {
     return this.rpcClient.request(module, envelope, timeoutMs);
   }
 
-  serve(module: ModuleName, handler: RequestHandler): Promise<void> {
+  serve(module: BusModuleName, handler: RequestHandler): Promise<void> {
     return this.rpcServer.serve(module, handler);
   }
 

@@ -1,4 +1,4 @@
-import type { ModuleName } from '@np/contracts';
+import type { BusModuleName } from '@np/modules';
 import type { EventEnvelope, EventHandler, ReplyEnvelope, RequestEnvelope, RequestHandler } from './envelopes.js';
 
 /**
@@ -16,9 +16,9 @@ export interface Transport {
   close(): Promise<void>;
   /** True while the transport can send and receive. */
   isReady(): boolean;
-  request(module: ModuleName, envelope: RequestEnvelope, timeoutMs: number): Promise<ReplyEnvelope>;
+  request(module: BusModuleName, envelope: RequestEnvelope, timeoutMs: number): Promise<ReplyEnvelope>;
   /** Serves the module's request queue; one server per module per process. */
-  serve(module: ModuleName, handler: RequestHandler): Promise<void>;
+  serve(module: BusModuleName, handler: RequestHandler): Promise<void>;
   /** Resolves once the event is safely stored by the bus (publisher confirm). */
   publish(event: EventEnvelope): Promise<void>;
   /**

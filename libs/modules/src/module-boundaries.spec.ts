@@ -35,7 +35,7 @@ describe('module boundaries (eslint.config.js)', () => {
 
   it.each([
     ['the embedded launcher imports services', 'services/embedded/src/fine.ts', "import { startGateway } from '@np/gateway';\nimport { startUsersService } from '@np/users';"],
-    ['a service imports libraries', 'services/users/src/fine.ts', "import { MODULES } from '@np/contracts';\nimport { MODULE_MANIFEST } from '@np/modules';"],
+    ['a service imports libraries', 'services/users/src/fine.ts', "import { AppError } from '@np/contracts';\nimport { MODULE_MANIFEST } from '@np/modules';"],
     ['the operator imports the manifest', 'operator/src/fine.ts', "import { MODULE_MANIFEST } from '@np/modules';"],
     ['a spec imports a service', 'libs/testing/src/fine.spec.ts', "import { startGateway } from '@np/gateway';"],
   ])('pass when %s', async (_case, file, source) => {

@@ -20,14 +20,21 @@ export interface ModuleEntry {
   kind: 'gateway' | 'module';
   /** Always-on modules run for every tenant; optional ones are switched on per tenant (NP_MODULES, Tenant spec). */
   alwaysOn: boolean;
+  /**
+   * Its npm workspace package under services/<name>; `<package>/contracts` is its public contract
+   * (patterns, events, routes), the only part of it another package may import.
+   */
+  package: string;
   /** Whether services/<name> exists yet: only implemented modules are started by the launchers. */
   implemented: boolean;
   /** Request queue and pattern prefix on the bus (`rpc.<name>`, `<name>.*`); null for the gateway, which only sends. */
   bus: { queue: string; patternPrefix: string } | null;
   /** Events it publishes (`<name>.<entity>.<what happened>`). */
   events: readonly string[];
-  /** Permissions it defines (`<name>:<action>`); roles grant them in @np/auth. */
+  /** Permissions it defines (`<name>:<action>`); `admin` holds them all, `member` none of them. */
   permissions: readonly string[];
+  /** The ones of `permissions` the `manager` role holds too. */
+  managerPermissions: readonly string[];
   /** Its PostgreSQL schema; null when it keeps no data. */
   schema: string | null;
   /** Image repository under the operator's registry: `<registry>/<image>:<tag>`. */

@@ -16,13 +16,14 @@ describe('the module manifest', () => {
     expect(MODULE_MANIFEST.filter((entry) => entry.kind === 'gateway').map((entry) => entry.name)).toEqual(['gateway']);
     expect(moduleEntry('gateway')).toMatchObject({ alwaysOn: true, bus: null, schema: null });
     expect(moduleEntry('auth').alwaysOn).toBe(true);
-    expect(OPTIONAL_MODULE_NAMES).toEqual(['users', 'files', 'form-builder', 'reports', 'backoffice']);
+    expect(OPTIONAL_MODULE_NAMES).toEqual(MODULE_NAMES.filter((name) => name !== 'gateway' && name !== 'auth'));
   });
 
   it.each(MODULE_MANIFEST.filter((entry) => entry.kind === 'module'))('keeps $name inside its own namespace', (entry) => {
     expect(entry.bus).toEqual({ queue: `rpc.${entry.name}`, patternPrefix: `${entry.name}.` });
     for (const event of entry.events) expect(event.startsWith(`${entry.name}.`)).toBe(true);
     for (const permission of entry.permissions) expect(permission).toMatch(new RegExp(`^${entry.name}:[a-z-]+$`));
+    for (const permission of entry.managerPermissions) expect(entry.permissions).toContain(permission);
     expect(entry.schema).toMatch(/^[a-z_][a-z0-9_]{0,62}$/);
   });
 
@@ -39,6 +40,8 @@ describe('the module manifest', () => {
   });
 
   it('starts the implemented modules in manifest order, the gateway last', () => {
-    expect(PROCESS_MODULES).toEqual(['auth', 'users', 'gateway']);
+    const implemented = MODULE_MANIFEST.filter((entry) => entry.implemented).map((entry) => entry.name);
+    expect(PROCESS_MODULES).toEqual([...implemented.filter((name) => name !== 'gateway'), 'gateway']);
+    expect(PROCESS_MODULES.slice(0, 2)).toEqual(['auth', 'users']);
   });
 });

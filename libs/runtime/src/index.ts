@@ -5,3 +5,5 @@ export * from './start-module-service.js';
 export * from './process-lifecycle.js';
 export * from './create-service-deps.js';
 export * from './run-distributed.js';
+export * from './module-service-definition.js';
+export * from './module-loader.js';

@@ -1,5 +1,6 @@
+import type { BusModuleName } from '@np/modules';
 import type { TokenVerifier } from '@np/auth';
-import type { ModuleName } from '@np/contracts';
+
 import type { BusClient, Transport } from '@np/messaging';
 import type { Logger, MessagingMetrics } from '@np/observability';
 import type { Database } from '@np/persistence';
@@ -28,5 +29,5 @@ export interface DataServiceDeps extends ServiceDeps {
 export interface ServiceIdentity {
   /** Process/service name used in logs and as the event consumer name, e.g. `users`. */
   name: string;
-  module: ModuleName;
+  module: BusModuleName;
 }

@@ -1,9 +1,10 @@
 import type { DynamicModule, INestMicroservice } from '@nestjs/common';
+import type { ModuleContracts } from '@np/contracts';
 import type { OutboxSignal } from '@np/messaging';
 import type { ReadinessCheck } from '@np/observability';
 import { type Database, type DatabaseOptions, isDatabaseUp, openDatabase, ormScope } from '@np/persistence';
 import type { RunningService } from './run-distributed.js';
-import type { ServiceDeps, ServiceIdentity } from './service-deps.js';
+import type { ServiceDeps } from './service-deps.js';
 import { startBusService } from './start-bus-service.js';
 
 /** What `startModuleService` needs of an outbox relay (`OutboxRelay` of `@np/messaging`). */
@@ -12,7 +13,11 @@ export interface ModuleOutboxRelay extends OutboxSignal {
   stop(): Promise<void>;
 }
 
-export interface StartModuleServiceOptions extends ServiceIdentity {
+export interface StartModuleServiceOptions {
+  /** Its bus identity: the consumer name of its event queues, the user it connects as. */
+  name: string;
+  /** The contracts it answers (`<package>/contracts`): the patterns it serves, checked against its handlers. */
+  contracts: ModuleContracts;
   deps: ServiceDeps;
   /** The module's own schema, entities and migrations (applied on start). */
   database: Omit<DatabaseOptions, 'logger'>;
@@ -51,7 +56,7 @@ export async function startModuleService(options: StartModuleServiceOptions): Pr
     relay?.start();
     const app = await startBusService({
       name: options.name,
-      module: options.module,
+      module: options.contracts.module,
       appModule: options.appModule({ db, outbox: relay ?? NO_OUTBOX }),
       deps,
       scope: ormScope(db),

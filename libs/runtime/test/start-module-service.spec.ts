@@ -3,6 +3,7 @@ import { defineEntity, p } from '@mikro-orm/postgresql';
 import { Controller, type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { BusClient, InProcessTransport, type OutboxSignal } from '@np/messaging';
+import { USERS_CONTRACTS } from '@np/users/contracts';
 import { createLogger } from '@np/observability';
 import { type Database, quoteIdentifier, sqlMigration } from '@np/persistence';
 import { testDatabaseUrl, testTokens, uniqueName } from '@np/testing';
@@ -61,7 +62,7 @@ async function setup(overrides: Partial<StartModuleServiceOptions> = {}) {
   let opened: Database | undefined;
   const options: StartModuleServiceOptions = {
     name: 'users',
-    module: 'users',
+    contracts: USERS_CONTRACTS,
     deps,
     database: {
       url: testDatabaseUrl(),

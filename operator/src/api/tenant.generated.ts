@@ -1,6 +1,8 @@
 // Generated from crds/platform.np.dev_tenants.yaml by `npm run generate:crd-types`. Do not edit.
 // API: platform.np.dev/v1alpha1, kind Tenant.
 
+import type { OptionalModuleName } from '@np/modules';
+
 export interface TenantResource {
   spec: TenantSpec;
   status?: TenantStatus;
@@ -24,8 +26,6 @@ export interface TenantSpec {
   ingress?: TenantIngress;
   /**
    * Optional modules the tenant bought, each listed once.
-   *
-   * @maxItems 5
    */
   modules?: TenantModule[];
 }
@@ -46,7 +46,7 @@ export interface TenantModule {
   /**
    * The module.
    */
-  name: 'users' | 'files' | 'form-builder' | 'reports' | 'backoffice';
+  name: OptionalModuleName;
   /**
    * false deactivates the module (scaled to zero, data kept).
    */

@@ -1,12 +1,13 @@
+import { AUTH_CONTRACTS } from '@np/contracts';
 import { OutboxRelay } from '@np/messaging';
 import { ormTransactions } from '@np/persistence';
-import { type RunningService, type ServiceDeps, startModuleService } from '@np/runtime';
+import { defineModuleService, type RunningService, type ServiceDeps, startModuleService } from '@np/runtime';
 import { AuthModule } from './auth.module.js';
 import type { Clock } from './clock.js';
 import { authEntities } from './entities/index.js';
 import { SigningKeysService } from './keys/signing-keys.service.js';
 import { authMigrations } from './migrations.js';
-import type { AuthSettings } from './settings.js';
+import { authSettingsSchema, type AuthSettings } from './settings.js';
 
 export { AuthModule, type AuthModuleDeps } from './auth.module.js';
 export { authSettingsSchema, type AuthSettings, type AuthSettingsInput } from './settings.js';
@@ -33,7 +34,7 @@ export async function startAuthService({ deps, settings, clock }: StartAuthServi
   const schema = settings.NP_AUTH_SCHEMA;
   const service = await startModuleService({
     name: 'auth',
-    module: 'auth',
+    contracts: AUTH_CONTRACTS,
     deps,
     database: { url: settings.NP_DATABASE_URL, schema, entities: authEntities, migrations: authMigrations(schema), poolMax: settings.NP_DATABASE_POOL_MAX },
     // Revocations leave through the outbox: a committed revocation always reaches the gateways.
@@ -46,3 +47,6 @@ export async function startAuthService({ deps, settings, clock }: StartAuthServi
     close: () => service.close(),
   };
 }
+
+/** How the launchers start auth (see `defineModuleService`). */
+export const moduleService = defineModuleService({ name: 'auth', settingsSchema: authSettingsSchema, start: startAuthService });

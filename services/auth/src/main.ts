@@ -1,8 +1,5 @@
-import { loadSettingsOrExit } from '@np/config';
-import { runDistributed } from '@np/runtime';
-import { startAuthService } from './index.js';
-import { authSettingsSchema } from './settings.js';
+import { runModuleProcess } from '@np/runtime';
+import { moduleService } from './index.js';
 
 // The auth module alone, behind RabbitMQ (distributed and cluster shapes).
-const settings = loadSettingsOrExit(authSettingsSchema);
-await runDistributed('auth', settings, (deps) => startAuthService({ deps, settings }));
+await runModuleProcess(moduleService);

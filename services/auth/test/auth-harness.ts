@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Identity, RequestOf } from '@np/contracts';
+import type { RequestOf } from '@np/contracts';
+import type { Identity } from '@np/users/contracts';
 import { BusClient, InProcessTransport, type RequestEnvelope, type ReplyEnvelope } from '@np/messaging';
 import { createLogger } from '@np/observability';
 import { quoteIdentifier } from '@np/persistence';

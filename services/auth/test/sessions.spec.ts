@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Identity, TokenPair } from '@np/contracts';
+import type { TokenPair } from '@np/contracts';
+import type { Identity } from '@np/users/contracts';
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { type AuthHarness, registerUser, startAuthHarness } from './auth-harness.js';

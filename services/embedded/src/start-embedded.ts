@@ -1,13 +1,11 @@
 import { join, resolve } from 'node:path';
 import { loadSettingsOrExit } from '@np/config';
-import { startAuthService, authSettingsSchema } from '@np/auth-service';
 import { gatewaySettingsSchema, startGateway, type RunningGateway } from '@np/gateway';
 import { InProcessTransport } from '@np/messaging';
-import { PROCESS_MODULES, type ImplementedModuleName } from '@np/modules';
+import type { BusModuleName } from '@np/modules';
 import { createLogger, type ReadinessCheck } from '@np/observability';
 import { startEmbeddedPostgres } from '@np/persistence';
-import { createServiceDeps, depsFor, type RunningService, type ServiceDeps } from '@np/runtime';
-import { startUsersService, usersSettingsSchema } from '@np/users';
+import { createServiceDeps, depsFor, implementedBusModules, importModuleService, type RunningService } from '@np/runtime';
 import { initialAdminPassword, INITIAL_PASSWORD_FILE } from './initial-admin-password.js';
 import type { EmbeddedSettings } from './settings.js';
 import { signingKeyEncryptionKey } from './signing-key-encryption-key.js';
@@ -43,14 +41,13 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
   // The issuer lives behind this gateway, and only the gateway knows its port: every module gets
   // the public URL and issuer the gateway resolved.
   const issuerEnv = { ...moduleEnv, NP_PUBLIC_URL: gatewaySettings.NP_PUBLIC_URL, NP_ISSUER: gatewaySettings.NP_ISSUER };
-  const starters: Record<EmbeddedModule, (moduleDeps: ServiceDeps) => Promise<RunningService>> = {
-    auth: (moduleDeps) => startAuthService({ deps: moduleDeps, settings: loadSettingsOrExit(authSettingsSchema, { env: issuerEnv }) }),
-    users: (moduleDeps) => startUsersService({ deps: moduleDeps, settings: loadSettingsOrExit(usersSettingsSchema, { env: issuerEnv }) }),
-  };
-  // Every implemented module of the manifest, in its order; each speaks on the bus as itself.
-  const modules: { name: EmbeddedModule; running: RunningService }[] = [];
-  for (const name of PROCESS_MODULES.filter(isEmbeddedModule)) {
-    modules.push({ name, running: await starters[name](depsFor(deps, name)) });
+  // Every implemented module of the manifest, in its order, found by its package name; each
+  // speaks on the bus as itself and reads its own settings, as in a process of its own.
+  const modules: { name: BusModuleName; running: RunningService }[] = [];
+  for (const name of implementedBusModules()) {
+    const service = await importModuleService(name);
+    const running = await service.start({ deps: depsFor(deps, name), settings: loadSettingsOrExit(service.settingsSchema, { env: issuerEnv }) });
+    modules.push({ name, running });
   }
   const gateway = await startGateway({
     deps: depsFor(deps, 'gateway'),
@@ -73,13 +70,6 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
       await database.stop();
     },
   };
-}
-
-/** The modules this launcher starts next to its gateway: a new implemented module needs a starter above. */
-type EmbeddedModule = Exclude<ImplementedModuleName, 'gateway'>;
-
-function isEmbeddedModule(name: ImplementedModuleName): name is EmbeddedModule {
-  return name !== 'gateway';
 }
 
 function namedFor(module: string, checks: readonly ReadinessCheck[] = []): ReadinessCheck[] {

@@ -1,4 +1,4 @@
-import { OPTIONAL_MODULES } from '@np/contracts';
+import { OPTIONAL_MODULE_NAMES } from '@np/modules';
 import { bool, busSettingsSchema, list, port, positiveInt, processSettingsSchema, withIssuer } from '@np/config';
 import { z } from 'zod';
 
@@ -8,7 +8,7 @@ export const gatewaySettingsSchema = processSettingsSchema
     PORT: port(3000),
     HOST: z.string().default('127.0.0.1'),
     /** Optional modules this deployment serves; routes of the others answer 404 module_not_enabled. */
-    NP_MODULES: list(z.enum(OPTIONAL_MODULES), 'users'),
+    NP_MODULES: list(z.enum(OPTIONAL_MODULE_NAMES), 'users'),
     NP_CORS_ORIGINS: list(z.string(), ''),
     /** Whether browsers may send cookies or HTTP auth cross-origin; the API itself uses bearer tokens. */
     NP_CORS_CREDENTIALS: bool(false),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type CryptoKey } from 'jose';
-import { HTTP_ROUTES, route, userIdParamsSchema, type RouteDeclaration } from '@np/contracts';
+import { registeredRoutes, route, type RouteDeclaration } from '@np/contracts';
+import { userIdParamsSchema } from '@np/users/contracts';
 import { InProcessTransport } from '@np/messaging';
 import { createLogger, type ReadinessCheck } from '@np/observability';
 import { createServiceDeps } from '@np/runtime';
@@ -134,7 +135,7 @@ describe('gateway routes come from declarations', () => {
   });
   let gateway: RunningGateway;
   beforeAll(async () => {
-    gateway = await startWith({}, 'answer', [], [...HTTP_ROUTES, profileRoute]);
+    gateway = await startWith({}, 'answer', [], [...registeredRoutes(), profileRoute]);
   });
   afterAll(async () => {
     await gateway.close();

@@ -1,9 +1,9 @@
 import type { ServerOptions } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { HTTP_ROUTES, type RouteDeclaration } from '@np/contracts';
+import { registeredRoutes, type RouteDeclaration } from '@np/contracts';
 import { httpRequestMetrics, listeningPort, PinoNestLogger, type ReadinessCheck, registerPublicProbes, startOpsServer } from '@np/observability';
-import type { ServiceDeps } from '@np/runtime';
+import { importModuleContracts, type ServiceDeps } from '@np/runtime';
 import { registerDocsRoutes } from './docs/docs.routes.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { GatewayConfig } from './gateway-config.js';
@@ -24,7 +24,7 @@ export interface StartGatewayOptions {
   settings: GatewaySettings;
   /** What `/readyz` checks besides the bus (the embedded shape adds its database). */
   checks?: ReadinessCheck[];
-  /** The routes to serve and document; every module's declared routes unless given. */
+  /** The routes to serve and document; unless given, those every implemented module declares in its contracts. */
   routes?: readonly RouteDeclaration[];
 }
 
@@ -68,7 +68,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const checks = [{ name: 'bus', check: () => deps.transport.isReady() }, { name: 'revocations', check: () => revocations.isLoaded() }, ...(options.checks ?? [])];
   registerPublicProbes(fastify, { checks });
   revocations.start();
-  const routes = options.routes ?? HTTP_ROUTES;
+  const routes = options.routes ?? (await importModuleContracts(), registeredRoutes());
   registerRoutes(fastify, routes, { bus: deps.bus, access: new RouteAccess(deps.verifier, rateLimits, config, revocations), logger: deps.logger });
   await registerDocsRoutes(fastify, buildOpenApiDocument(routes, { title: 'NP Platform API', version: '1' }));
   await app.listen(settings.PORT, settings.HOST);

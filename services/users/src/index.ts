@@ -1,13 +1,14 @@
 import { OutboxRelay } from '@np/messaging';
 import type { ReadinessCheck } from '@np/observability';
 import { ormTransactions } from '@np/persistence';
-import { type ServiceDeps, startModuleService } from '@np/runtime';
+import { defineModuleService, type ServiceDeps, startModuleService } from '@np/runtime';
 import { type BootstrapOutcome, bootstrapAdmin } from './bootstrap/admin-bootstrap.js';
 import { usersEntities } from './entities/index.js';
 import { usersMigrations } from './migrations.js';
 import { UsersService } from './profiles/users.service.js';
-import type { UsersSettings } from './settings.js';
+import { usersSettingsSchema, type UsersSettings } from './settings.js';
 import { UsersModule } from './users.module.js';
+import { USERS_CONTRACTS } from './contracts/index.js';
 
 export { usersSettingsSchema, type UsersSettings } from './settings.js';
 export { usersMigrations } from './migrations.js';
@@ -34,7 +35,7 @@ export async function startUsersService({ deps, settings }: StartUsersServiceOpt
   const schema = settings.NP_USERS_SCHEMA;
   const service = await startModuleService({
     name: 'users',
-    module: 'users',
+    contracts: USERS_CONTRACTS,
     deps,
     database: { url: settings.NP_DATABASE_URL, schema, entities: usersEntities, migrations: usersMigrations(schema), poolMax: settings.NP_DATABASE_POOL_MAX },
     outboxRelay: (db) => new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema, logger: deps.logger, retentionHours: settings.NP_OUTBOX_RETENTION_HOURS }),
@@ -53,6 +54,9 @@ export async function startUsersService({ deps, settings }: StartUsersServiceOpt
     },
   };
 }
+
+/** How the launchers start users (see `defineModuleService`). */
+export const moduleService = defineModuleService({ name: 'users', settingsSchema: usersSettingsSchema, start: startUsersService });
 
 async function startBootstrap(
   service: UsersService,

@@ -1,8 +1,5 @@
-import { loadSettingsOrExit } from '@np/config';
-import { runDistributed } from '@np/runtime';
-import { startUsersService } from './index.js';
-import { usersSettingsSchema } from './settings.js';
+import { runModuleProcess } from '@np/runtime';
+import { moduleService } from './index.js';
 
 // The users module alone, on RabbitMQ (distributed and cluster shapes).
-const settings = loadSettingsOrExit(usersSettingsSchema);
-await runDistributed('users', settings, (deps) => startUsersService({ deps, settings }));
+await runModuleProcess(moduleService);

@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import type { Identity, ParsedRequestOf, User, UserList } from '@np/contracts';
+import type { ParsedRequestOf } from '@np/contracts';
+import type { Identity, User, UserList } from './contracts/index.js';
 import { BusContext } from '@np/messaging';
 import { UsersService } from './profiles/users.service.js';
 

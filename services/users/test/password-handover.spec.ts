@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { AppError, type SetCredentialsCommand, type User } from '@np/contracts';
+import { AppError, type SetCredentialsCommand } from '@np/contracts';
+import { type User } from '../src/contracts/index.js';
 import { testDatabaseUrl, uniqueName } from '@np/testing';
 import pg from 'pg';
 import { dropSchema, principal, query, startHarness, type UsersHarness } from './users-harness.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, MESSAGES, type MessagePattern, type Principal, type ReplyOf, type RequestOf, type Role, type SetCredentialsCommand } from '@np/contracts';
+import { AppError, messageContract, type MessagePattern, type Principal, type ReplyOf, type RequestOf, type Role, type SetCredentialsCommand } from '@np/contracts';
 import { BusClient, type EventEnvelope, InProcessTransport } from '@np/messaging';
 import { createLogger } from '@np/observability';
 import { createServiceDeps, type ServiceDeps } from '@np/runtime';
@@ -61,7 +61,7 @@ export async function startHarness(options: HarnessOptions): Promise<UsersHarnes
   const deps = createServiceDeps('users', settings, transport, { logger, verifier: tokens.verifier });
   const handle = await startUsersService({ deps, settings });
   const call = async <P extends MessagePattern>(pattern: P, body: RequestOf<P>, principal?: TestPrincipal) => {
-    const client = new BusClient(transport, settings.NP_RPC_TIMEOUT_MS, MESSAGES[pattern].callers?.[0] ?? 'gateway');
+    const client = new BusClient(transport, settings.NP_RPC_TIMEOUT_MS, messageContract(pattern)?.callers?.[0] ?? 'gateway');
     return client.call(pattern, body, principal ? { token: await tokens.sign(principal) } : {});
   };
   return {

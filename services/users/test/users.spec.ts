@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { AppError, type User, userSchema } from '@np/contracts';
+import { AppError } from '@np/contracts';
+import { type User, userSchema } from '../src/contracts/index.js';
 import { uniqueName } from '@np/testing';
 import { dropSchema, principal, query, startHarness, type UsersHarness, waitFor } from './users-harness.js';
 

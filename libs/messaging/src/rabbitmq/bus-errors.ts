@@ -1,8 +1,9 @@
-import { AppError, type ModuleName } from '@np/contracts';
+import type { BusModuleName } from '@np/modules';
+import { AppError } from '@np/contracts';
 
 export const busUnavailable = (why: string): AppError => new AppError('bus_unavailable', `The message bus is unavailable: ${why}.`);
 
-export function moduleTimeout(module: ModuleName, timeoutMs: number): AppError {
+export function moduleTimeout(module: BusModuleName, timeoutMs: number): AppError {
   return new AppError('module_timeout', `The ${module} module did not answer within ${timeoutMs} ms.`);
 }
 

@@ -1,5 +1,6 @@
+import type { BusModuleName } from '@np/modules';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { AppError, type ModuleName, withTimeout } from '@np/contracts';
+import { AppError, withTimeout } from '@np/contracts';
 import type { ReplyEnvelope, RequestEnvelope } from '../envelopes.js';
 import { AvailabilityCache } from './availability-cache.js';
 import { busUnavailable, moduleTimeout } from './bus-errors.js';
@@ -59,7 +60,7 @@ export class RpcClient {
     );
   }
 
-  async request(module: ModuleName, envelope: RequestEnvelope, timeoutMs: number): Promise<ReplyEnvelope> {
+  async request(module: BusModuleName, envelope: RequestEnvelope, timeoutMs: number): Promise<ReplyEnvelope> {
     // Not the transport's readiness: while closing, handlers still in flight may call other modules to finish.
     if (!this.connection.isConnected() || !this.replies) throw busUnavailable('not connected to RabbitMQ');
     const deadline = Date.now() + timeoutMs;
@@ -94,7 +95,7 @@ export class RpcClient {
   }
 
   /** Fails fast when nobody consumes the module's queue, instead of letting the caller time out. */
-  private async ensureServed(module: ModuleName, timeoutMs: number): Promise<void> {
+  private async ensureServed(module: BusModuleName, timeoutMs: number): Promise<void> {
     try {
       const available = await withTimeout(this.availability.isAvailable(rpcQueue(module)), timeoutMs, () => moduleTimeout(module, timeoutMs));
       if (!available) throw new AppError('module_unavailable', `The ${module} module is not running.`);

@@ -1,5 +1,6 @@
+import type { BusModuleName } from '@np/modules';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { ModuleName } from '@np/contracts';
+
 import type { ReplyEnvelope, RequestHandler } from '../envelopes.js';
 import { decodeRequest, encode } from './codec.js';
 import type { RabbitMqConnection } from './connection.js';
@@ -10,14 +11,14 @@ import { CONTENT_TYPE, REQUEST_ID_HEADER, RPC_QUEUE_OPTIONS, rpcQueue, serviceOf
  * hands each request to the module's handler with the caller the broker validated, replies, then acks.
  */
 export class RpcServer {
-  private readonly served = new Set<ModuleName>();
+  private readonly served = new Set<BusModuleName>();
 
   constructor(
     private readonly connection: RabbitMqConnection,
     private readonly prefetch: number,
   ) {}
 
-  async serve(module: ModuleName, handler: RequestHandler): Promise<void> {
+  async serve(module: BusModuleName, handler: RequestHandler): Promise<void> {
     if (this.served.has(module)) throw new Error(`The ${module} module is already served in this process.`);
     this.served.add(module);
     const queue = rpcQueue(module);

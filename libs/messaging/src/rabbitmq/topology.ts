@@ -1,5 +1,6 @@
+import type { BusModuleName } from '@np/modules';
 import type { Channel, Options } from 'amqplib';
-import type { ModuleName } from '@np/contracts';
+
 
 /** Topic exchange every domain event is published to; routing key = event name. */
 export const EVENTS_EXCHANGE = 'np.events';
@@ -13,7 +14,7 @@ export const CONTENT_TYPE = 'application/json';
 
 const CONSUMER_NAME = /^[a-z0-9][a-z0-9_.-]{0,100}$/;
 
-export function rpcQueue(module: ModuleName): string {
+export function rpcQueue(module: BusModuleName): string {
   return `rpc.${module}`;
 }
 

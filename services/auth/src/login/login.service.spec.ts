@@ -1,5 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { AppError, type Identity, type TokenPair } from '@np/contracts';
+import { AppError, type TokenPair } from '@np/contracts';
+import { type Identity } from '@np/users/contracts';
 import type { CredentialsService } from '../credentials/credentials.service.js';
 import type { RefreshTokensService } from '../refresh/refresh-tokens.service.js';
 import type { LoginThrottleService, ReservedAttempt } from '../throttle/login-throttle.service.js';

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, type Identity, type LoginCommand, type TokenPair } from '@np/contracts';
+import { AppError, type LoginCommand, type TokenPair } from '@np/contracts';
+import { type Identity } from '@np/users/contracts';
 import { CredentialsService } from '../credentials/credentials.service.js';
 import { RefreshTokensService } from '../refresh/refresh-tokens.service.js';
 import { LoginThrottleService } from '../throttle/login-throttle.service.js';

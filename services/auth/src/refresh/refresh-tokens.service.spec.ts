@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Identity } from '@np/contracts';
+import type { Identity } from '@np/users/contracts';
 import { classifyRefreshToken, hashRefreshToken } from './refresh-token-rules.js';
 import type { NewRefreshToken, RefreshTokenStore, RotationOutcome, StoredRefreshToken } from './refresh-token.repository.js';
 import { RefreshTokensService } from './refresh-tokens.service.js';

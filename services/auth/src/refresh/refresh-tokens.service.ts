@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, type Identity, type TokenPair } from '@np/contracts';
+import { AppError, type TokenPair } from '@np/contracts';
+import { type Identity } from '@np/users/contracts';
 import type { Logger } from '@np/observability';
 import { LOGGER, SETTINGS } from '@np/runtime';
 import { CLOCK, type Clock } from '../clock.js';

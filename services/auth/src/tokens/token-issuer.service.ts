@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Identity } from '@np/contracts';
+import type { Identity } from '@np/users/contracts';
 import { SETTINGS } from '@np/runtime';
 import { SignJWT } from 'jose';
 import { CLOCK, type Clock } from '../clock.js';

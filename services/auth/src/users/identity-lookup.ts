@@ -1,5 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, type Identity } from '@np/contracts';
+import { AppError } from '@np/contracts';
+// The users module's contracts: importing them registers the patterns this lookup sends.
+import { type Identity } from '@np/users/contracts';
+import '@np/users/contracts';
 import type { BusClient } from '@np/messaging';
 import { BUS_CLIENT } from '@np/runtime';
 

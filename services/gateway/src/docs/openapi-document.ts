@@ -1,4 +1,5 @@
-import { type ErrorCode, errorBodySchema, httpStatusOf, isPublicPolicy, MESSAGES, moduleOf, OPTIONAL_MODULES, type RouteDeclaration } from '@np/contracts';
+import { type ErrorCode, errorBodySchema, httpStatusOf, isPublicPolicy, messageContract, moduleOf, type RouteDeclaration } from '@np/contracts';
+import { OPTIONAL_MODULE_NAMES } from '@np/modules';
 import { z } from 'zod';
 
 type JsonSchema = Record<string, unknown>;
@@ -36,7 +37,7 @@ function operationObject(declared: RouteDeclaration): Record<string, unknown> {
     [status]:
       declared.status === 204
         ? { description: 'Success' }
-        : { description: 'Success', content: { 'application/json': { schema: toJsonSchema(MESSAGES[declared.pattern].reply, 'output') } } },
+        : { description: 'Success', content: { 'application/json': { schema: toJsonSchema(replySchemaOf(declared), 'output') } } },
   };
   const codesByStatus = new Map<string, ErrorCode[]>();
   for (const code of new Set(errorsOf(declared))) {
@@ -57,10 +58,17 @@ function operationObject(declared: RouteDeclaration): Record<string, unknown> {
   };
 }
 
+/** The reply schema of the route's pattern (routes are registered with their module's contracts). */
+function replySchemaOf(declared: RouteDeclaration): z.ZodType {
+  const contract = messageContract(declared.pattern);
+  if (!contract) throw new Error(`${declared.method} ${declared.path} sends ${declared.pattern}, which no registered module answers.`);
+  return contract.reply;
+}
+
 /** What every step of the pipeline may answer for this route, then the route's own errors. */
 function errorsOf(declared: RouteDeclaration): ErrorCode[] {
   const { policy } = declared;
-  const gated = (OPTIONAL_MODULES as readonly string[]).includes(moduleOf(declared.pattern));
+  const gated = (OPTIONAL_MODULE_NAMES as readonly string[]).includes(moduleOf(declared.pattern));
   return [
     'validation_failed',
     ...(isPublicPolicy(policy) ? [] : (['token_missing'] as const)),

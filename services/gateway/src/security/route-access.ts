@@ -1,5 +1,6 @@
 import { bearerTokenFrom, hasPermission, TokenVerifier } from '@np/auth';
-import { AppError, type AuthorizedRoutePolicy, isPublicPolicy, moduleOf, OPTIONAL_MODULES, type OptionalModule, type Principal, type RouteDeclaration } from '@np/contracts';
+import { AppError, type AuthorizedRoutePolicy, isPublicPolicy, moduleOf, type Principal, type RouteDeclaration } from '@np/contracts';
+import { OPTIONAL_MODULE_NAMES, type OptionalModuleName } from '@np/modules';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../gateway-config.js';
 import type { RateLimits } from './rate-limits.js';
@@ -38,8 +39,8 @@ export class RouteAccess {
   }
 }
 
-function isOptionalModule(module: string): module is OptionalModule {
-  return (OPTIONAL_MODULES as readonly string[]).includes(module);
+function isOptionalModule(module: string): module is OptionalModuleName {
+  return (OPTIONAL_MODULE_NAMES as readonly string[]).includes(module);
 }
 
 function checkPolicy(policy: AuthorizedRoutePolicy, principal: Principal, params: unknown): void {

@@ -1,4 +1,5 @@
-import type { Role, UpdateUserRequest } from '@np/contracts';
+import type { Role } from '@np/contracts';
+import type { UpdateUserRequest } from '../contracts/index.js';
 import { sameRoles } from './user-access.js';
 import type { UserRecord } from './user-record.js';
 

@@ -1,4 +1,5 @@
-import type { Identity, Role, User } from '@np/contracts';
+import type { Role } from '@np/contracts';
+import type { Identity, User } from '../contracts/index.js';
 
 /** A user as the service handles it: the row, without ORM state. */
 export interface UserRecord {

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  AppError,
-  type Identity,
-  type ParsedRequestOf,
-  type Principal,
-  type Role,
-  type User,
-  type UserList,
-} from '@np/contracts';
+import { AppError, type ParsedRequestOf, type Principal, type Role } from '@np/contracts';
+import { type Identity, type User, type UserList } from '../contracts/index.js';
 import { domainEvent, type OutboxSignal } from '@np/messaging';
 import { OUTBOX } from '@np/runtime';
 import { AuthCredentials, type Credentials } from '../auth/credentials.js';

@@ -1,5 +1,6 @@
-import { type RouteDeclaration, route } from './route-declaration.js';
-import { createUserRequestSchema, listUsersQuerySchema, updateUserRequestSchema, userIdParamsSchema } from './users.js';
+import { type RouteDeclaration, route } from '@np/contracts';
+import './users.messages.js';
+import { createUserRequestSchema, listUsersQuerySchema, updateUserRequestSchema, userIdParamsSchema } from './users.schemas.js';
 
 /** The users module's HTTP routes. */
 export const USERS_ROUTES: readonly RouteDeclaration[] = [

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailSchema, passwordSchema, roleSchema } from './common.js';
+import { emailSchema, passwordSchema, roleSchema } from '@np/contracts';
 
 const displayNameSchema = z.string().trim().min(1).max(200);
 

@@ -1,0 +1,28 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, SETTINGS } from '@np/runtime';
+import { __Name__Handlers } from './__name__.handlers.js';
+import { ItemsRepository } from './items/items.repository.js';
+import { ItemsService } from './items/items.service.js';
+import type { __Name__Settings } from './settings.js';
+
+export interface __Name__ModuleDeps extends DataServiceDeps {
+  settings: __Name__Settings;
+}
+
+@Module({})
+export class __Name__Module {
+  static register(deps: __Name__ModuleDeps): DynamicModule {
+    return {
+      module: __Name__Module,
+      controllers: [__Name__Handlers],
+      providers: [
+        { provide: DATABASE, useValue: deps.db },
+        { provide: BUS_CLIENT, useValue: deps.bus },
+        { provide: LOGGER, useValue: deps.logger },
+        { provide: SETTINGS, useValue: deps.settings },
+        ItemsRepository,
+        ItemsService,
+      ],
+    };
+  }
+}
