@@ -22,7 +22,7 @@ describe('object store errors', () => {
   it('names what the connection said when there was no answer', () => {
     const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
     expect(s3ErrorCode(refused)).toBeUndefined();
-    expect(unavailable('http://127.0.0.1:1', 'list users', refused).message).toBe('object store at http://127.0.0.1:1 (list users): fetch failed: connect ECONNREFUSED 127.0.0.1:1');
+    expect(unavailable('http://127.0.0.1:1', 'list users', refused).message).toBe('object store at http://127.0.0.1:1 (list users): connect ECONNREFUSED 127.0.0.1:1');
   });
 
   it('passes a ServerUnavailableError through unchanged', () => {

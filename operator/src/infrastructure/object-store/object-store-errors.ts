@@ -1,5 +1,6 @@
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { ServerUnavailableError } from '../provisioner.js';
+import { serverMessage } from '../server-message.js';
 
 /** An error answer of the server: its S3 error code (`AccessDenied`, `NoSuchBucket`...) and message. */
 export class S3ErrorAnswer extends Error {
@@ -33,11 +34,5 @@ export function unavailable(serverUrl: string, action: string, error: unknown): 
 function describe(error: unknown): string {
   if (error instanceof S3ErrorAnswer) return `${error.code} (${error.status}): ${error.message}`;
   if (error instanceof S3ServiceException) return `${error.name} (${error.$metadata.httpStatusCode ?? '?'}): ${error.message}`;
-  if (error instanceof Error) {
-    // fetch reports "fetch failed" and keeps the socket's error (ECONNREFUSED...) as its cause.
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    const code = (error as { code?: unknown }).code;
-    return `${error.message}${cause}${typeof code === 'string' && !error.message.includes(code) ? ` (${code})` : ''}`;
-  }
-  return String(error);
+  return serverMessage(error);
 }

@@ -1,3 +1,4 @@
+import { assertAccount } from '../account-rules.js';
 import { OWNER_MARKER, type Account } from '../provisioner.js';
 
 /** What a tenant gets on the object store: one bucket, reachable only with the tenant's keys. */
@@ -32,4 +33,15 @@ export function tenantBucketName(tenant: string): string {
 
 export function objectStoreSpec(tenant: string, account: Account): ObjectStoreSpec {
   return { tenant, bucket: tenantBucketName(tenant), account };
+}
+
+// Access keys travel in SigV4's `Credential=<key>/<date>/...` and in query strings: letters and
+// digits only, as AWS's own (16 to 128 characters).
+const ACCESS_KEY = /^[A-Za-z0-9]{16,128}$/;
+
+/** A spec a caller built wrong is a programming error, not a server's refusal. */
+export function assertObjectStoreSpec(spec: ObjectStoreSpec): void {
+  if (spec.bucket !== tenantBucketName(spec.tenant)) throw new Error(`ObjectStoreSpec bucket ${JSON.stringify(spec.bucket)} must be ${tenantBucketName(spec.tenant)}`);
+  if (!ACCESS_KEY.test(spec.account.username)) throw new Error(`ObjectStoreSpec access key ${JSON.stringify(spec.account.username)} must be 16 to 128 letters and digits`);
+  assertAccount(spec.account, 'ObjectStoreSpec account');
 }

@@ -1,6 +1,6 @@
 import { NotOwnedError, type Provisioner, type ServerCalls } from '../provisioner.js';
 import { s3ErrorCode, unavailable } from './object-store-errors.js';
-import { BUCKET_MARKER_TAG, type ObjectStoreServer, type ObjectStoreSpec } from './object-store-spec.js';
+import { assertObjectStoreSpec, BUCKET_MARKER_TAG, type ObjectStoreServer, type ObjectStoreSpec } from './object-store-spec.js';
 import { S3Buckets, type S3ClientOptions } from './s3-buckets.js';
 import { VersitygwAdmin, type VersitygwAdminOptions, type VersitygwUser } from './versitygw-admin.js';
 
@@ -30,6 +30,7 @@ export class VersitygwObjectStore implements Provisioner<ObjectStoreSpec> {
   }
 
   async ensure(spec: ObjectStoreSpec): Promise<void> {
+    assertObjectStoreSpec(spec);
     const wanted: VersitygwUser = { access: spec.account.username, secret: spec.account.password, role: 'user' };
     // The bucket first: a name taken by someone else stops here, before any write.
     const state = await this.buckets.state(spec.bucket);
@@ -45,6 +46,7 @@ export class VersitygwObjectStore implements Provisioner<ObjectStoreSpec> {
   }
 
   async remove(spec: ObjectStoreSpec): Promise<void> {
+    assertObjectStoreSpec(spec);
     const state = await this.buckets.state(spec.bucket);
     if (state === 'marked') await this.buckets.deleteWithContents(spec.bucket);
     const users = await this.guard('list users', () => this.admin.listUsers());
