@@ -19,20 +19,6 @@ cached() { [[ -f "$1/.stamp" && "$(cat "$1/.stamp")" == "$2" ]]; }
 # looks cached.
 publish() { printf '%s' "$2" > "$1.tmp/.stamp"; rm -rf "$1"; mv "$1.tmp" "$1"; }
 
-# Shows that a long build is alive: a line every 30 s with the elapsed time.
-with_heartbeat() {
-  local what=$1; shift
-  local started=$SECONDS
-  "$@" &
-  local pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 5
-    if (( (SECONDS - started) % 30 < 5 )) && kill -0 "$pid" 2>/dev/null; then info "$what: still building ($((SECONDS - started)) s)"; fi
-  done
-  wait "$pid"
-  info "$what: done in $((SECONDS - started)) s"
-}
-
 # k8s.io/kubernetes points its k8s.io/* dependencies at its own staging/ folders, so it cannot be
 # installed directly. A small wrapper module requires it and pins each staging module to the release
 # published under the same minor version (v1.X.Y -> v0.X.Y).

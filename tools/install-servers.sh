@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the servers the distributed shape and the integration tests need, from Debian's packages:
 # PostgreSQL and RabbitMQ (with its management plugin), plus what the local Kubernetes control
-# plane's scripts use (openssl for its certificates, curl for health checks). Idempotent: installs
-# only what is missing.
+# plane's scripts use (openssl for its certificates, curl for health checks); and the S3 server,
+# versitygw, built once with `go install` (tools/versitygw.sh). Idempotent: installs only what is
+# missing.
 source "$(dirname "$0")/lib.sh"
 
 missing=()
@@ -11,6 +12,8 @@ command -v rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# The S3 server is built from its Go module instead (cached by version).
+"$ROOT_DIR/tools/versitygw.sh" install
 
 if ((${#missing[@]} == 0)); then
   step "servers already installed"

@@ -11,6 +11,8 @@ export NP_AMQP_PORT="${NP_AMQP_PORT:-17672}"
 export NP_AMQP_MGMT_PORT="${NP_AMQP_MGMT_PORT:-17673}"
 export NP_AMQP_DIST_PORT="${NP_AMQP_DIST_PORT:-17674}"
 export NP_AMQP_NODENAME="${NP_AMQP_NODENAME:-np@localhost}"
+# versitygw, the S3 server (tools/versitygw.sh): S3 API and its admin API on one port.
+export NP_S3_PORT="${NP_S3_PORT:-17470}"
 # rabbitmqctl runs as an Erlang node of its own that listens on a port of this range; RabbitMQ's
 # default range (35672-35682) lies in the ephemeral range.
 export RABBITMQ_CTL_DIST_PORT_MIN="${RABBITMQ_CTL_DIST_PORT_MIN:-$((NP_AMQP_DIST_PORT + 1))}"
@@ -19,6 +21,9 @@ export RABBITMQ_CTL_DIST_PORT_MAX="${RABBITMQ_CTL_DIST_PORT_MAX:-$((NP_AMQP_DIST
 export NP_ETCD_PORT="${NP_ETCD_PORT:-23790}"
 export NP_ETCD_PEER_PORT="${NP_ETCD_PEER_PORT:-23800}"
 export NP_KUBE_APISERVER_PORT="${NP_KUBE_APISERVER_PORT:-16443}"
+# Downloads and builds, keyed by version. Fixed here because start_rabbitmq (servers-up.sh) points
+# HOME elsewhere, and what runs after it must still find the cache.
+export NP_CACHE_DIR="${NP_CACHE_DIR:-${HOME:-/root}/.cache/np-platform}"
 # The Erlang cookie lives in one place per machine, so rabbitmqctl from any checkout can reach the
 # broker that another checkout started.
 export NP_RABBITMQ_HOME="${NP_RABBITMQ_HOME:-${HOME:-/root}/.cache/np-platform/rabbitmq-home}"
@@ -39,6 +44,20 @@ wait_for() {
     printf '.'; sleep "${WAIT_INTERVAL:-1}"
   done
   printf ' up\n'
+}
+
+# Shows that a long build is alive: a line every 30 s with the elapsed time.
+with_heartbeat() {
+  local what=$1; shift
+  local started=$SECONDS
+  "$@" &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 5
+    if (( (SECONDS - started) % 30 < 5 )) && kill -0 "$pid" 2>/dev/null; then info "$what: still building ($((SECONDS - started)) s)"; fi
+  done
+  wait "$pid"
+  info "$what: done in $((SECONDS - started)) s"
 }
 
 # Prints the last lines of each log file given that exists, under a header naming it.
@@ -81,6 +100,9 @@ rabbitmq_dir() { echo "$STATE_DIR/rabbitmq"; }
 # The broker's own log is named after its node; server.out holds what it printed before logging.
 rabbitmq_logs() { printf '%s\n' "$(rabbitmq_dir)/log/$NP_AMQP_NODENAME.log" "$(rabbitmq_dir)/server.out"; }
 
+# versitygw's buckets, users, root keys and log (tools/versitygw.sh).
+versitygw_dir() { echo "$STATE_DIR/versitygw"; }
+
 # Whether each server of servers-up.sh answers: a query as np, the AMQP 0-9-1 handshake (the broker
 # replies to the protocol header with a Connection.Start method frame, type 1) and the management API.
 pg_answers() {
@@ -98,6 +120,7 @@ server_not_answering() {
   if ! pg_answers; then echo "PostgreSQL on 127.0.0.1:$NP_PG_PORT (log: $(pg_log_file))"
   elif ! amqp_answers; then echo "RabbitMQ on 127.0.0.1:$NP_AMQP_PORT (log: $(rabbitmq_dir)/log/)"
   elif ! amqp_management_answers; then echo "RabbitMQ management API on 127.0.0.1:$NP_AMQP_MGMT_PORT (log: $(rabbitmq_dir)/log/)"
+  elif ! "$ROOT_DIR/tools/versitygw.sh" health; then echo "S3 (versitygw) on 127.0.0.1:$NP_S3_PORT (log: $(versitygw_dir)/versitygw.log)"
   fi
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Starts PostgreSQL and RabbitMQ on loopback with state under .local/ (or $NP_STATE_DIR; under root
-# PostgreSQL's data lives where its own user can reach it, see pg_dir in lib.sh). Prints the
-# connection settings to use. Safe to run again while they run. Fails, with the tail of its log,
-# when a server does not come up or no longer answers a few seconds after it did.
+# Starts PostgreSQL, RabbitMQ and versitygw (S3, see tools/versitygw.sh) on loopback with state
+# under .local/ (or $NP_STATE_DIR; under root PostgreSQL's data lives where its own user can reach
+# it, see pg_dir in lib.sh). Prints the connection settings to use, secrets masked (they are in
+# servers.env, 0600). Safe to run again while they run. Fails, with the tail of its log, when a
+# server does not come up or no longer answers a few seconds after it did.
 source "$(dirname "$0")/lib.sh"
 "$ROOT_DIR/tools/install-servers.sh"
 mkdir -p "$STATE_DIR"
@@ -102,6 +103,7 @@ rabbitmq_up() {
 
 start_postgres
 start_rabbitmq
+"$ROOT_DIR/tools/versitygw.sh" health || { "$ROOT_DIR/tools/versitygw.sh" start; started_now=1; }
 
 # A server can print "up" and stop a moment later (a listener that fails to bind after the node
 # started, for one): look again after a few seconds, so a run does not go on against a dead server.
@@ -111,6 +113,7 @@ if ((started_now)); then
   case $down in
     '') ;;
     PostgreSQL*) fail_with_logs "$down stopped answering after its start" "$(pg_log_file)" ;;
+    S3*) fail_with_logs "$down stopped answering after its start" "$(versitygw_dir)/versitygw.log" ;;
     *) fail_with_rabbitmq_logs "$down stopped answering after its start" ;;
   esac
 fi
@@ -120,5 +123,8 @@ NP_DATABASE_URL=postgresql://np:np@127.0.0.1:$NP_PG_PORT/np
 NP_AMQP_URL=amqp://np:np@127.0.0.1:$NP_AMQP_PORT/np
 NP_AMQP_MANAGEMENT_URL=http://np:np@127.0.0.1:$NP_AMQP_MGMT_PORT
 ENV
+"$ROOT_DIR/tools/versitygw.sh" env >> "$STATE_DIR/servers.env"
+# It holds the servers' admin keys.
+chmod 600 "$STATE_DIR/servers.env"
 step "servers up; settings in $STATE_DIR/servers.env"
-sed 's/^/    /' "$STATE_DIR/servers.env"
+sed -e 's/^\([A-Z0-9_]*\(SECRET\|PASSWORD\)[A-Z0-9_]*=\).*/\1(see the file)/' -e 's/^/    /' "$STATE_DIR/servers.env"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: every test suite against real servers, on a bare machine.
-#   1. installs (Debian packages) and starts PostgreSQL and RabbitMQ on loopback,
+#   1. installs (Debian packages, go install) and starts PostgreSQL, RabbitMQ and versitygw (S3) on loopback,
 #   2. builds (once, cached under ~/.cache) and starts a Kubernetes control plane on loopback,
 #   3. builds every package and lints them,
 #   4. runs unit, integration and cluster (operator) suites (with coverage thresholds),

@@ -22,3 +22,13 @@ export function testAmqpManagementUrl(): string {
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
 }
+
+/**
+ * The S3 server of `tools/servers-up.sh` (versitygw) and its root account. Its keys are generated
+ * per checkout, so there is no default: source `.local/servers.env` first.
+ */
+export function testS3Server(): { url: string; accessKey: string; secretKey: string; region: string } {
+  const { NP_S3_URL: url, NP_S3_ACCESS_KEY: accessKey, NP_S3_SECRET_KEY: secretKey } = process.env;
+  if (!url || !accessKey || !secretKey) throw new Error('NP_S3_URL, NP_S3_ACCESS_KEY and NP_S3_SECRET_KEY are not set: run tools/servers-up.sh and source .local/servers.env');
+  return { url, accessKey, secretKey, region: process.env.NP_S3_REGION ?? 'us-east-1' };
+}
