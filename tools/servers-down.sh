@@ -19,7 +19,9 @@ if [[ -s "$pidfile" ]]; then
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$pidfile"
 fi
+"$ROOT_DIR/tools/keycloak.sh" stop
 if [[ "${1:-}" == "--purge" ]]; then
+  "$ROOT_DIR/tools/keycloak.sh" purge
   step "removing $(pg_dir), $LEGACY_PG_DATA_DIR and $(rabbitmq_dir)"
   rm -rf "$(pg_dir)" "$LEGACY_PG_DATA_DIR" "$STATE_DIR/postgres.log" "$(rabbitmq_dir)" "$STATE_DIR/servers.env"
 fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts PostgreSQL and RabbitMQ on loopback with state under .local/ (or $NP_STATE_DIR; under root
+# Starts PostgreSQL, RabbitMQ and Keycloak on loopback with state under .local/ (or $NP_STATE_DIR; under root
 # PostgreSQL's data lives where its own user can reach it, see pg_dir in lib.sh). Prints the
 # connection settings to use. Safe to run again while they run. Fails, with the tail of its log,
 # when a server does not come up or no longer answers a few seconds after it did.
@@ -101,6 +101,8 @@ rabbitmq_up() {
 }
 
 start_postgres
+# Before start_rabbitmq, which points HOME at RabbitMQ's folder (Keycloak's download is cached under ~).
+"$ROOT_DIR/tools/keycloak.sh" start
 start_rabbitmq
 
 # A server can print "up" and stop a moment later (a listener that fails to bind after the node
@@ -111,6 +113,7 @@ if ((started_now)); then
   case $down in
     '') ;;
     PostgreSQL*) fail_with_logs "$down stopped answering after its start" "$(pg_log_file)" ;;
+    Keycloak*) fail_with_logs "$down stopped answering after its start" "$STATE_DIR/keycloak/keycloak.log" ;;
     *) fail_with_rabbitmq_logs "$down stopped answering after its start" ;;
   esac
 fi
@@ -120,5 +123,6 @@ NP_DATABASE_URL=postgresql://np:np@127.0.0.1:$NP_PG_PORT/np
 NP_AMQP_URL=amqp://np:np@127.0.0.1:$NP_AMQP_PORT/np
 NP_AMQP_MANAGEMENT_URL=http://np:np@127.0.0.1:$NP_AMQP_MGMT_PORT
 ENV
+"$ROOT_DIR/tools/keycloak.sh" env >> "$STATE_DIR/servers.env"
 step "servers up; settings in $STATE_DIR/servers.env"
-sed 's/^/    /' "$STATE_DIR/servers.env"
+sed -e 's/^/    /' -e 's/\(_PASSWORD=\).*/\1(in the file)/' "$STATE_DIR/servers.env"
