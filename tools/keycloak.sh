@@ -170,7 +170,7 @@ start_keycloak() {
   read -r major java <<< "$(pick_java)"
   [[ -n "${java:-}" ]] || { echo "no Java found for Keycloak (it needs 21 or 25; 17 works, deprecated)" >&2; exit 1; }
   if ((major < 21)); then
-    info "warning: only Java $major found ($java); Keycloak $KEYCLOAK_VERSION deprecates Java 17, use 21 or 25"
+    info "warning: Keycloak runs on Java $major ($java), the newest found; Keycloak $KEYCLOAK_VERSION deprecates Java 17: install 21 or 25"
   fi
   prepare_home
   step "starting Keycloak $KEYCLOAK_VERSION on $(keycloak_url) (management $NP_KEYCLOAK_MANAGEMENT_PORT, Java $major, log $KEYCLOAK_LOG)"
