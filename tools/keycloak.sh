@@ -88,10 +88,15 @@ download_progress() {
   done
 }
 
+dist_cached() { [[ -f "$KEYCLOAK_DIST/.stamp" && "$(cat "$KEYCLOAK_DIST/.stamp")" == "$KEYCLOAK_SHA512" ]]; }
+
 install_keycloak() {
-  if [[ -f "$KEYCLOAK_DIST/.stamp" && "$(cat "$KEYCLOAK_DIST/.stamp")" == "$KEYCLOAK_SHA512" ]]; then
-    info "Keycloak $KEYCLOAK_VERSION cached in $KEYCLOAK_DIST"; return
-  fi
+  if dist_cached; then info "Keycloak $KEYCLOAK_VERSION cached in $KEYCLOAK_DIST"; return; fi
+  # Two checkouts installing at once: the second waits for the first and finds it cached.
+  mkdir -p "$NP_CACHE_DIR"
+  exec 9> "$KEYCLOAK_DIST.lock"
+  flock 9
+  if dist_cached; then info "Keycloak $KEYCLOAK_VERSION cached in $KEYCLOAK_DIST"; exec 9>&-; return; fi
   need_tools
   local work="$KEYCLOAK_DIST.tmp" started=$SECONDS
   rm -rf "$work"; mkdir -p "$work/zip"
@@ -119,6 +124,7 @@ install_keycloak() {
   mv "$work/unpacked/keycloak-$KEYCLOAK_VERSION" "$KEYCLOAK_DIST"
   printf '%s' "$KEYCLOAK_SHA512" > "$KEYCLOAK_DIST/.stamp"
   rm -rf "$work"
+  exec 9>&-
   info "Keycloak $KEYCLOAK_VERSION ready in $KEYCLOAK_DIST ($((SECONDS - started)) s)"
 }
 
