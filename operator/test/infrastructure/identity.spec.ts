@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type KeycloakAdminClient from '@keycloak/keycloak-admin-client';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { NotOwnedError, ServerUnavailableError } from '../../src/infrastructure/provisioner.js';
 import {
   KeycloakIdentityProvisioner,
@@ -14,6 +15,7 @@ import {
   authorizationCodeLogin,
   authorizationWithoutPkce,
   handAdmin,
+  issuer,
   passwordGrant,
   testKeycloakSettings,
   verifyWithRealm,
@@ -109,8 +111,9 @@ describe('identity provisioner, realm mode (real Keycloak)', () => {
   it("refuses A's token against B's JWKS and B's issuer", async () => {
     const token = await gatewayLogin(settings, a);
     await expect(verifyWithRealm(settings, b.realm, token)).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
-    const claims = await verifyWithRealm(settings, a.realm, token);
-    expect(claims.iss).not.toBe(`${settings.url}/realms/${b.realm}`);
+    // Signed by A's key, but not issued by B: refused when B's issuer is expected.
+    const jwksA = createRemoteJWKSet(new URL(`${issuer(settings, a.realm)}/protocol/openid-connect/certs`));
+    await expect(jwtVerify(token, jwksA, { issuer: issuer(settings, b.realm) })).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'iss' });
     // B's admin cannot log in to A's realm either.
     expect(await passwordGrant(settings, a.realm, a.gatewayClient, admin(b))).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
