@@ -5,6 +5,8 @@
 # versitygw, built once with `go install` (tools/versitygw.sh). Idempotent: installs only what is
 # missing.
 source "$(dirname "$0")/lib.sh"
+# Keycloak comes from Maven Central, cached by version (tools/keycloak.sh).
+"$ROOT_DIR/tools/keycloak.sh" install
 
 missing=()
 [[ -n "$(pg_bin)" && -x "$(pg_bin)/postgres" ]] || missing+=(postgresql)

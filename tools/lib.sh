@@ -17,6 +17,9 @@ export NP_S3_PORT="${NP_S3_PORT:-17470}"
 # default range (35672-35682) lies in the ephemeral range.
 export RABBITMQ_CTL_DIST_PORT_MIN="${RABBITMQ_CTL_DIST_PORT_MIN:-$((NP_AMQP_DIST_PORT + 1))}"
 export RABBITMQ_CTL_DIST_PORT_MAX="${RABBITMQ_CTL_DIST_PORT_MAX:-$((NP_AMQP_DIST_PORT + 10))}"
+# Keycloak (tools/keycloak.sh): HTTP, and its management interface (health).
+export NP_KEYCLOAK_PORT="${NP_KEYCLOAK_PORT:-17880}"
+export NP_KEYCLOAK_MANAGEMENT_PORT="${NP_KEYCLOAK_MANAGEMENT_PORT:-17881}"
 # The local Kubernetes control plane (cluster-up.sh): etcd client and peer ports, kube-apiserver.
 export NP_ETCD_PORT="${NP_ETCD_PORT:-23790}"
 export NP_ETCD_PEER_PORT="${NP_ETCD_PEER_PORT:-23800}"
@@ -121,6 +124,7 @@ server_not_answering() {
   elif ! amqp_answers; then echo "RabbitMQ on 127.0.0.1:$NP_AMQP_PORT (log: $(rabbitmq_dir)/log/)"
   elif ! amqp_management_answers; then echo "RabbitMQ management API on 127.0.0.1:$NP_AMQP_MGMT_PORT (log: $(rabbitmq_dir)/log/)"
   elif ! "$ROOT_DIR/tools/versitygw.sh" health; then echo "S3 (versitygw) on 127.0.0.1:$NP_S3_PORT (log: $(versitygw_dir)/versitygw.log)"
+  elif ! "$ROOT_DIR/tools/keycloak.sh" health; then echo "Keycloak on 127.0.0.1:$NP_KEYCLOAK_PORT (log: $STATE_DIR/keycloak/keycloak.log)"
   fi
 }
 

@@ -20,7 +20,9 @@ if [[ -s "$pidfile" ]]; then
   rm -f "$pidfile"
 fi
 "$ROOT_DIR/tools/versitygw.sh" stop "${1:-}"
+"$ROOT_DIR/tools/keycloak.sh" stop
 if [[ "${1:-}" == "--purge" ]]; then
+  "$ROOT_DIR/tools/keycloak.sh" purge
   step "removing $(pg_dir), $LEGACY_PG_DATA_DIR and $(rabbitmq_dir)"
   rm -rf "$(pg_dir)" "$LEGACY_PG_DATA_DIR" "$STATE_DIR/postgres.log" "$(rabbitmq_dir)" "$STATE_DIR/servers.env"
 fi

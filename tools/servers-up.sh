@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Starts PostgreSQL, RabbitMQ and versitygw (S3, see tools/versitygw.sh) on loopback with state
-# under .local/ (or $NP_STATE_DIR; under root PostgreSQL's data lives where its own user can reach
-# it, see pg_dir in lib.sh). Prints the connection settings to use, secrets masked (they are in
-# servers.env, 0600). Safe to run again while they run. Fails, with the tail of its log, when a
-# server does not come up or no longer answers a few seconds after it did.
+# Starts PostgreSQL, RabbitMQ, versitygw (S3, see tools/versitygw.sh) and Keycloak (tools/keycloak.sh)
+# on loopback with state under .local/ (or $NP_STATE_DIR; under root PostgreSQL's data lives where its
+# own user can reach it, see pg_dir in lib.sh). Prints the connection settings to use, secrets masked
+# (they are in servers.env, 0600). Safe to run again while they run. Fails, with the tail of its log,
+# when a server does not come up or no longer answers a few seconds after it did.
 source "$(dirname "$0")/lib.sh"
 "$ROOT_DIR/tools/install-servers.sh"
 mkdir -p "$STATE_DIR"
@@ -102,6 +102,8 @@ rabbitmq_up() {
 }
 
 start_postgres
+# Before start_rabbitmq, which points HOME at RabbitMQ's folder (Keycloak's download is cached under ~).
+"$ROOT_DIR/tools/keycloak.sh" start
 start_rabbitmq
 "$ROOT_DIR/tools/versitygw.sh" health || { "$ROOT_DIR/tools/versitygw.sh" start; started_now=1; }
 
@@ -114,6 +116,7 @@ if ((started_now)); then
     '') ;;
     PostgreSQL*) fail_with_logs "$down stopped answering after its start" "$(pg_log_file)" ;;
     S3*) fail_with_logs "$down stopped answering after its start" "$(versitygw_dir)/versitygw.log" ;;
+    Keycloak*) fail_with_logs "$down stopped answering after its start" "$STATE_DIR/keycloak/keycloak.log" ;;
     *) fail_with_rabbitmq_logs "$down stopped answering after its start" ;;
   esac
 fi
@@ -124,6 +127,7 @@ NP_AMQP_URL=amqp://np:np@127.0.0.1:$NP_AMQP_PORT/np
 NP_AMQP_MANAGEMENT_URL=http://np:np@127.0.0.1:$NP_AMQP_MGMT_PORT
 ENV
 "$ROOT_DIR/tools/versitygw.sh" env >> "$STATE_DIR/servers.env"
+"$ROOT_DIR/tools/keycloak.sh" env >> "$STATE_DIR/servers.env"
 # It holds the servers' admin keys.
 chmod 600 "$STATE_DIR/servers.env"
 step "servers up; settings in $STATE_DIR/servers.env"

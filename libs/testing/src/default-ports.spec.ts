@@ -72,7 +72,7 @@ describe('default ports', () => {
 
   it('of tools/lib.sh, as it exports them, lie outside the ephemeral range', () => {
     const defaults = libShellDefaults();
-    expect(defaults.map(({ name }) => name)).toEqual(expect.arrayContaining(['NP_PG_PORT', 'NP_AMQP_PORT', 'NP_AMQP_MGMT_PORT', 'NP_AMQP_DIST_PORT', 'NP_S3_PORT', 'NP_ETCD_PORT', 'NP_KUBE_APISERVER_PORT']));
+    expect(defaults.map(({ name }) => name)).toEqual(expect.arrayContaining(['NP_PG_PORT', 'NP_AMQP_PORT', 'NP_AMQP_MGMT_PORT', 'NP_AMQP_DIST_PORT', 'NP_S3_PORT', 'NP_ETCD_PORT', 'NP_KUBE_APISERVER_PORT', 'NP_KEYCLOAK_PORT', 'NP_KEYCLOAK_MANAGEMENT_PORT']));
     expect(defaults.filter(inEphemeralRange)).toEqual([]);
   });
 
