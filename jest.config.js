@@ -48,6 +48,8 @@ const common = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
+  // Servers' state (etcd keeps `.snap` files Jest would take for snapshots) and data folders.
+  modulePathIgnorePatterns: ['<rootDir>/.local/', '<rootDir>/.data/'],
 };
 
 /** @type {import('jest').Config} */

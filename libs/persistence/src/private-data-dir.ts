@@ -18,9 +18,9 @@ export interface Account {
  * nothing here (every secret beside its folder is 0600 root). Fails with a clear message when an
  * enclosing folder keeps that account out (root's home is 0700 on many systems).
  */
-export function preparePrivateDataDir(dir: string): Account | undefined {
+export function preparePrivateDataDir(dir: string, options: { shareWithPostgres?: boolean } = {}): Account | undefined {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (process.getuid?.() !== 0) {
+  if (process.getuid?.() !== 0 || options.shareWithPostgres === false) {
     chmodSync(dir, 0o700);
     return undefined;
   }
