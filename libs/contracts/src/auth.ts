@@ -16,7 +16,8 @@ export const tokenPairSchema = z.object({
 export type TokenPair = z.infer<typeof tokenPairSchema>;
 
 export const refreshRequestSchema = z.strictObject({
-  refresh_token: z.string().min(1).max(512),
+  // Ours are 43 characters; an external issuer's are JWTs (a Keycloak realm's: about 800).
+  refresh_token: z.string().min(1).max(4096),
 });
 export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 
