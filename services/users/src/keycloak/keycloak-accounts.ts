@@ -10,7 +10,7 @@ import type { UserRecord } from '../profiles/user-record.js';
 import { UsersRepository, type UsersReader } from '../profiles/users.repository.js';
 import type { AccountDirectory, NewAccount } from '../accounts/account-directory.js';
 import { RealmAdmin, RealmConflict, RealmRefusal } from './realm-admin.js';
-import { realmUserFields, realmUserUpdate, roleChanges } from './realm-user.js';
+import { newRealmUsername, realmUserFields, realmUserUpdate, roleChanges } from './realm-user.js';
 
 /**
  * Users' accounts in the tenant's Keycloak realm, kept in step with the users table through the
@@ -29,15 +29,22 @@ export class KeycloakAccounts implements AccountDirectory {
   ) {}
 
   async open(account: NewAccount, password: string | undefined): Promise<string> {
-    const fields = realmUserFields(account, false);
-    const credentials = password === undefined ? [] : [{ type: 'password', value: password, temporary: false }];
+    let id: string;
     try {
-      const { id } = await this.admin.call('creating the user', (kc, realm) => kc.users.create({ realm, ...fields, credentials }));
-      return id;
+      ({ id } = await this.admin.call('creating the user', (kc, realm) => kc.users.create({ realm, username: newRealmUsername(), ...realmUserFields(account, false) })));
     } catch (error) {
       if (error instanceof RealmConflict) return this.takeOver(account, password);
       throw asValidationError(error, 'body');
     }
+    if (password === undefined) return id;
+    try {
+      // Apart from the creation, so a password the realm's policy refuses is answered as the password's fault.
+      await this.setPassword(id, password);
+    } catch (error) {
+      await this.discard(id).catch(() => undefined); // else left disabled: the next create of this email takes it over
+      throw error;
+    }
+    return id;
   }
 
   async sync(record: UserRecord): Promise<void> {
@@ -114,7 +121,7 @@ export class KeycloakAccounts implements AccountDirectory {
   }
 
   private async find(id: string): Promise<UserRepresentation | undefined> {
-    return this.admin.call('reading the user', (kc, realm) => kc.users.findOne({ realm, id }));
+    return (await this.admin.call('reading the user', (kc, realm) => kc.users.findOne({ realm, id }))) ?? undefined;
   }
 
   /** Sets the owned fields of the realm user `id` (read first unless given). */

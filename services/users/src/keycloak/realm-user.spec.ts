@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { realmNames, realmUserFields, realmUserUpdate, roleChanges } from './realm-user.js';
+import { newRealmUsername, realmNames, realmUserFields, realmUserUpdate, roleChanges } from './realm-user.js';
 
 describe('realmNames', () => {
   it('splits the display name into a first name and the rest', () => {
@@ -21,12 +21,13 @@ describe('realmNames', () => {
 describe('realmUserFields and realmUserUpdate', () => {
   const fields = realmUserFields({ email: 'Ada@Example.com', displayName: 'Ada Lovelace' }, true);
 
-  it('names the realm user by its lowercase email, verified', () => {
-    expect(fields).toEqual({ username: 'ada@example.com', email: 'ada@example.com', emailVerified: true, enabled: true, firstName: 'Ada', lastName: 'Lovelace' });
+  it('gives the realm user its lowercase email, verified, and no username (opaque, set once at creation)', () => {
+    expect(fields).toEqual({ email: 'ada@example.com', emailVerified: true, enabled: true, firstName: 'Ada', lastName: 'Lovelace' });
+    expect(newRealmUsername()).toMatch(/^np-[0-9a-f-]{36}$/);
   });
 
   it('finds nothing to write for a realm user that matches, whatever else Keycloak keeps', () => {
-    expect(realmUserUpdate({ ...fields, id: 'u1', createdTimestamp: 1, requiredActions: [] }, fields)).toBeUndefined();
+    expect(realmUserUpdate({ ...fields, id: 'u1', username: 'np-1', createdTimestamp: 1, requiredActions: [] }, fields)).toBeUndefined();
   });
 
   it('sends the whole user back with the owned fields set when one differs', () => {
