@@ -74,6 +74,10 @@ describeDistributed('identity from a tenant realm in Keycloak (distributed, keyc
   it("signs in through /v1/auth/login with a realm token the gateway accepts with the user's roles: the admin lists users, a member may not", async () => {
     expect(decodeJwt(adminToken)).toMatchObject({ iss: realmA.issuer, tenant: realmA.tenant, roles: expect.arrayContaining(['admin', 'offline_access']) });
     expect((await api.request('GET', '/v1/users', { token: adminToken })).status).toBe(200);
+    // The operator's first admin was made in the realm; the users module recorded it at start under its realm id.
+    const sub = decodeJwt(adminToken).sub;
+    await waitUntil('the realm admin to be recorded', async () => (await api.request('GET', '/v1/auth/me', { token: adminToken })).status === 200, 10_000);
+    expect(await api.request('GET', '/v1/auth/me', { token: adminToken })).toMatchObject({ status: 200, body: { id: sub, email: realmA.admin.email, roles: ['admin'] } });
 
     const member = await createUser(['member']);
     const pair = await api.login(member.email, member.password);

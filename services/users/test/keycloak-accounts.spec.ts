@@ -59,11 +59,22 @@ describe('users with the keycloak identity provider (real Keycloak and PostgreSQ
     expect(harness.auth.calls).toEqual([]);
   });
 
-  it("answers email_taken for an email of a live realm account it does not know (the operator's first admin), writing nothing", async () => {
-    const error = await harness.callError('users.create', { email: realm.admin.email, displayName: 'Impostor', password: 'impostor-pass' }, admin);
+  it("records the realm's users holding a platform role at start (the operator's first admin) under their realm id", async () => {
+    await harness.handle.bootstrap;
+    const [kcAdmin] = await hand.users.find({ realm: realmName(), username: realm.admin.email, exact: true });
+    const rows = await query<{ id: string; roles: string[]; display_name: string }>(`select id, roles, display_name from "${schema}".users where email = $1`, [realm.admin.email]);
+    expect(rows).toEqual([{ id: kcAdmin!.id, roles: ['admin'], display_name: `Admin ${realm.tenant}` }]);
+    expect(harness.published).toContainEqual(expect.objectContaining({ name: 'users.user.created', payload: { user: expect.objectContaining({ id: kcAdmin!.id }) } }));
+  });
+
+  it('answers email_taken for an email of a live realm account it does not know, writing nothing', async () => {
+    const email = `console-made@${realm.tenant}.example.test`;
+    // Made in Keycloak's console, without a platform role: not a platform user, and not to be taken over.
+    await hand.users.create({ realm: realmName(), username: email, email, enabled: true, firstName: 'Console', lastName: 'Made', credentials: [{ type: 'password', value: 'console-password', temporary: false }] });
+    const error = await harness.callError('users.create', { email, displayName: 'Impostor', password: 'impostor-pass' }, admin);
     expect(error.code).toBe('email_taken');
-    expect(await query(`select 1 from "${schema}".users where email = $1`, [realm.admin.email])).toHaveLength(0);
-    expect((await signIn(realm.admin.email, realm.admin.password)).status).toBe(200);
+    expect(await query(`select 1 from "${schema}".users where email = $1`, [email])).toHaveLength(0);
+    expect((await signIn(email, 'console-password')).status).toBe(200);
   });
 
   it('keeps email, name and roles in step, taking roles away in the realm too', async () => {
