@@ -47,8 +47,8 @@ export class KeycloakIdentityProvider implements IdentityProvider {
     const session = realmSessionOf(refreshToken);
     if (!session) return;
     const now = new Date(this.now());
-    await this.db.em.fork().transactional((em) => this.revocations.sessionsRevokedIn(em, session.userId, [session.sessionId], now));
-    this.revocations.announce();
+    const recorded = await this.db.em.fork().transactional((em) => this.revocations.sessionRevokedOnceIn(em, session.userId, session.sessionId, now));
+    if (recorded) this.revocations.announce();
   }
 
   async confirmPassword(userId: string, password: string): Promise<void> {
