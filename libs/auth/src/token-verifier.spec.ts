@@ -99,9 +99,17 @@ describe('TokenVerifier', () => {
     expect(await codeOf(verifier.verify(await issuedAt(now + 2)))).toBe('ok');
   });
 
-  it('refuses a token without valid roles', async () => {
+  it('refuses a token whose roles claim is missing or not a list of role names', async () => {
     const key = await keyPair('k1');
-    expect(await codeOf(verifierFor(() => [key]).verify(await sign(key, { roles: ['root'] })))).toBe('token_invalid');
+    const verifier = verifierFor(() => [key]);
+    expect(await codeOf(verifier.verify(await sign(key, { roles: undefined })))).toBe('token_invalid');
+    expect(await codeOf(verifier.verify(await sign(key, { roles: 'admin' })))).toBe('token_invalid');
+    expect(await codeOf(verifier.verify(await sign(key, { roles: [{ name: 'admin' }] })))).toBe('token_invalid');
+  });
+
+  it('grants nothing for roles the platform does not know, without refusing the token', async () => {
+    const key = await keyPair('k1');
+    await expect(verifierFor(() => [key]).verify(await sign(key, { roles: ['root'] }))).resolves.toMatchObject({ roles: [] });
   });
 
   it('refreshes keys when a token names an unknown kid (rotation)', async () => {
@@ -120,5 +128,59 @@ describe('TokenVerifier', () => {
     const key = await keyPair('k1');
     const verifier = new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE, tenant: 'acme', jwks: () => Promise.reject(new Error('down')) });
     expect(await codeOf(verifier.verify(await sign(key)))).toBe('module_unavailable');
+  });
+
+  describe('a Keycloak realm as the issuer', () => {
+    const REALM = 'http://keycloak.test/realms/tenant-acme';
+
+    async function realmKey(kid: string) {
+      const { privateKey, publicKey } = await generateKeyPair('RS256');
+      return { privateKey, kid, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } as JWK };
+    }
+
+    /** A realm access token as Keycloak 26 issues it through the platform's claims scope. */
+    function realmToken(key: Awaited<ReturnType<typeof realmKey>>, claims: Record<string, unknown> = {}, issuer = REALM) {
+      return new SignJWT({
+        typ: 'Bearer',
+        azp: 'gateway',
+        sid: '69G4AaL0IX-xS1csx55HlMNq',
+        tenant: 'acme',
+        roles: ['default-roles-tenant-acme', 'offline_access', 'admin', 'uma_authorization'],
+        realm_access: { roles: ['default-roles-tenant-acme', 'offline_access', 'admin', 'uma_authorization'] },
+        ...claims,
+      })
+        .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
+        .setIssuer(issuer)
+        .setAudience(['gateway', 'account'])
+        .setSubject(SUB)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(key.privateKey);
+    }
+
+    function realmVerifier(keys: JWK[]) {
+      return new TokenVerifier({ issuer: REALM, audience: 'gateway', tenant: 'acme', refreshCooldownMs: 0, jwks: () => Promise.resolve({ keys }) });
+    }
+
+    it("accepts the realm's token with the platform's roles only, and its session id", async () => {
+      const key = await realmKey('realm-k1');
+      const principal = await realmVerifier([key.jwk]).verify(await realmToken(key));
+      expect(principal).toEqual({ sub: SUB, tenant: 'acme', roles: ['admin'], sid: '69G4AaL0IX-xS1csx55HlMNq', iat: expect.any(Number) });
+    });
+
+    it("refuses a token of another tenant's realm (other keys, other issuer) with token_invalid", async () => {
+      const own = await realmKey('realm-a');
+      const other = await realmKey('realm-b');
+      const token = await realmToken(other, { tenant: 'globex' }, 'http://keycloak.test/realms/tenant-globex');
+      expect(await codeOf(realmVerifier([own.jwk]).verify(token))).toBe('token_invalid');
+      // Even with the other realm's keys at hand, its issuer is not this tenant's.
+      expect(await codeOf(realmVerifier([own.jwk, other.jwk]).verify(token))).toBe('token_invalid');
+    });
+
+    it('refuses a token of the right realm whose tenant claim names another tenant with tenant_mismatch', async () => {
+      const key = await realmKey('realm-k1');
+      expect(await codeOf(realmVerifier([key.jwk]).verify(await realmToken(key, { tenant: 'globex' })))).toBe('tenant_mismatch');
+      expect(await codeOf(realmVerifier([key.jwk]).verify(await realmToken(key, { tenant: undefined })))).toBe('tenant_mismatch');
+    });
   });
 });

@@ -2,6 +2,7 @@ import { AppError, type Principal, principalSchema } from '@np/contracts';
 import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { JwksProvider } from './jwks-provider.js';
+import { platformRolesOf } from './platform-roles.js';
 
 export interface TokenVerifierOptions {
   jwks: JwksProvider;
@@ -22,8 +23,8 @@ type KeySet = ReturnType<typeof createLocalJWKSet>;
 /**
  * Verifies access tokens: signature against the issuer's keys (cached; refreshed when a token
  * names a key we have not seen, at most once per cooldown), then `iss`, `aud`, `exp`, an `iat`
- * not in the future (beyond the clock tolerance) and the tenant. Every failure is an `AppError`
- * with a precise code; nothing else escapes.
+ * not in the future (beyond the clock tolerance) and the tenant; the `roles` claim is mapped to
+ * the platform's roles. Every failure is an `AppError` with a precise code; nothing else escapes.
  *
  * A token that verified once is remembered, keyed by its exact text, until its `exp`: the same
  * bytes carry the same valid signature, so checking it again proves nothing new. (Revocation is
@@ -47,7 +48,9 @@ export class TokenVerifier {
     if (payload.tenant !== this.options.tenant) {
       throw new AppError('tenant_mismatch', 'The token was issued for another tenant.');
     }
-    const principal = principalSchema.safeParse({ sub: payload.sub, tenant: payload.tenant, roles: payload.roles, sid: payload.sid, iat: payload.iat });
+    // The issuer's roles become the platform's (see platformRolesOf): an external issuer's own roles never fail a token.
+    const roles = platformRolesOf(payload.roles);
+    const principal = principalSchema.safeParse({ sub: payload.sub, tenant: payload.tenant, roles, sid: payload.sid, iat: payload.iat });
     if (!principal.success) throw new AppError('token_invalid', 'The token lacks the claims this API needs.');
     this.remember(token, principal.data, payload.exp);
     return principal.data;

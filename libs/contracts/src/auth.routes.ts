@@ -13,7 +13,7 @@ export const AUTH_ROUTES: readonly RouteDeclaration[] = [
     pattern: 'auth.login',
     // The client address feeds the per-address login throttle.
     toBus: ({ body, ip }) => ({ ...body, ip }),
-    errors: ['invalid_credentials', 'login_throttled'],
+    errors: ['invalid_credentials', 'login_throttled', 'identity_provider_unavailable'],
   }),
   route({
     method: 'POST',
@@ -23,7 +23,7 @@ export const AUTH_ROUTES: readonly RouteDeclaration[] = [
     body: refreshRequestSchema,
     pattern: 'auth.refresh',
     toBus: ({ body }) => body,
-    errors: ['refresh_token_invalid', 'refresh_token_reused'],
+    errors: ['refresh_token_invalid', 'refresh_token_reused', 'identity_provider_unavailable'],
   }),
   route({
     method: 'POST',
@@ -33,6 +33,7 @@ export const AUTH_ROUTES: readonly RouteDeclaration[] = [
     body: logoutRequestSchema,
     pattern: 'auth.logout',
     toBus: ({ body }) => body,
+    errors: ['identity_provider_unavailable'],
   }),
   route({
     method: 'GET',

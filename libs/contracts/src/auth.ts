@@ -16,7 +16,8 @@ export const tokenPairSchema = z.object({
 export type TokenPair = z.infer<typeof tokenPairSchema>;
 
 export const refreshRequestSchema = z.strictObject({
-  refresh_token: z.string().min(1).max(512),
+  // Ours are 43 characters; an external issuer's are JWTs (a Keycloak realm's: about 800).
+  refresh_token: z.string().min(1).max(4096),
 });
 export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 
@@ -69,8 +70,12 @@ export type Revocations = z.infer<typeof revocationsSchema>;
 export const jwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
 export type Jwks = z.infer<typeof jwksSchema>;
 
-/** The OpenID Connect discovery document (the fields this issuer supports). */
-export const discoveryDocumentSchema = z.object({
+/**
+ * The OpenID Connect discovery document: the fields every issuer of the platform publishes. Loose,
+ * so an external issuer's document (a Keycloak realm's, with its authorization endpoint and PKCE
+ * methods) reaches clients whole.
+ */
+export const discoveryDocumentSchema = z.looseObject({
   issuer: z.string(),
   jwks_uri: z.string(),
   token_endpoint: z.string(),

@@ -34,6 +34,7 @@ export const ERROR_HTTP_STATUS = {
   not_ready: 503,
   shutting_down: 503,
   database_unavailable: 503,
+  identity_provider_unavailable: 503,
   module_timeout: 504,
 } as const;
 

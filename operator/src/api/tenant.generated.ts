@@ -12,6 +12,19 @@ export interface TenantResource {
  */
 export interface TenantSpec {
   /**
+   * Email of the tenant's first admin. The operator creates this user in the tenant's identity provider with role admin and a generated password, kept in the Secret initial-admin (keys email and password) of the tenant's namespace. Fixed once set: further admins are managed through the users module.
+   */
+  adminEmail: string;
+  /**
+   * Where the tenant's users and tokens live in Keycloak.
+   */
+  identity?: {
+    /**
+     * realm (the default): a realm of its own, tenant-<name>, with its own keys, roles and clients; organization: an organization in one realm shared by every such tenant, for thousands of tenants (see the operator README for the trade-off). Fixed once set.
+     */
+    mode?: 'realm' | 'organization';
+  };
+  /**
    * Human-readable name of the customer.
    */
   displayName?: string;
@@ -20,7 +33,7 @@ export interface TenantSpec {
    */
   version?: string;
   /**
-   * What happens to the tenant's data held outside the cluster (database, bucket, identity realm, vhost) when the Tenant is deleted: Retain keeps it, Delete removes it. The tenant's namespace and everything in it always go with the Tenant.
+   * What happens to the tenant's data held outside the cluster (RabbitMQ vhost and users, PostgreSQL database and roles, bucket and its keys, Keycloak realm or organization and its users) when the Tenant is deleted: Retain keeps it (an Event names what was kept), Delete removes it before the Tenant goes. The tenant's namespace and everything in it always go with the Tenant.
    */
   deletionPolicy?: 'Retain' | 'Delete';
   ingress?: TenantIngress;

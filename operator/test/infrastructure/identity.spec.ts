@@ -7,6 +7,7 @@ import { NotOwnedError, ServerUnavailableError } from '../../src/infrastructure/
 import {
   KeycloakIdentityProvisioner,
   TENANT_CLAIM,
+  USERS_CLIENT_ROLES,
   tenantRealmName,
   type IdentitySpec,
   type KeycloakAdminSettings,
@@ -17,6 +18,7 @@ import {
   handAdmin,
   issuer,
   passwordGrant,
+  serviceAccountAdmin,
   testKeycloakSettings,
   verifyWithRealm,
 } from './support/keycloak.js';
@@ -34,6 +36,7 @@ function spec(tenant: string, overrides: Partial<IdentitySpec> = {}): IdentitySp
     mode: 'realm',
     realm: tenantRealmName(tenant),
     gatewayClient: { clientId: 'gateway', secret: `gw-${randomBytes(12).toString('hex')}` },
+    usersClient: { clientId: 'users', secret: `us-${randomBytes(12).toString('hex')}` },
     publicClients: [
       { clientId: 'web', redirectUris: [WEB_REDIRECT] },
       { clientId: 'mobile', redirectUris: [MOBILE_REDIRECT] },
@@ -137,6 +140,52 @@ describe('identity provisioner, realm mode (real Keycloak)', () => {
     expect(redirect.searchParams.get('error_description')).toMatch(/code_challenge/);
   });
 
+  async function usersServiceAccountRoles(of: IdentitySpec): Promise<string[]> {
+    const [client] = await hand.clients.find({ realm: of.realm, clientId: 'users' });
+    const account = await hand.clients.getServiceAccountUser({ realm: of.realm, id: client!.id! });
+    const mappings = await hand.users.listRoleMappings({ realm: of.realm, id: account.id! });
+    const realmManagement = mappings.clientMappings?.['realm-management'] as { mappings?: { name?: string }[] } | undefined;
+    return (realmManagement?.mappings ?? []).map(({ name }) => name!).sort();
+  }
+
+  it("gives the users client a service account that manages its realm's users and nothing else", async () => {
+    const [client] = await hand.clients.find({ realm: a.realm, clientId: 'users' });
+    expect(client).toMatchObject({ publicClient: false, serviceAccountsEnabled: true, standardFlowEnabled: false, directAccessGrantsEnabled: false });
+    expect(await usersServiceAccountRoles(a)).toEqual([...USERS_CLIENT_ROLES].sort());
+
+    const users = await serviceAccountAdmin(settings, a.realm, a.usersClient);
+    const email = `member-${run}@a.example.test`;
+    const { id } = await users.users.create({ realm: a.realm, username: email, email, enabled: true });
+    expect(await users.users.findOne({ realm: a.realm, id })).toMatchObject({ username: email });
+    // Another tenant's realm, and anything beyond users in its own, are refused.
+    await expect(users.users.create({ realm: b.realm, username: email, email, enabled: true })).rejects.toMatchObject({ response: { status: 403 } });
+    await expect(users.users.find({ realm: b.realm, max: 1 })).rejects.toMatchObject({ response: { status: 403 } });
+    await expect(users.clients.create({ realm: a.realm, clientId: `intruder-${run}` })).rejects.toMatchObject({ response: { status: 403 } });
+    await expect(users.roles.create({ realm: a.realm, name: `intruder-${run}` })).rejects.toMatchObject({ response: { status: 403 } });
+    await users.users.del({ realm: a.realm, id });
+    // Its secret logs nobody in through the password grant.
+    expect(await passwordGrant(settings, a.realm, a.usersClient, admin(a))).toMatchObject({ status: 400, body: { error: 'unauthorized_client' } });
+  });
+
+  it("repairs the users client's roles (a missing one granted back, an extra one taken away) and the client deleted by hand", async () => {
+    const [client] = await hand.clients.find({ realm: a.realm, clientId: 'users' });
+    const account = await hand.clients.getServiceAccountUser({ realm: a.realm, id: client!.id! });
+    const [realmManagement] = await hand.clients.find({ realm: a.realm, clientId: 'realm-management' });
+    const manageUsers = await hand.clients.findRole({ realm: a.realm, id: realmManagement!.id!, roleName: 'manage-users' });
+    const manageRealm = await hand.clients.findRole({ realm: a.realm, id: realmManagement!.id!, roleName: 'manage-realm' });
+    const byHand = (role: typeof manageUsers) => ({ id: role!.id!, name: role!.name! });
+    await hand.users.delClientRoleMappings({ realm: a.realm, id: account.id!, clientUniqueId: realmManagement!.id!, roles: [byHand(manageUsers)] });
+    await hand.users.addClientRoleMappings({ realm: a.realm, id: account.id!, clientUniqueId: realmManagement!.id!, roles: [byHand(manageRealm)] });
+    await provisioner.ensure(a);
+    expect(await usersServiceAccountRoles(a)).toEqual([...USERS_CLIENT_ROLES].sort());
+
+    await hand.clients.del({ realm: a.realm, id: client!.id! });
+    await provisioner.ensure(a);
+    expect(await usersServiceAccountRoles(a)).toEqual([...USERS_CLIENT_ROLES].sort());
+    const users = await serviceAccountAdmin(settings, a.realm, a.usersClient);
+    expect(await users.users.find({ realm: a.realm, username: a.admin.email, exact: true })).toHaveLength(1);
+  });
+
   it('makes no write on a converged tenant', async () => {
     const before = { ...provisioner.calls };
     await provisioner.ensure(a);
@@ -206,7 +255,7 @@ describe('identity provisioner, realm mode (real Keycloak)', () => {
 describe('identity provisioner, organization mode (real Keycloak)', () => {
   const shared = `np-shared-${run}`;
   const c = spec(`kc-c-${run}`, { mode: 'organization', realm: shared });
-  const d = spec(`kc-d-${run}`, { mode: 'organization', realm: shared, gatewayClient: c.gatewayClient });
+  const d = spec(`kc-d-${run}`, { mode: 'organization', realm: shared, gatewayClient: c.gatewayClient, usersClient: c.usersClient });
   const provisioner = new KeycloakIdentityProvisioner(settings);
 
   beforeAll(async () => {
@@ -234,6 +283,13 @@ describe('identity provisioner, organization mode (real Keycloak)', () => {
     expect(await verifyWithRealm(settings, shared, accessToken, 'gateway')).toMatchObject({ [TENANT_CLAIM]: d.tenant, azp: 'web' });
   });
 
+  it('gives the shared realm one users client whose service account manages its users', async () => {
+    const users = await serviceAccountAdmin(settings, shared, c.usersClient);
+    const found = await users.users.find({ realm: shared, username: d.admin.email, exact: true });
+    expect(found).toHaveLength(1);
+    await expect(users.clients.find({ realm: shared })).rejects.toMatchObject({ response: { status: 403 } });
+  });
+
   it('makes no write on converged tenants', async () => {
     const writes = provisioner.calls.writes;
     await provisioner.ensure(c);
@@ -248,7 +304,7 @@ describe('identity provisioner, organization mode (real Keycloak)', () => {
     await provisioner.ensure(c);
     expect((await verifyWithRealm(settings, shared, await gatewayLogin(settings, c)))[TENANT_CLAIM]).toBe(c.tenant);
 
-    const thief = spec(`kc-e-${run}`, { mode: 'organization', realm: shared, gatewayClient: c.gatewayClient, admin: d.admin });
+    const thief = spec(`kc-e-${run}`, { mode: 'organization', realm: shared, gatewayClient: c.gatewayClient, usersClient: c.usersClient, admin: d.admin });
     await expect(provisioner.ensure(thief)).rejects.toBeInstanceOf(NotOwnedError);
     await provisioner.remove(thief);
   });

@@ -2,35 +2,27 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { AppError, type EventPayloadOf, type ParsedRequestOf, type ReplyOf } from '@np/contracts';
 import { BusContext, type EventEnvelope } from '@np/messaging';
-import { SETTINGS } from '@np/runtime';
-import { CredentialsService } from './credentials/credentials.service.js';
-import { discoveryDocument } from './discovery.js';
 import { UserDeletedConsumer } from './events/user-deleted.consumer.js';
-import { UserRolesChangedConsumer } from './events/user-roles-changed.consumer.js';
-import { SigningKeysService } from './keys/signing-keys.service.js';
+import { UserUpdatedConsumer } from './events/user-updated.consumer.js';
+import { IDENTITY_PROVIDER, type IdentityProvider } from './identity/identity-provider.js';
 import { LoginService } from './login/login.service.js';
-import { RefreshTokensService } from './refresh/refresh-tokens.service.js';
 import { RevocationRecorder } from './revocations/revocation-recorder.js';
-import type { AuthSettings } from './settings.js';
 import { type IdentityLookup, UsersIdentityLookup } from './users/identity-lookup.js';
 
 type DeliveredEvent<P> = Omit<EventEnvelope, 'payload'> & { payload: P };
 
 const OK = { ok: true } as const;
 
-/** The auth module's bus surface; each handler hands over to one service. */
+/** The auth module's bus surface; each handler hands over to one service, most to the identity provider. */
 @Controller()
 export class AuthHandlers {
   constructor(
     @Inject(LoginService) private readonly logins: LoginService,
-    @Inject(RefreshTokensService) private readonly sessions: RefreshTokensService,
-    @Inject(CredentialsService) private readonly credentials: CredentialsService,
-    @Inject(SigningKeysService) private readonly keys: SigningKeysService,
+    @Inject(IDENTITY_PROVIDER) private readonly provider: IdentityProvider,
     @Inject(UsersIdentityLookup) private readonly identities: IdentityLookup,
     @Inject(UserDeletedConsumer) private readonly userDeleted: UserDeletedConsumer,
-    @Inject(UserRolesChangedConsumer) private readonly userRolesChanged: UserRolesChangedConsumer,
+    @Inject(UserUpdatedConsumer) private readonly userUpdated: UserUpdatedConsumer,
     @Inject(RevocationRecorder) private readonly revocations: RevocationRecorder,
-    @Inject(SETTINGS) private readonly settings: AuthSettings,
   ) {}
 
   @MessagePattern('auth.login')
@@ -40,12 +32,12 @@ export class AuthHandlers {
 
   @MessagePattern('auth.refresh')
   refresh(@Payload() body: ParsedRequestOf<'auth.refresh'>): Promise<ReplyOf<'auth.refresh'>> {
-    return this.sessions.refresh(body.refresh_token);
+    return this.provider.refresh(body.refresh_token);
   }
 
   @MessagePattern('auth.logout')
   async logout(@Payload() body: ParsedRequestOf<'auth.logout'>): Promise<ReplyOf<'auth.logout'>> {
-    await this.sessions.logout(body.refresh_token);
+    await this.provider.signOut(body.refresh_token);
     return OK;
   }
 
@@ -60,23 +52,23 @@ export class AuthHandlers {
 
   @MessagePattern('auth.jwks')
   jwks(): Promise<ReplyOf<'auth.jwks'>> {
-    return this.keys.jwks();
+    return this.provider.jwks();
   }
 
   @MessagePattern('auth.discovery')
-  discovery(): ReplyOf<'auth.discovery'> {
-    return discoveryDocument(this.settings);
+  discovery(): Promise<ReplyOf<'auth.discovery'>> {
+    return this.provider.discovery();
   }
 
   @MessagePattern('auth.credentials.set')
   async setCredentials(@Payload() body: ParsedRequestOf<'auth.credentials.set'>): Promise<ReplyOf<'auth.credentials.set'>> {
-    await this.credentials.set(body.userId, body.password, body.keepSessionId);
+    await this.provider.setPassword(body.userId, body.password, body.keepSessionId);
     return OK;
   }
 
   @MessagePattern('auth.credentials.verify')
   async verifyCredentials(@Payload() body: ParsedRequestOf<'auth.credentials.verify'>): Promise<ReplyOf<'auth.credentials.verify'>> {
-    await this.credentials.confirm(body.userId, body.password);
+    await this.provider.confirmPassword(body.userId, body.password);
     return OK;
   }
 
@@ -92,6 +84,7 @@ export class AuthHandlers {
 
   @EventPattern('users.user.updated')
   async onUserUpdated(@Payload() event: DeliveredEvent<EventPayloadOf<'users.user.updated'>>): Promise<void> {
-    await this.userRolesChanged.handle(event.id, event.payload.user.id, event.payload.changed);
+    const { user, changed, endedSessions } = event.payload;
+    await this.userUpdated.handle(event.id, { userId: user.id, changed, endedSessions });
   }
 }

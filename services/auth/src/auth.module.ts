@@ -9,7 +9,8 @@ import { CredentialRepository } from './credentials/credential.repository.js';
 import { CredentialsService } from './credentials/credentials.service.js';
 import { PasswordHasher } from './credentials/password-hasher.js';
 import { UserDeletedConsumer } from './events/user-deleted.consumer.js';
-import { UserRolesChangedConsumer } from './events/user-roles-changed.consumer.js';
+import { UserUpdatedConsumer } from './events/user-updated.consumer.js';
+import { identityProviders } from './identity/identity-provider-choice.js';
 import { SigningKeyRepository } from './keys/signing-key.repository.js';
 import { SigningKeysService } from './keys/signing-keys.service.js';
 import { LoginService } from './login/login.service.js';
@@ -59,7 +60,8 @@ export class AuthModule {
         LoginThrottleService,
         LoginService,
         UserDeletedConsumer,
-        UserRolesChangedConsumer,
+        UserUpdatedConsumer,
+        ...identityProviders(deps.settings),
       ],
       exports: [SigningKeysService],
     };

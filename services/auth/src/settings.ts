@@ -1,14 +1,18 @@
-import { busSettingsSchema, databaseSettingsSchema, positiveInt, processSettingsSchema, withIssuer } from '@np/config';
+import { busSettingsSchema, databaseSettingsSchema, identityProviderSettingsSchema, positiveInt, processSettingsSchema, requiredWithKeycloak, withIssuer } from '@np/config';
 import { z } from 'zod';
 import { encryptionKeyProblem } from './keys/private-key-sealing.js';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
-/** Settings of the auth module: token lifetimes, issuer identity and login throttling. */
+/** Settings of the auth module: the identity provider, token lifetimes, issuer identity and login throttling. */
 export const authSettingsSchema = z.object({
   ...processSettingsSchema.shape,
   ...busSettingsSchema.shape,
   ...databaseSettingsSchema.shape,
+  ...identityProviderSettingsSchema.shape,
+  /** The realm's confidential client whose direct grant backs `/v1/auth/login` (keycloak provider). */
+  NP_KEYCLOAK_CLIENT_ID: z.string().min(1).default('gateway'),
+  NP_KEYCLOAK_CLIENT_SECRET: z.string().min(1).optional(),
   NP_AUTH_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('auth'),
   NP_ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
   NP_REFRESH_TOKEN_TTL_SECONDS: positiveInt(30 * DAY_SECONDS),
@@ -28,7 +32,9 @@ export const authSettingsSchema = z.object({
       const problem = encryptionKeyProblem(value);
       if (problem) context.addIssue({ code: 'custom', message: problem });
     }),
-}).transform((settings) => withIssuer(settings));
+})
+  .superRefine(requiredWithKeycloak(['NP_KEYCLOAK_URL', 'NP_KEYCLOAK_REALM', 'NP_KEYCLOAK_CLIENT_SECRET']))
+  .transform((settings) => withIssuer(settings));
 
 export type AuthSettings = z.output<typeof authSettingsSchema>;
 export type AuthSettingsInput = z.input<typeof authSettingsSchema>;

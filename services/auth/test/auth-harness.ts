@@ -13,8 +13,9 @@ import { type AuthService, type AuthSettings, authSettingsSchema, startAuthServi
 export class FakeUsers {
   readonly byId = new Map<string, Identity>();
 
-  add(email: string, roles: Identity['roles'] = ['member']): Identity {
-    const identity: Identity = { id: randomUUID(), email, displayName: email.split('@')[0]!, roles };
+  /** `id`: a user whose account lives elsewhere under that id (a Keycloak realm's user). */
+  add(email: string, roles: Identity['roles'] = ['member'], id: string = randomUUID()): Identity {
+    const identity: Identity = { id, email, displayName: email.split('@')[0]!, roles };
     this.byId.set(identity.id, identity);
     return identity;
   }

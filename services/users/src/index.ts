@@ -2,7 +2,10 @@ import { OutboxRelay } from '@np/messaging';
 import type { ReadinessCheck } from '@np/observability';
 import { ormTransactions } from '@np/persistence';
 import { defineModuleService, type ServiceDeps, startModuleService } from '@np/runtime';
+import type { INestMicroservice } from '@nestjs/common';
 import { type BootstrapOutcome, bootstrapAdmin } from './bootstrap/admin-bootstrap.js';
+import { retryWhileUnavailable } from './bootstrap/retry-while-unavailable.js';
+import { RealmUsersImport } from './keycloak/realm-users-import.js';
 import { usersEntities } from './entities/index.js';
 import { usersMigrations } from './migrations.js';
 import { UsersService } from './profiles/users.service.js';
@@ -42,8 +45,8 @@ export async function startUsersService({ deps, settings }: StartUsersServiceOpt
     appModule: ({ db, outbox }) => UsersModule.register({ ...deps, db, settings, outbox }),
   });
   const abort = new AbortController();
-  // In the background: auth may start after us in the distributed shape.
-  const bootstrap = startBootstrap(service.app.get(UsersService), settings, deps, abort.signal);
+  // In the background: auth (and Keycloak) may start after us in the distributed shape.
+  const bootstrap = startBootstrap(service.app, settings, deps, abort.signal);
   return {
     bootstrap,
     checks: service.checks,
@@ -58,16 +61,16 @@ export async function startUsersService({ deps, settings }: StartUsersServiceOpt
 /** How the launchers start users (see `defineModuleService`). */
 export const moduleService = defineModuleService({ name: 'users', settingsSchema: usersSettingsSchema, start: startUsersService });
 
-async function startBootstrap(
-  service: UsersService,
-  settings: UsersSettings,
-  deps: ServiceDeps,
-  signal: AbortSignal,
-): Promise<BootstrapOutcome | 'skipped'> {
+async function startBootstrap(app: INestMicroservice, settings: UsersSettings, deps: ServiceDeps, signal: AbortSignal): Promise<BootstrapOutcome | 'skipped'> {
+  if (settings.NP_IDENTITY_PROVIDER === 'keycloak') {
+    // First the realm's users (the operator's first admin among them), so the bootstrap admin is found if it is one.
+    const log = deps.logger.child({ component: 'realm-users-import' });
+    await retryWhileUnavailable(() => app.get(RealmUsersImport).run(), { log, waitingFor: 'Keycloak', signal });
+  }
   const email = settings.NP_BOOTSTRAP_ADMIN_EMAIL;
   const password = settings.NP_BOOTSTRAP_ADMIN_PASSWORD;
   if (email === undefined || password === undefined) return 'skipped';
-  return bootstrapAdmin(service, { email, password, logger: deps.logger, signal }).catch((error: unknown) => {
+  return bootstrapAdmin(app.get(UsersService), { email, password, logger: deps.logger, signal }).catch((error: unknown) => {
     deps.logger.error({ err: error }, 'bootstrap admin crashed');
     return 'failed' as const;
   });

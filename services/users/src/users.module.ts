@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { OutboxSignal } from '@np/messaging';
 import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
-import { AuthCredentials } from './auth/credentials.js';
+import { accountDirectoryProviders } from './accounts/account-directory-choice.js';
 import { UsersRepository } from './profiles/users.repository.js';
 import { UsersService } from './profiles/users.service.js';
 import type { UsersSettings } from './settings.js';
@@ -25,7 +25,7 @@ export class UsersModule {
         { provide: LOGGER, useValue: deps.logger },
         { provide: SETTINGS, useValue: deps.settings },
         { provide: OUTBOX, useValue: deps.outbox },
-        AuthCredentials,
+        ...accountDirectoryProviders(deps.settings),
         UsersRepository,
         UsersService,
       ],

@@ -6,6 +6,7 @@ const valid: IdentitySpec = {
   mode: 'realm',
   realm: tenantRealmName('acme'),
   gatewayClient: { clientId: 'gateway', secret: 's' },
+  usersClient: { clientId: 'users', secret: 'u' },
   publicClients: [{ clientId: 'mobile', redirectUris: ['dev.np.mobile:/callback'] }],
   admin: { email: 'admin@acme.example', password: 'pw' },
 };
@@ -22,6 +23,9 @@ describe('assertValidIdentitySpec', () => {
     ['a relative redirect URI', { publicClients: [{ clientId: 'web', redirectUris: ['/callback'] }] }],
     ['a public client named like the gateway', { publicClients: [{ clientId: 'gateway', redirectUris: [] }] }],
     ['a gateway without secret', { gatewayClient: { clientId: 'gateway', secret: '' } }],
+    ['a users client without secret', { usersClient: { clientId: 'users', secret: '' } }],
+    ['a users client named like the gateway', { usersClient: { clientId: 'gateway', secret: 'u' } }],
+    ['a public client named like the users client', { publicClients: [{ clientId: 'users', redirectUris: [] }] }],
     ['an admin without password', { admin: { email: 'admin@acme.example', password: '' } }],
   ])('refuses %s', (_what, change) => {
     expect(() => assertValidIdentitySpec({ ...valid, ...change })).toThrow(TypeError);

@@ -21,11 +21,20 @@ export interface IdentitySpec {
    * organization mode it belongs to the shared realm, so every tenant must hand in the same secret.
    */
   gatewayClient: { clientId: string; secret: string };
+  /**
+   * The users module's confidential client: client credentials only, its service account holding
+   * realm-management's `manage-users`, `view-users` and `query-users` and no other role of that
+   * client. In organization mode it belongs to the shared realm (same secret for every tenant).
+   */
+  usersClient: { clientId: string; secret: string };
   /** Usually `web` and `mobile`. In organization mode their redirect URIs are added to the shared clients. */
   publicClients: PublicClientSpec[];
   /** The tenant's first admin: email verified, realm role `admin`, the password set when the user is created. */
   admin: { email: string; password: string };
 }
+
+/** What the users client's service account may do in its realm: keep users in step, nothing more. */
+export const USERS_CLIENT_ROLES = ['manage-users', 'view-users', 'query-users'] as const;
 
 /** The realm roles every tenant's realm (or the shared realm) has; the gateway maps them to the platform's. */
 export const TENANT_ROLES = ['admin', 'manager', 'member'] as const;
@@ -49,8 +58,12 @@ export function assertValidIdentitySpec(spec: IdentitySpec): void {
     throw new TypeError(`realm mode: the realm of tenant ${spec.tenant} is ${tenantRealmName(spec.tenant)}, not ${spec.realm}`);
   }
   if (!spec.gatewayClient.secret) throw new TypeError('the gateway client needs a secret');
+  if (!spec.usersClient.secret) throw new TypeError('the users client needs a secret');
+  if (spec.usersClient.clientId === spec.gatewayClient.clientId) throw new TypeError(`client ${spec.usersClient.clientId} is both the users' and the gateway's`);
   for (const client of spec.publicClients) {
-    if (client.clientId === spec.gatewayClient.clientId) throw new TypeError(`client ${client.clientId} is both public and the gateway's`);
+    if (client.clientId === spec.gatewayClient.clientId || client.clientId === spec.usersClient.clientId) {
+      throw new TypeError(`client ${client.clientId} is both public and confidential`);
+    }
     for (const uri of client.redirectUris) {
       if (!URL.canParse(uri)) throw new TypeError(`redirect URI ${JSON.stringify(uri)} of client ${client.clientId} is not absolute`);
     }

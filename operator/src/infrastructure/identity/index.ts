@@ -6,6 +6,7 @@ export {
   ROLES_CLAIM,
   TENANT_CLAIM,
   TENANT_ROLES,
+  USERS_CLIENT_ROLES,
   type IdentityMode,
   type IdentitySpec,
   type PublicClientSpec,

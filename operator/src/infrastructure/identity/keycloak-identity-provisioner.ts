@@ -4,6 +4,7 @@ import { KeycloakAdmin, KeycloakConflict, type KeycloakAdminSettings } from './k
 import { ensureAdminUser, removeStrayAdminUser } from './keycloak-admin-user.js';
 import { ensureOrganization, removeOrganization } from './keycloak-organization.js';
 import { ensureClaimsScope, ensureClients, ensureRealm, ensureRoles, readOwnedRealm } from './keycloak-realm.js';
+import { ensureUsersServiceAccount } from './keycloak-users-client.js';
 
 /** Tries of a whole ensure when Keycloak answers 409 (something was created between our read and write). */
 const CONFLICT_TRIES = 3;
@@ -11,8 +12,8 @@ const CONFLICT_TRIES = 3;
 /**
  * A tenant's identity in Keycloak through its admin API (`@keycloak/keycloak-admin-client`):
  * realm mode gives the tenant realm `tenant-<name>`; organization mode an organization in a shared
- * realm that the first tenant's ensure creates. On a converged tenant an ensure only reads (8 GETs
- * in realm mode, 11 in organization mode, plus a login once a minute).
+ * realm that the first tenant's ensure creates. On a converged tenant an ensure only reads (11 GETs
+ * in realm mode, 14 in organization mode, plus a login once a minute).
  */
 export class KeycloakIdentityProvisioner implements Provisioner<IdentitySpec> {
   readonly kind = 'identity' as const;
@@ -58,7 +59,10 @@ export class KeycloakIdentityProvisioner implements Provisioner<IdentitySpec> {
     await ensureRealm(this.admin, spec);
     const adminRole = await ensureRoles(this.admin, spec);
     const scopeIds = await ensureClaimsScope(this.admin, spec);
-    await ensureClients(this.admin, spec, scopeIds);
+    const clientIds = await ensureClients(this.admin, spec, scopeIds);
+    const usersClientId = clientIds.get(spec.usersClient.clientId);
+    if (!usersClientId) throw new Error(`client ${spec.usersClient.clientId} of realm ${spec.realm} was not created`);
+    await ensureUsersServiceAccount(this.admin, spec, usersClientId);
     const organizationId = spec.mode === 'organization' ? await ensureOrganization(this.admin, spec) : undefined;
     await ensureAdminUser(this.admin, spec, adminRole, organizationId);
   }

@@ -82,16 +82,23 @@ export async function ensureClaimsScope(admin: KeycloakAdmin, spec: IdentitySpec
   return ids;
 }
 
-/** Creates or repairs the gateway's and the public clients, with the claims scope as a default scope. */
-export async function ensureClients(admin: KeycloakAdmin, spec: IdentitySpec, scopeIds: Map<string, string>): Promise<void> {
+/**
+ * Creates or repairs the gateway's, the users module's and the public clients, with their default
+ * scopes; returns each client's id by client id.
+ */
+export async function ensureClients(admin: KeycloakAdmin, spec: IdentitySpec, scopeIds: Map<string, string>): Promise<Map<string, string>> {
   const realm = spec.realm;
+  const ids = new Map<string, string>();
   for (const desired of desiredClients(spec)) {
-    const [current] = await admin.read((kc) => kc.clients.find({ realm, clientId: desired.clientId }));
+    const clientId = desired.clientId!;
+    const [current] = await admin.read((kc) => kc.clients.find({ realm, clientId }));
     if (!current?.id) {
-      await admin.write((kc) => kc.clients.create({ realm, ...desired }));
+      const { id } = await admin.write((kc) => kc.clients.create({ realm, ...desired }));
+      ids.set(clientId, id);
       continue;
     }
     const id = current.id;
+    ids.set(clientId, id);
     const update = clientUpdate(current, desired, spec.mode);
     if (update) await admin.write((kc) => kc.clients.update({ realm, id }, update));
     for (const scope of missingDefaultScopes(current, desired)) {
@@ -100,4 +107,5 @@ export async function ensureClients(admin: KeycloakAdmin, spec: IdentitySpec, sc
       if (clientScopeId) await admin.write((kc) => kc.clients.addDefaultClientScope({ realm, id, clientScopeId }));
     }
   }
+  return ids;
 }

@@ -126,6 +126,31 @@ export function desiredGatewayClient(spec: IdentitySpec): ClientRepresentation {
   };
 }
 
+/**
+ * The users module's confidential client: client credentials only (a service account), no user
+ * logins. Its default scopes are Keycloak's `basic` and `roles`: the platform's claims scope is for
+ * users' tokens, not this one.
+ */
+export function desiredUsersClient(spec: IdentitySpec): ClientRepresentation {
+  return {
+    clientId: spec.usersClient.clientId,
+    name: 'Platform users module',
+    enabled: true,
+    protocol: OIDC,
+    publicClient: false,
+    clientAuthenticatorType: 'client-secret',
+    secret: spec.usersClient.secret,
+    standardFlowEnabled: false,
+    implicitFlowEnabled: false,
+    directAccessGrantsEnabled: false,
+    serviceAccountsEnabled: true,
+    redirectUris: [],
+    webOrigins: [],
+    defaultClientScopes: ['basic', 'roles'],
+    optionalClientScopes: [],
+  };
+}
+
 /** A public app: authorization code with PKCE S256 required, no password grant, CORS for its redirect origins. */
 export function desiredPublicClient(client: PublicClientSpec): ClientRepresentation {
   return {
@@ -146,7 +171,7 @@ export function desiredPublicClient(client: PublicClientSpec): ClientRepresentat
 }
 
 export function desiredClients(spec: IdentitySpec): ClientRepresentation[] {
-  return [desiredGatewayClient(spec), ...spec.publicClients.map(desiredPublicClient)];
+  return [desiredGatewayClient(spec), desiredUsersClient(spec), ...spec.publicClients.map(desiredPublicClient)];
 }
 
 export function desiredOrganization(spec: IdentitySpec): OrganizationRepresentation {

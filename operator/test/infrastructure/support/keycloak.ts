@@ -21,6 +21,13 @@ export async function handAdmin(settings: KeycloakAdminSettings): Promise<Keyclo
   return client;
 }
 
+/** An admin client logged in as a confidential client's service account (client credentials), as the users module does. */
+export async function serviceAccountAdmin(settings: KeycloakAdminSettings, realm: string, client: { clientId: string; secret: string }): Promise<KeycloakAdminClient> {
+  const admin = new KeycloakAdminClient({ baseUrl: settings.url, realmName: realm });
+  await admin.auth({ grantType: 'client_credentials', clientId: client.clientId, clientSecret: client.secret });
+  return admin;
+}
+
 export function issuer(settings: KeycloakAdminSettings, realm: string): string {
   return `${settings.url}/realms/${encodeURIComponent(realm)}`;
 }

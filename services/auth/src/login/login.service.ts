@@ -1,35 +1,33 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, type LoginCommand, type TokenPair } from '@np/contracts';
-import { type Identity } from '@np/users/contracts';
-import { CredentialsService } from '../credentials/credentials.service.js';
-import { RefreshTokensService } from '../refresh/refresh-tokens.service.js';
+import { IDENTITY_PROVIDER, type IdentityProvider } from '../identity/identity-provider.js';
 import { LoginThrottleService } from '../throttle/login-throttle.service.js';
-import { type IdentityLookup, UsersIdentityLookup } from '../users/identity-lookup.js';
 
-/** Direct password login: reserve an attempt with the throttle, find the user, check the password, open a session. */
+/**
+ * Direct password login: reserve an attempt with the throttle, let the identity provider check the
+ * password and open a session. The throttle stands in front of every provider, Keycloak included,
+ * so a guesser is slowed down before the password reaches it.
+ */
 @Injectable()
 export class LoginService {
   constructor(
     @Inject(LoginThrottleService) private readonly throttle: LoginThrottleService,
-    @Inject(UsersIdentityLookup) private readonly identities: IdentityLookup,
-    @Inject(CredentialsService) private readonly credentials: CredentialsService,
-    @Inject(RefreshTokensService) private readonly sessions: RefreshTokensService,
+    @Inject(IDENTITY_PROVIDER) private readonly provider: Pick<IdentityProvider, 'signIn'>,
   ) {}
 
   async login({ email, password, ip }: LoginCommand): Promise<TokenPair> {
     const attempt = await this.throttle.reserve(email, ip);
-    let identity: Identity | undefined;
-    let valid: boolean;
+    let pair: TokenPair | null;
     try {
-      identity = await this.identities.byEmail(email);
-      valid = await this.credentials.verify(identity?.id, password);
+      pair = await this.provider.signIn(email, password);
     } catch (error) {
+      // The password was never judged (a lookup or the provider failed): the attempt must not count.
       await this.throttle.release(attempt);
       throw error;
     }
     // A wrong password keeps the reserved attempt: it already counts as the failure.
-    if (!identity || !valid) throw new AppError('invalid_credentials', 'The email or password is wrong.');
+    if (!pair) throw new AppError('invalid_credentials', 'The email or password is wrong.');
     await this.throttle.succeeded(attempt);
-    return this.sessions.start(identity);
+    return pair;
   }
 }

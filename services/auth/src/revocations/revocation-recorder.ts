@@ -35,6 +35,16 @@ export class RevocationRecorder {
     }
   }
 
+  /**
+   * `sessionsRevokedIn` for one session, unless it is revoked already (a sign-out repeated with
+   * the same refresh token, which Keycloak accepts again): answers whether it recorded anything.
+   */
+  async sessionRevokedOnceIn(em: EntityManager, userId: string, sessionId: string, now: Date): Promise<boolean> {
+    if ((await em.count(Revocation, { kind: 'session', subject: sessionId, expiresAt: { $gt: now } })) > 0) return false;
+    await this.sessionsRevokedIn(em, userId, [sessionId], now);
+    return true;
+  }
+
   /** Every access token the user was issued until now is refused (their sessions may refresh for new ones). */
   async userCutOffIn(em: EntityManager, userId: string, now: Date): Promise<void> {
     const expiresAt = this.lastExpiryOfTokensIssuedBy(now);

@@ -13,7 +13,7 @@ export const USERS_ROUTES: readonly RouteDeclaration[] = [
     status: 201,
     pattern: 'users.create',
     toBus: ({ body }) => body,
-    errors: ['email_taken'],
+    errors: ['email_taken', 'identity_provider_unavailable'],
   }),
   route({
     method: 'GET',
@@ -43,7 +43,7 @@ export const USERS_ROUTES: readonly RouteDeclaration[] = [
     body: updateUserRequestSchema,
     pattern: 'users.update',
     toBus: ({ params, body }) => ({ id: params.id, changes: body }),
-    errors: ['not_found', 'email_taken', 'current_password_invalid', 'last_admin'],
+    errors: ['not_found', 'email_taken', 'current_password_invalid', 'last_admin', 'identity_provider_unavailable'],
   }),
   route({
     method: 'DELETE',
@@ -54,6 +54,6 @@ export const USERS_ROUTES: readonly RouteDeclaration[] = [
     status: 204,
     pattern: 'users.delete',
     toBus: ({ params }) => ({ id: params.id }),
-    errors: ['not_found', 'last_admin'],
+    errors: ['not_found', 'last_admin', 'identity_provider_unavailable'],
   }),
 ];

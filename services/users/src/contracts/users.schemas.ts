@@ -65,5 +65,13 @@ export type Identity = z.infer<typeof identitySchema>;
 
 /** Domain events published by the users module. */
 export const userCreatedEventSchema = z.object({ user: userSchema });
-export const userUpdatedEventSchema = z.object({ user: userSchema, changed: z.array(z.string()) });
+export const userUpdatedEventSchema = z.object({
+  user: userSchema,
+  changed: z.array(z.string()),
+  /**
+   * Sessions the identity provider ended with this change (a password change kept by Keycloak):
+   * auth revokes their access tokens. Absent when auth ended them itself (the embedded issuer).
+   */
+  endedSessions: z.array(z.string().min(1).max(200)).max(1000).optional(),
+});
 export const userDeletedEventSchema = z.object({ id: z.uuid(), email: z.string() });

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { AppError, type Principal, type Role } from '@np/contracts';
 import type { EventEnvelope } from '@np/messaging';
+import type { AccountDirectory, NewAccount } from '../accounts/account-directory.js';
 import type { UserRecord } from './user-record.js';
 import type { UserChanges, UserListQuery, UserPage, UsersStore, UsersWriter } from './users.repository.js';
 import { UsersService } from './users.service.js';
@@ -78,21 +79,71 @@ class FakeStore implements UsersStore {
   }
 }
 
+interface AccountCall {
+  call: string;
+  userId: string;
+  openTransactions: number;
+  userStored: boolean;
+  password?: string;
+  roles?: Role[];
+}
+
+/** An account directory recording each call with what the store looked like then; `failOn` makes one kind of call fail. */
+class FakeAccounts implements AccountDirectory {
+  calls: AccountCall[] = [];
+  failOn: Partial<Record<string, AppError>> = {};
+  /** Sessions `setPassword` says it ended (the Keycloak directory ends them itself). */
+  endsSessions: string[] = [];
+
+  constructor(private readonly store: FakeStore) {}
+
+  open(_account: NewAccount, password: string | undefined) {
+    const id = randomUUID();
+    return this.record('open', id, password === undefined ? {} : { password }).then(() => id);
+  }
+
+  sync(record: UserRecord) {
+    return this.record('sync', record.id, { roles: [...record.roles] });
+  }
+
+  prepare(current: UserRecord, next: UserRecord) {
+    return this.record('prepare', current.id, { roles: [...next.roles] });
+  }
+
+  setPassword(userId: string, password: string) {
+    return this.record('setPassword', userId, { password }).then(() => this.endsSessions);
+  }
+
+  confirmPassword(userId: string) {
+    return this.record('confirmPassword', userId);
+  }
+
+  suspend(userId: string) {
+    return this.record('suspend', userId);
+  }
+
+  discard(userId: string) {
+    return this.record('discard', userId);
+  }
+
+  named(call: string): AccountCall[] {
+    return this.calls.filter((entry) => entry.call === call);
+  }
+
+  private record(call: string, userId: string, extra: Partial<AccountCall> = {}): Promise<void> {
+    const failure = this.failOn[call];
+    if (failure) return Promise.reject(failure);
+    this.calls.push({ call, userId, openTransactions: this.store.open, userStored: this.store.users.has(userId), ...extra });
+    return Promise.resolve();
+  }
+}
+
 function setup() {
   const store = new FakeStore();
-  const credentialCalls: { userId: string; password: string; openTransactions: number; userStored: boolean }[] = [];
-  const credentials = {
-    failure: undefined as AppError | undefined,
-    set(userId: string, password: string) {
-      if (this.failure) return Promise.reject(this.failure);
-      credentialCalls.push({ userId, password, openTransactions: store.open, userStored: store.users.has(userId) });
-      return Promise.resolve();
-    },
-    confirm: () => Promise.resolve(),
-  };
+  const accounts = new FakeAccounts(store);
   let kicks = 0;
-  const service = new UsersService(store, credentials, { kick: () => (kicks += 1) });
-  return { store, credentials, credentialCalls, service, kicks: () => kicks };
+  const service = new UsersService(store, accounts, { kick: () => (kicks += 1) }, { warn: () => undefined });
+  return { store, accounts, service, kicks: () => kicks };
 }
 
 const who = (roles: Role[], sub: string = randomUUID()): Principal => ({ sub, tenant: 'default', roles });
@@ -107,12 +158,15 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 describe('UsersService', () => {
   describe('create', () => {
     it('defaults roles to member, writes the created event in the transaction and kicks the relay after', async () => {
-      const { service, store, kicks, credentialCalls } = setup();
+      const { service, store, kicks, accounts } = setup();
       const user = await service.create({ email: 'a@example.com', displayName: 'A', password: 'password1' }, manager);
       expect(user.roles).toEqual(['member']);
       expect(store.events.map((event) => [event.name, event.payload])).toEqual([['users.user.created', { user }]]);
-      // Auth first, with no transaction open; the user is written after it accepted.
-      expect(credentialCalls).toEqual([{ userId: user.id, password: 'password1', openTransactions: 0, userStored: false }]);
+      // The account first (its id is the user's), with no transaction open; the user is written after it was made; then it is enabled.
+      expect(accounts.calls).toEqual([
+        { call: 'open', userId: user.id, password: 'password1', openTransactions: 0, userStored: false },
+        { call: 'sync', userId: user.id, roles: ['member'], openTransactions: 0, userStored: true },
+      ]);
       expect(kicks()).toBe(1);
     });
 
@@ -137,9 +191,9 @@ describe('UsersService', () => {
       expect(await codeOf(service.create({ email: 'a@example.com', displayName: 'A' }, undefined))).toBe('forbidden');
     });
 
-    it('rolls back user and event, and does not kick, when credentials fail', async () => {
-      const { service, store, credentials, kicks } = setup();
-      credentials.failure = new AppError('module_unavailable', 'auth down');
+    it('rolls back user and event, and does not kick, when the account cannot be made', async () => {
+      const { service, store, accounts, kicks } = setup();
+      accounts.failOn.open = new AppError('module_unavailable', 'auth down');
       expect(await codeOf(service.create({ email: 'a@example.com', displayName: 'A', password: 'password1' }, admin))).toBe('module_unavailable');
       expect(store.users.size).toBe(0);
       expect(store.events).toEqual([]);
@@ -148,12 +202,6 @@ describe('UsersService', () => {
   });
 
   describe('update', () => {
-    async function withUser() {
-      const context = setup();
-      const user = await context.service.create({ email: 'a@example.com', displayName: 'A' }, admin);
-      return { ...context, user, self: who(['member'], user.id) };
-    }
-
     it('lets members change their own profile only', async () => {
       const { service, user, self } = await withUser();
       expect((await service.update({ id: user.id, changes: { displayName: 'Me' } }, self)).displayName).toBe('Me');
@@ -185,17 +233,18 @@ describe('UsersService', () => {
     });
 
     it('sets the password with no transaction open, before the profile is written', async () => {
-      const { service, store, user, credentialCalls } = await withUser();
+      const { service, store, user, accounts } = await withUser();
       await service.update({ id: user.id, changes: { displayName: 'New', password: 'password2' } }, admin);
-      expect(credentialCalls.at(-1)).toMatchObject({ userId: user.id, password: 'password2', openTransactions: 0 });
+      expect(accounts.named('setPassword').at(-1)).toMatchObject({ userId: user.id, password: 'password2', openTransactions: 0 });
       expect(store.users.get(user.id)?.displayName).toBe('New');
     });
 
     it('checks rank before asking auth, and asks nothing when it fails', async () => {
-      const { service, credentialCalls } = setup();
+      const { service, accounts } = setup();
       const target = await service.create({ email: 'boss@example.com', displayName: 'Boss', roles: ['admin'] }, admin);
+      const before = accounts.calls.length;
       expect(await codeOf(service.update({ id: target.id, changes: { password: 'password2' } }, manager))).toBe('forbidden');
-      expect(credentialCalls).toEqual([]);
+      expect(accounts.calls).toHaveLength(before);
     });
 
     it('records the password change on its own when the profile write fails after auth accepted', async () => {
@@ -209,9 +258,9 @@ describe('UsersService', () => {
     });
 
     it('leaves profile and events untouched when auth refuses the new password', async () => {
-      const { service, store, user, credentials } = await withUser();
+      const { service, store, user, accounts } = await withUser();
       const events = store.events.length;
-      credentials.failure = new AppError('module_unavailable', 'auth down');
+      accounts.failOn.setPassword = new AppError('module_unavailable', 'auth down');
       expect(await codeOf(service.update({ id: user.id, changes: { displayName: 'New', password: 'password2' } }, admin))).toBe('module_unavailable');
       expect(store.users.get(user.id)?.displayName).toBe('A');
       expect(store.events).toHaveLength(events);
@@ -255,4 +304,86 @@ describe('UsersService', () => {
       expect(await codeOf(service.identityById(randomUUID()))).toBe('not_found');
     });
   });
+
+  describe('accounts held by a directory that signs users in (Keycloak)', () => {
+    it('takes a created user back, with its event, and discards the account when the account cannot be enabled', async () => {
+      const { service, store, accounts } = setup();
+      accounts.failOn.sync = new AppError('identity_provider_unavailable', 'Keycloak down');
+      expect(await codeOf(service.create({ email: 'a@example.com', displayName: 'A', password: 'password1' }, admin))).toBe('identity_provider_unavailable');
+      expect(store.users.size).toBe(0);
+      expect(store.events.map((event) => event.name)).toEqual(['users.user.created', 'users.user.deleted']);
+      const [opened] = accounts.named('open');
+      expect(accounts.named('discard')).toEqual([expect.objectContaining({ userId: opened?.userId, userStored: false })]);
+    });
+
+    it('discards the account when the user cannot be written (a concurrent create took the email)', async () => {
+      const { service, store, accounts } = setup();
+      store.raceOnInsert = true;
+      expect(await codeOf(service.create({ email: 'a@example.com', displayName: 'A' }, admin))).toBe('email_taken');
+      expect(accounts.named('discard').map((call) => call.userId)).toEqual(accounts.named('open').map((call) => call.userId));
+    });
+
+    it('prepares the account before the change is written and syncs it after, never inside a transaction', async () => {
+      const { service, store, user, accounts } = await withUser();
+      await service.update({ id: user.id, changes: { roles: ['manager'] } }, admin);
+      const [prepare, sync] = [accounts.named('prepare').at(-1), accounts.named('sync').at(-1)];
+      expect(prepare).toMatchObject({ openTransactions: 0, roles: ['manager'] });
+      expect(sync).toMatchObject({ openTransactions: 0, roles: ['manager'] });
+      expect(accounts.calls.indexOf(prepare!)).toBeLessThan(accounts.calls.indexOf(sync!));
+      expect(store.users.get(user.id)?.roles).toEqual(['manager']);
+    });
+
+    it('puts the account back as the table says when the write fails after it was prepared', async () => {
+      const { service, store, user, accounts } = await withUser();
+      store.raceOnUpdate = true;
+      expect(await codeOf(service.update({ id: user.id, changes: { email: 'taken@example.com' } }, admin))).toBe('email_taken');
+      expect(accounts.named('sync').at(-1)).toMatchObject({ userId: user.id, roles: ['member'] });
+    });
+
+    it('names the sessions the directory ended in the event, so auth revokes their access tokens', async () => {
+      const { service, store, user, accounts } = await withUser();
+      accounts.endsSessions = ['kc-session-1', 'kc-session-2'];
+      await service.update({ id: user.id, changes: { password: 'password2' } }, admin);
+      expect(store.events.at(-1)).toMatchObject({ name: 'users.user.updated', payload: { changed: ['password'], endedSessions: ['kc-session-1', 'kc-session-2'] } });
+    });
+
+    it('brings the account in step on an update that changes nothing (the repair of one left behind)', async () => {
+      const { service, store, user, accounts } = await withUser();
+      const events = store.events.length;
+      await service.update({ id: user.id, changes: { displayName: 'A' } }, admin);
+      expect(store.events).toHaveLength(events);
+      expect(accounts.named('sync').at(-1)).toMatchObject({ userId: user.id, roles: ['member'] });
+    });
+
+    it('locks the account before the user is deleted and deletes it after', async () => {
+      const { service, store, user, accounts } = await withUser();
+      await service.delete(user.id, admin);
+      expect(accounts.named('suspend')).toEqual([expect.objectContaining({ userId: user.id, userStored: true, openTransactions: 0 })]);
+      expect(accounts.named('discard')).toEqual([expect.objectContaining({ userId: user.id, userStored: false, openTransactions: 0 })]);
+      expect(store.users.has(user.id)).toBe(false);
+    });
+
+    it('leaves user and account alone when the account cannot be locked, and deletes the user when only the account deletion fails', async () => {
+      const { service, store, user, accounts } = await withUser();
+      accounts.failOn.suspend = new AppError('identity_provider_unavailable', 'Keycloak down');
+      expect(await codeOf(service.delete(user.id, admin))).toBe('identity_provider_unavailable');
+      expect(store.users.has(user.id)).toBe(true);
+      accounts.failOn = { discard: new AppError('identity_provider_unavailable', 'Keycloak down') };
+      expect(await service.delete(user.id, admin)).toEqual({ ok: true });
+      expect(store.users.has(user.id)).toBe(false);
+    });
+
+    it('refuses the deletion of the last admin before the account is touched', async () => {
+      const { service, accounts } = setup();
+      const only = await service.create({ email: 'root@example.com', displayName: 'Root', roles: ['admin'] }, admin);
+      expect(await codeOf(service.delete(only.id, who(['admin'], only.id)))).toBe('last_admin');
+      expect(accounts.named('suspend')).toEqual([]);
+    });
+  });
+
+  async function withUser() {
+    const context = setup();
+    const user = await context.service.create({ email: 'a@example.com', displayName: 'A' }, admin);
+    return { ...context, user, self: who(['member'], user.id) };
+  }
 });

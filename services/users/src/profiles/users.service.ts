@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, type ParsedRequestOf, type Principal, type Role } from '@np/contracts';
 import { type Identity, type User, type UserList } from '../contracts/index.js';
 import { domainEvent, type OutboxSignal } from '@np/messaging';
-import { OUTBOX } from '@np/runtime';
-import { AuthCredentials, type Credentials } from '../auth/credentials.js';
+import type { Logger } from '@np/observability';
+import { LOGGER, OUTBOX } from '@np/runtime';
+import { ACCOUNT_DIRECTORY, type AccountDirectory } from '../accounts/account-directory.js';
 import { asEmailConflict, emailTakenError } from './email-conflict.js';
 import {
   DEFAULT_ROLES,
@@ -30,6 +30,7 @@ export interface NewUser {
 }
 
 interface PlannedUpdate {
+  current: UserRecord;
   changes: ProfileChanges;
   next: UserRecord;
   /** Names of the fields that really change, `password` included. */
@@ -37,17 +38,21 @@ interface PlannedUpdate {
 }
 
 /**
- * The users module's rules. Every write commits with its event. Passwords belong to auth: they
- * are handed over by a bus call that never runs while a transaction of this service is open (no
- * row lock waits on the round trip), and always before the users write they go with, so a
- * refusal by auth leaves nothing behind here.
+ * The users module's rules. Every write commits with its event. Accounts (passwords, sign-in)
+ * live in the account directory: the auth module, or the tenant's Keycloak realm. Directory calls
+ * never run while a transaction of this service is open (no row lock waits on the round trip),
+ * and they are ordered so that an account never holds more than the users table says: it is made
+ * unable to sign in before its user is written and enabled after; it loses roles before the table
+ * does and gains them after; it is locked before its user is deleted. A failure in between is
+ * undone where that is safe, and repeating the request repairs the rest (see the README).
  */
 @Injectable()
 export class UsersService {
   constructor(
     @Inject(UsersRepository) private readonly store: UsersStore,
-    @Inject(AuthCredentials) private readonly credentials: Credentials,
+    @Inject(ACCOUNT_DIRECTORY) private readonly accounts: AccountDirectory,
     @Inject(OUTBOX) private readonly outbox: OutboxSignal,
+    @Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
   async create(command: CreateUserCommand, principal: Principal | undefined): Promise<User> {
@@ -61,21 +66,37 @@ export class UsersService {
 
   /**
    * Creates a user without asking who wants it: for trusted callers in this process (the admin
-   * bootstrap). The id is chosen first and the password stored in auth under it before the user
-   * is written. If auth refuses, nothing was written. If the insert fails after auth accepted
-   * (a concurrent create took the email), auth keeps a credential of a user that never existed:
-   * it can never log in (login and refresh find no user with that id) and no later user gets
-   * that random id.
+   * bootstrap). The account comes first (its id is the user's; it cannot sign in yet), then the
+   * user and its event, then the account is enabled with its roles. The account refused → nothing
+   * was written. The insert fails (a concurrent create took the email) → the account is discarded
+   * (with the embedded issuer, auth keeps a credential whose id names no user: it can never sign
+   * in, and no later user gets that random id). Enabling fails → the user is deleted again (with
+   * its event) and the account discarded, and the caller gets the error; an account left disabled
+   * is taken over by the next create of that email.
    */
   async provision(user: NewUser, password: string | undefined): Promise<UserRecord> {
+    const email = user.email.toLowerCase();
+    const id = await this.accounts.open({ email, displayName: user.displayName }, password);
     const now = new Date();
-    const record: UserRecord = { id: randomUUID(), ...user, email: user.email.toLowerCase(), createdAt: now, updatedAt: now };
-    if (password !== undefined) await this.credentials.set(record.id, password);
-    await this.store.transaction(async (tx) => {
-      await tx.insert(record);
-      await tx.appendEvent(domainEvent('users.user.created', { user: toUser(record) }));
-    }).catch(rethrowAsEmailConflict);
+    const record: UserRecord = { id, ...user, email, createdAt: now, updatedAt: now };
+    try {
+      await this.store.transaction(async (tx) => {
+        await tx.insert(record);
+        await tx.appendEvent(domainEvent('users.user.created', { user: toUser(record) }));
+      });
+    } catch (error) {
+      await this.discardAccount(id);
+      throw asEmailConflict(error);
+    }
     this.outbox.kick();
+    try {
+      await this.accounts.sync(record);
+    } catch (error) {
+      await this.undoCreate(record).catch((undoError: unknown) => {
+        this.logger.warn({ err: undoError, userId: id }, 'could not take back a user whose account was not enabled; deleting it repairs it');
+      });
+      throw error;
+    }
     return record;
   }
 
@@ -85,45 +106,69 @@ export class UsersService {
   }
 
   /**
-   * A new password goes to auth between two transactions: the first checks the whole change
-   * (rank, roles, last admin) and commits without writing, so no lock is held while auth
-   * hashes and stores it; the second checks again and writes the profile and its event. If that
-   * second one fails after auth accepted (the email was taken meanwhile, the user was deleted),
-   * the password change stands and is recorded on its own, and the error is answered.
+   * Two transactions: the first checks the whole change (rank, roles, last admin) and commits
+   * without writing, so no lock is held while the account directory works; then the account is
+   * prepared (new email or name, roles taken away) and a new password set (ending the other
+   * sessions); the second transaction checks again and writes the profile and its event; last the
+   * account gets what the change gives (roles added). If the second one fails after a password
+   * was set (the email was taken meanwhile, the user was deleted), the password change stands and
+   * is recorded on its own, the account is put back as the table says, and the error is answered.
+   * An update that changes nothing still brings the account in step: repeating a request repairs
+   * an account a failure left behind.
    */
   async update({ id, changes: request }: UpdateUserCommand, principal: Principal | undefined): Promise<User> {
     const caller = requireSelfOr(principal, id, 'users:write');
     if (request.email !== undefined) await this.ensureEmailFree(request.email, id);
     await this.confirmCurrentPassword(caller, id, request);
-    if (request.password !== undefined) {
-      await this.store.transaction((tx) => this.plan(tx, caller, id, request));
+    const first = await this.store.transaction((tx) => this.plan(tx, caller, id, request));
+    let endedSessions: string[] = [];
+    try {
+      await this.accounts.prepare(first.current, first.next);
       // Users changing their own password stay logged in where they did it; everywhere else they are logged out.
-      await this.credentials.set(id, request.password, caller.sub === id ? caller.sid : undefined);
+      if (request.password !== undefined) endedSessions = await this.accounts.setPassword(id, request.password, caller.sub === id ? caller.sid : undefined);
+    } catch (error) {
+      await this.resyncAccount(id);
+      throw error;
     }
+    const sessions = endedSessions.length > 0 ? { endedSessions } : {};
     const planned = await this.store.transaction(async (tx) => {
       const plan = await this.plan(tx, caller, id, request);
       if (plan.changed.length === 0) return plan;
       await tx.update(id, { ...plan.changes, updatedAt: plan.next.updatedAt });
-      await tx.appendEvent(domainEvent('users.user.updated', { user: toUser(plan.next), changed: plan.changed }));
+      await tx.appendEvent(domainEvent('users.user.updated', { user: toUser(plan.next), changed: plan.changed, ...sessions }));
       return plan;
     }).catch(async (error: unknown) => {
-      if (request.password !== undefined) await this.recordPasswordChange(id).catch(() => undefined);
+      if (request.password !== undefined) await this.recordPasswordChange(id, endedSessions).catch(() => undefined);
+      await this.resyncAccount(id);
       throw asEmailConflict(error);
     });
     if (planned.changed.length > 0) this.outbox.kick();
+    await this.accounts.sync(planned.next);
     return toUser(planned.next);
   }
 
+  /**
+   * The rules are checked first without writing; the account is locked (it can no longer sign
+   * in); then the user is deleted with its event, the rules checked again; last the account is
+   * deleted. The deletion here fails → the account is unlocked again. Deleting the account fails
+   * → it stays locked, and the user is gone anyway (the next create of that email takes it over).
+   */
   async delete(id: string, principal: Principal | undefined): Promise<{ ok: true }> {
     const caller = requirePermission(principal, 'users:delete');
-    await this.store.transaction(async (tx) => {
-      const current = await this.found(tx.findByIdForUpdate(id));
-      requireNotOutranked(caller, current);
-      if (current.roles.includes('admin')) requireAnotherAdmin(await tx.lockAdmins(), id);
-      await tx.remove(id);
-      await tx.appendEvent(domainEvent('users.user.deleted', { id, email: current.email }));
-    });
+    await this.store.transaction((tx) => this.checkDeletion(tx, caller, id));
+    await this.accounts.suspend(id);
+    try {
+      await this.store.transaction(async (tx) => {
+        const current = await this.checkDeletion(tx, caller, id);
+        await tx.remove(id);
+        await tx.appendEvent(domainEvent('users.user.deleted', { id, email: current.email }));
+      });
+    } catch (error) {
+      await this.resyncAccount(id);
+      throw error;
+    }
     this.outbox.kick();
+    await this.discardAccount(id);
     return { ok: true };
   }
 
@@ -163,7 +208,7 @@ export class UsersService {
         { path: 'body.currentPassword', message: 'Required when changing your own password or email.' },
       ]);
     }
-    await this.credentials.confirm(id, request.currentPassword);
+    await this.accounts.confirmPassword(id, request.currentPassword);
   }
 
   /** Locks the user (and the admins, for a demotion) and checks the change against the rules; writes nothing. */
@@ -174,21 +219,58 @@ export class UsersService {
     const changes = profileChanges(current, request);
     if (current.roles.includes('admin') && changes.roles && !changes.roles.includes('admin')) requireAnotherAdmin(await tx.lockAdmins(), id);
     const changed = [...Object.keys(changes), ...(request.password === undefined ? [] : ['password'])];
-    if (changed.length === 0) return { changes, next: current, changed };
-    return { changes, next: { ...current, ...changes, updatedAt: new Date() }, changed };
+    if (changed.length === 0) return { current, changes, next: current, changed };
+    return { current, changes, next: { ...current, ...changes, updatedAt: new Date() }, changed };
   }
 
-  /** Auth took a new password but the profile write failed: the change that did happen gets its event. */
-  private async recordPasswordChange(id: string): Promise<void> {
+  /** Locks the user (and the admins, when it is one) and checks that the caller may delete it; writes nothing. */
+  private async checkDeletion(tx: UsersWriter, caller: Principal, id: string): Promise<UserRecord> {
+    const current = await this.found(tx.findByIdForUpdate(id));
+    requireNotOutranked(caller, current);
+    if (current.roles.includes('admin')) requireAnotherAdmin(await tx.lockAdmins(), id);
+    return current;
+  }
+
+  /** The account took a new password but the profile write failed: the change that did happen gets its event. */
+  private async recordPasswordChange(id: string, endedSessions: string[]): Promise<void> {
     const recorded = await this.store.transaction(async (tx) => {
       const current = await tx.findByIdForUpdate(id);
       if (!current) return false; // deleted meanwhile: auth drops its credentials on users.user.deleted
       const next: UserRecord = { ...current, updatedAt: new Date() };
       await tx.update(id, { updatedAt: next.updatedAt });
-      await tx.appendEvent(domainEvent('users.user.updated', { user: toUser(next), changed: ['password'] }));
+      await tx.appendEvent(domainEvent('users.user.updated', { user: toUser(next), changed: ['password'], ...(endedSessions.length > 0 ? { endedSessions } : {}) }));
       return true;
     });
     if (recorded) this.outbox.kick();
+  }
+
+  /** A user written and announced whose account could not be enabled: deleted again, with its event. */
+  private async undoCreate(record: UserRecord): Promise<void> {
+    const removed = await this.store.transaction(async (tx) => {
+      if (!(await tx.findByIdForUpdate(record.id))) return false;
+      await tx.remove(record.id);
+      await tx.appendEvent(domainEvent('users.user.deleted', { id: record.id, email: record.email }));
+      return true;
+    });
+    if (removed) this.outbox.kick();
+    await this.discardAccount(record.id);
+  }
+
+  /** Best effort, after a failed write: the account is put back as the table says (it is gone when the user is). */
+  private async resyncAccount(id: string): Promise<void> {
+    try {
+      const current = await this.store.findById(id);
+      await (current ? this.accounts.sync(current) : this.accounts.discard(id));
+    } catch (error) {
+      this.logger.warn({ err: error, userId: id }, 'could not bring the account back in step; repeating the request repairs it');
+    }
+  }
+
+  /** Best effort: an account that stays is locked (or was never enabled), and the next create of its email takes it over. */
+  private async discardAccount(id: string): Promise<void> {
+    await this.accounts.discard(id).catch((error: unknown) => {
+      this.logger.warn({ err: error, userId: id }, 'could not delete the account of a user that is gone; it stays unable to sign in');
+    });
   }
 
   private async ensureEmailFree(email: string, ownerId: string): Promise<void> {
@@ -203,6 +285,3 @@ export class UsersService {
   }
 }
 
-function rethrowAsEmailConflict(error: unknown): never {
-  throw asEmailConflict(error);
-}
