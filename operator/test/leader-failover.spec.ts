@@ -89,7 +89,9 @@ describe('two operator replicas with leader election', () => {
     const standby = [...replicas.values()].find((replica) => replica !== leader)!;
     await eventually('both replicas serve metrics', async () => (await reconcileCount(leader)) >= 0 && (await reconcileCount(standby)) >= 0, 30_000);
 
-    await Promise.all(TENANTS.map((name) => createTenant(clients, name, { modules: [{ name: 'users' }, { name: 'files' }] })));
+    await Promise.all(
+      TENANTS.map((name) => createTenant(clients, name, { adminEmail: `admin@${name}.example.com`, deletionPolicy: 'Delete', modules: [{ name: 'users' }, { name: 'files' }] })),
+    );
     await eventually('the leader has started reconciling', async () => (await reconcileCount(leader)) > 5, 30_000);
     expect(await reconcileCount(standby)).toBe(0);
   }, 90_000);
