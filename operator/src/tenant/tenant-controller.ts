@@ -7,7 +7,7 @@ import { Controller } from '../runtime/controller.js';
 import { EventRecorder } from '../runtime/events.js';
 import { SharedInformer } from '../runtime/informer.js';
 import { kindKey } from '../runtime/raw-api.js';
-import { apiWriteMetrics } from '../runtime/metrics.js';
+import { apiWriteMetrics, serverRequestMetrics } from '../runtime/metrics.js';
 import type { RenderSettings } from '../settings.js';
 import type { InfrastructureSettings } from '../provisioning/infrastructure-settings.js';
 import { TenantInfrastructure } from '../provisioning/tenant-infrastructure.js';
@@ -55,6 +55,7 @@ export class TenantController {
     if (!secrets) throw new Error('Secrets are not among the owned kinds');
     this.caches = { tenants, namespaces, owned, secrets };
     this.infrastructure = new TenantInfrastructure(options.infrastructure);
+    serverRequestMetrics(options.registry, () => this.infrastructure.calls());
     this.informers = [tenants, namespaces, ...owned.values()];
     this.apiRequests = apiWriteMetrics(options.registry);
     const reconciler = new TenantReconciler({
