@@ -5,3 +5,9 @@ export { planTenant, tenantNamespace, type TenantPlan, type ModulePlan } from '.
 export { renderTenant, type DesiredState } from './tenant/render/desired-state.js';
 export { TenantController, CONTROLLER_NAME } from './tenant/tenant-controller.js';
 export { FIELD_MANAGER, FINALIZER, TENANT_LABEL, MODULE_LABEL, MANAGED_SELECTOR } from './tenant/labels.js';
+export { infrastructureSettingsFrom, type InfrastructureServers } from './provisioning/infrastructure-settings.js';
+export { completeCredentials, renderCredentialsSecret } from './provisioning/tenant-credentials.js';
+export { planSecrets } from './provisioning/tenant-secrets.js';
+export { identitySpec } from './provisioning/tenant-specs.js';
+export { ObjectWriter } from './runtime/apply.js';
+export { NAMESPACE_KIND, OWNED_NAMESPACED_KINDS } from './tenant/owned-kinds.js';

@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import { LeaderElector } from './runtime/leader-election.js';
 import { leaderElectionMetrics } from './runtime/metrics.js';
 import { renderSettingsFrom, type OperatorSettings } from './settings.js';
+import { infrastructureSettingsFrom } from './provisioning/infrastructure-settings.js';
 import { TenantController } from './tenant/tenant-controller.js';
 
 export interface RunningOperator {
@@ -62,6 +63,7 @@ export async function startOperator(settings: OperatorSettings, logger: Logger, 
     const started = new TenantController({
       kubeConfig,
       settings: renderSettingsFrom(settings),
+      infrastructure: infrastructureSettingsFrom(settings),
       logger,
       registry,
       concurrency: settings.NP_OPERATOR_CONCURRENCY,

@@ -111,7 +111,7 @@ const EXPECTED_CLUSTER_GRANTS = [
   ...expand('platform.np.dev', ['tenants'], ['get', 'list', 'watch', 'patch']),
   ...expand('platform.np.dev', ['tenants/status'], ['patch']),
   ...expand('platform.np.dev', ['tenants/finalizers'], ['update']),
-  ...expand('core', ['namespaces', 'services', 'serviceaccounts', 'configmaps', 'resourcequotas', 'limitranges'], ALL),
+  ...expand('core', ['namespaces', 'services', 'serviceaccounts', 'configmaps', 'resourcequotas', 'limitranges', 'secrets'], ALL),
   ...expand('apps', ['deployments'], ALL),
   ...expand('autoscaling', ['horizontalpodautoscalers'], ALL),
   ...expand('policy', ['poddisruptionbudgets'], ALL),
@@ -150,6 +150,21 @@ describe('charts/np-platform with helm', () => {
     const result = await helm('template', RELEASE, CHART, ...kubeVersionArgs(), '--set', 'operator.leaderElection.enabled=false');
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('every replica would reconcile the same Tenants');
+  });
+
+  it('passes the addresses modules reach the servers at, and only those set', async () => {
+    const rendered = objects(
+      (await template('--set', 'operator.servers.moduleAddresses.amqp=amqp://rabbitmq.infra:5672', '--set', 'operator.servers.resyncIntervalMs=1200000', '--set', 'operator.servers.secretName=servers'))
+        .stdout,
+    );
+    const container: Any = (only(rendered, 'Deployment') as Any).spec.template.spec.containers[0];
+    const env = new Map((container.env as { name: string; value?: string }[]).map((variable) => [variable.name, variable.value]));
+    expect(env.get('NP_OPERATOR_MODULES_AMQP_URL')).toBe('amqp://rabbitmq.infra:5672');
+    expect(env.get('NP_OPERATOR_INFRASTRUCTURE_RESYNC_MS')).toBe('1200000');
+    expect([...env.keys()].filter((name) => name.startsWith('NP_OPERATOR_MODULES_'))).toEqual(['NP_OPERATOR_MODULES_AMQP_URL']);
+    expect(container.envFrom).toEqual([{ secretRef: { name: 'servers', optional: false } }]);
+    const refused = await helm('template', RELEASE, CHART, ...kubeVersionArgs(), '--set', 'operator.servers.moduleAddresses.database=mysql://db');
+    expect(refused.code).not.toBe(0);
   });
 
   it('refuses values it does not know', async () => {
@@ -250,7 +265,11 @@ describe('charts/np-platform rendered with default values', () => {
       NP_OPERATOR_LEASE_NAMESPACE: 'fieldRef:metadata.namespace',
       NP_OPERATOR_LEASE_NAME: 'np-operator',
       POD_NAME: 'fieldRef:metadata.name',
+      NP_OPERATOR_ORGANIZATION_REALM: 'np-tenants',
+      NP_OPERATOR_INFRASTRUCTURE_RESYNC_MS: '600000',
     });
+    // The servers' credentials only from the Secret the values name, never inline.
+    expect(container.envFrom).toEqual([{ secretRef: { name: 'np-platform-servers', optional: false } }]);
     expect(deployment.spec.template.spec.serviceAccountName).toBe('np-np-platform-operator');
   });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoordinationV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import type { ChildProcess } from 'node:child_process';
@@ -18,12 +19,18 @@ import {
   readTenant,
   type ClusterClients,
 } from './support/cluster.js';
+import { keycloakHand } from './support/servers.js';
 import { kubeconfigPath } from './support/tools.js';
 
 const LEASE = `np-operator-failover-${Date.now()}`;
 const RUN = Date.now().toString(36);
+const ORGANIZATION_SECRET = randomBytes(24).toString('base64url');
 const TENANTS = Array.from({ length: 20 }, (_, index) => `failover-${RUN}-${String(index).padStart(2, '0')}`);
-const LEASE_MS = 4000;
+// Each Tenant now costs its servers work too (on a loaded 2-core machine a renewal can take
+// seconds): client-go's own ratios at half its timings.
+const LEASE_MS = 8000;
+/** The Tenants share one realm (organization mode): 20 realms would measure Keycloak, not failover. */
+const SHARED_REALM = `np-failover-${RUN}`;
 
 interface Replica {
   identity: string;
@@ -63,8 +70,11 @@ function spawnReplica(replica: Replica): void {
     NP_OPERATOR_LEASE_NAMESPACE: 'default',
     NP_OPERATOR_LEASE_NAME: LEASE,
     NP_OPERATOR_LEASE_DURATION_MS: String(LEASE_MS),
-    NP_OPERATOR_RENEW_DEADLINE_MS: '3000',
-    NP_OPERATOR_RETRY_PERIOD_MS: '500',
+    NP_OPERATOR_RENEW_DEADLINE_MS: '6000',
+    NP_OPERATOR_RETRY_PERIOD_MS: '1000',
+    NP_OPERATOR_ORGANIZATION_REALM: SHARED_REALM,
+    NP_OPERATOR_ORGANIZATION_GATEWAY_SECRET: ORGANIZATION_SECRET,
+    NP_OPERATOR_ORGANIZATION_USERS_SECRET: ORGANIZATION_SECRET,
     NP_OPERATOR_IMAGE_REGISTRY: 'registry.test/np',
   }, { logDir: '.local/operator-logs' }) as ChildProcess;
   replica.process = child;
@@ -97,6 +107,7 @@ afterAll(async () => {
   await eventually('failover tenants cleaned up', async () => (await Promise.all(TENANTS.map((name) => readTenant(clients, name)))).every((tenant) => !tenant), 120_000).catch(() => undefined);
   for (const replica of replicas.values()) replica.stopped = true;
   await Promise.all([...replicas.values()].map((replica) => stopChild(replica.process)));
+  await (await keycloakHand()).realms.del({ realm: SHARED_REALM }, { catchNotFound: true });
 }, 180_000);
 
 describe('two operator replicas with leader election', () => {
@@ -108,7 +119,16 @@ describe('two operator replicas with leader election', () => {
     const standby = [...replicas.values()].find((replica) => replica !== leader)!;
     await eventually('both replicas serve metrics', async () => (await reconcileCount(leader)) >= 0 && (await reconcileCount(standby)) >= 0, 30_000);
 
-    await Promise.all(TENANTS.map((name) => createTenant(clients, name, { modules: [{ name: 'users' }, { name: 'files' }] })));
+    await Promise.all(
+      TENANTS.map((name) =>
+        createTenant(clients, name, {
+          adminEmail: `admin@${name}.example.com`,
+          identity: { mode: 'organization' },
+          deletionPolicy: 'Delete',
+          modules: [{ name: 'users' }, { name: 'files' }],
+        }),
+      ),
+    );
     await eventually('the leader has started reconciling', async () => (await reconcileCount(leader)) > 5, 30_000);
     expect(await reconcileCount(standby)).toBe(0);
   }, 90_000);
@@ -124,7 +144,7 @@ describe('two operator replicas with leader election', () => {
     }, LEASE_MS * 4);
     // The killed replica comes back by itself (see spawnReplica), as the new standby.
 
-    await eventually('all 20 tenants are Ready', async () => (await Promise.all(TENANTS.map((name) => readTenant(clients, name)))).every(isReadyAtGeneration), 150_000);
+    await eventually('all 20 tenants are Ready', async () => (await Promise.all(TENANTS.map((name) => readTenant(clients, name)))).every(isReadyAtGeneration), 300_000);
     expect(readyBeforeKill).toBeLessThan(TENANTS.length);
 
     for (const name of TENANTS) {
@@ -141,7 +161,7 @@ describe('two operator replicas with leader election', () => {
       // gateway, auth, users, files: one replica each at their minimum, no duplicates.
       expect(pods.items.filter((pod) => !pod.metadata?.deletionTimestamp)).toHaveLength(4);
     }
-  }, 240_000);
+  }, 400_000);
 
   it('leaves no namespace behind once the Tenants are deleted', async () => {
     await Promise.all(TENANTS.map((name) => deleteTenant(clients, name)));

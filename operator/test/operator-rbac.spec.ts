@@ -86,11 +86,16 @@ afterAll(async () => {
 describe("the operator with only the chart's RBAC", () => {
   it('holds its Lease, reconciles a full Tenant to Ready and records Events', async () => {
     await createTenant(clients, TENANT, {
+      adminEmail: 'admin@rbac.example.com',
+      deletionPolicy: 'Delete',
       ingress: { host: 'api.rbac.example.com' },
       modules: [{ name: 'users', replicas: { min: 1, max: 2 } }, { name: 'files', enabled: false }],
     });
     const tenant = await waitForReady(clients, TENANT);
     expect(tenant.status?.conditions?.find((condition) => condition.type === 'ResourcesApplied')?.status).toBe('True');
+    // Its Secrets were written and read back with the chart's Secret rules alone.
+    const secrets = await clients.core.listNamespacedSecret({ namespace: `tenant-${TENANT}` });
+    expect(secrets.items.map((item) => item.metadata?.name).sort()).toEqual(['auth-connections', 'files-connections', 'gateway-connections', 'infrastructure-credentials', 'initial-admin', 'users-connections']);
     const lease = kubectl(['get', 'lease', 'np-operator', '--namespace', RELEASE_NAMESPACE, '-o', 'jsonpath={.spec.holderIdentity}']);
     expect(lease).not.toBe('');
   });

@@ -23,9 +23,11 @@ async function verdict(spec: unknown, name = 'validation'): Promise<string> {
 
 describe('the API server validates Tenants', () => {
   it('accepts a minimal and a full spec', async () => {
-    await expect(verdict({ modules: [{ name: 'users' }] })).resolves.toBe('accepted');
+    await expect(verdict({ adminEmail: 'admin@acme.example.com', modules: [{ name: 'users' }] })).resolves.toBe('accepted');
     await expect(
       verdict({
+        adminEmail: 'It.Admin+np@acme-corp.example.co.uk',
+        identity: { mode: 'organization' },
         displayName: 'Acme Corp',
         version: '1.4.0',
         deletionPolicy: 'Delete',
@@ -52,22 +54,37 @@ describe('the API server validates Tenants', () => {
     ['an unknown deletion policy', { deletionPolicy: 'Shred' }, 'Unsupported value: "Shred"'],
     ['an image tag with a slash', { version: 'evil/tag' }, 'spec.version must be an image tag'],
     ['a CPU target out of range', { modules: [{ name: 'users', autoscaling: { cpuUtilization: 500 } }] }, 'should be less than or equal to 100'],
+    ['an unknown identity mode', { identity: { mode: 'tenant' } }, 'Unsupported value: "tenant"'],
+    ['an admin email that is not one', { adminEmail: 'root' }, 'spec.adminEmail must be an email address'],
+    ['an admin email with two @', { adminEmail: 'a@b@c.example.com' }, 'spec.adminEmail must be an email address'],
   ])('rejects %s', async (_case, spec, message) => {
-    await expect(verdict(spec)).resolves.toContain(message);
+    await expect(verdict({ adminEmail: 'admin@acme.example.com', ...spec })).resolves.toContain(message);
+  });
+
+  it('requires the first admin', async () => {
+    await expect(verdict({ modules: [{ name: 'users' }] })).resolves.toContain('spec.adminEmail: Required value');
   });
 
   it('rejects names that cannot become a namespace', async () => {
-    await expect(verdict({}, 'acme.corp')).resolves.toContain("a Tenant's name must be a DNS label of at most 40 characters");
-    await expect(verdict({}, 'a'.repeat(41))).resolves.toContain('may not be more than 40 bytes');
+    await expect(verdict({ adminEmail: 'admin@acme.example.com' }, 'acme.corp')).resolves.toContain("a Tenant's name must be a DNS label of at most 40 characters");
+    await expect(verdict({ adminEmail: 'admin@acme.example.com' }, 'a'.repeat(41))).resolves.toContain('may not be more than 40 bytes');
   });
 
   describe('immutable fields', () => {
     const name = 'validation-immutable';
     afterAll(() => deleteTenant(clients, name));
 
-    it('rejects changing spec.ingress.host once set, and allows the other fields to change', async () => {
-      await createTenant(clients, name, { ingress: { host: 'api.one.example.com' } });
-      const patch = (spec: TenantSpec) => clients.custom.patchClusterCustomObject({ ...TENANTS, name, body: { spec } }, MERGE_PATCH);
+    it('rejects changing spec.ingress.host, spec.adminEmail or spec.identity.mode once set, and allows the other fields to change', async () => {
+      await createTenant(clients, name, { adminEmail: 'admin@one.example.com', ingress: { host: 'api.one.example.com' } });
+      const patch = (spec: Partial<TenantSpec>) => clients.custom.patchClusterCustomObject({ ...TENANTS, name, body: { spec } }, MERGE_PATCH);
+      await expect(patch({ adminEmail: 'admin@two.example.com' })).rejects.toMatchObject({
+        code: 422,
+        body: expect.stringContaining('spec.adminEmail cannot be changed') as unknown as string,
+      });
+      await expect(patch({ identity: { mode: 'organization' } })).rejects.toMatchObject({
+        code: 422,
+        body: expect.stringContaining('spec.identity.mode cannot be changed') as unknown as string,
+      });
       await expect(patch({ ingress: { host: 'api.two.example.com' } })).rejects.toMatchObject({
         code: 422,
         body: expect.stringContaining('spec.ingress.host cannot be changed once set') as unknown as string,

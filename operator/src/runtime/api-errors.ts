@@ -4,6 +4,11 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof ApiException && error.code === 404;
 }
 
+/** 409: the object exists already (a create), or changed since it was read (a precondition). */
+export function isConflict(error: unknown): boolean {
+  return error instanceof ApiException && error.code === 409;
+}
+
 /**
  * The API server's own message (from its Status body) for an error, e.g. "exceeded quota: ...",
  * so status conditions and logs say what the server said rather than "HTTP 422".

@@ -100,6 +100,30 @@ export class ObjectWriter {
     });
   }
 
+  /**
+   * Creates the object, failing with 409 when it exists: for what must never be taken over
+   * (a namespace someone else made) or written twice (generated credentials).
+   */
+  async create<T extends KubernetesObject>(object: T): Promise<T> {
+    this.count('create', object);
+    const location = this.locationOf(object);
+    const collection = objectPath(location, { ...object, metadata: { ...object.metadata, name: '' } }).replace(/\/$/, '');
+    return rawRequest<T>(this.kubeConfig, { method: 'POST', path: collection, query: { fieldManager: this.fieldManager }, body: object });
+  }
+
+  /**
+   * Reads the object from the API server, not a cache (undefined when it does not exist): only
+   * after a create found the object there while the cache did not have it yet.
+   */
+  async get<T extends KubernetesObject>(object: KubernetesObject): Promise<T | undefined> {
+    try {
+      return await rawRequest<T>(this.kubeConfig, { method: 'GET', path: this.pathOf(object) });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
   /** Deletes in the background (dependents are collected by the garbage collector). */
   async delete(object: KubernetesObject): Promise<void> {
     this.count('delete', object);
@@ -111,9 +135,13 @@ export class ObjectWriter {
   }
 
   private pathOf(object: KubernetesObject): string {
+    return objectPath(this.locationOf(object), object);
+  }
+
+  private locationOf(object: KubernetesObject): ResourceLocation {
     const location = this.locations.get(kindKey(object));
     if (!location) throw new Error(`no API location known for ${kindKey(object)}`);
-    return objectPath(location, object);
+    return location;
   }
 
   private count(verb: ApiVerb, object: KubernetesObject): void {

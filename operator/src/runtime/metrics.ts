@@ -58,6 +58,30 @@ export function apiWriteMetrics(registry: Registry): Counter<'verb' | 'kind'> {
   return counter(registry, 'np_operator_api_writes_total', 'Write requests the operator sent to the API server, by verb and kind', ['verb', 'kind']);
 }
 
+/**
+ * Requests the provisioners sent to each server, by kind of server and read or write: the
+ * counts of their `calls`, read when scraped. A converged Tenant's reconcile must not move the
+ * write series.
+ */
+export function serverRequestMetrics(registry: Registry, calls: () => Record<string, { reads: number; writes: number }>): void {
+  const name = 'np_operator_server_requests_total';
+  reuseOrCreate(registry, name, Counter<'kind' | 'access'>, () =>
+    new Counter({
+      name,
+      help: 'Requests the provisioners sent to the servers (RabbitMQ, PostgreSQL, S3, Keycloak), by kind and read or write',
+      labelNames: ['kind', 'access'] as const,
+      registers: [registry],
+      collect(this: Counter<'kind' | 'access'>) {
+        this.reset();
+        for (const [kind, count] of Object.entries(calls())) {
+          this.inc({ kind, access: 'read' }, count.reads);
+          this.inc({ kind, access: 'write' }, count.writes);
+        }
+      },
+    }),
+  );
+}
+
 /** What a controller reports about its reconciles; every call is already bound to the controller's name. */
 export interface ControllerMetrics {
   /** One finished reconcile: counts it by result (errors also in the errors total) and records its duration. */

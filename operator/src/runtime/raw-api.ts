@@ -2,7 +2,7 @@ import { ApiException, HttpMethod, RequestContext, type KubeConfig, type Kuberne
 import { fetch } from 'undici';
 
 export interface RawRequest {
-  method: 'GET' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   query?: Record<string, string | undefined>;
   body?: unknown;

@@ -29,6 +29,8 @@ export const OWNED_NAMESPACED_KINDS: readonly WatchedKind[] = [
   owned('v1', 'LimitRange', 'limitranges'),
   owned('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
   owned('v1', 'ConfigMap', 'configmaps'),
+  // Only the operator's own (the label selector): the credentials, connections and initial-admin Secrets.
+  owned('v1', 'Secret', 'secrets'),
   owned('v1', 'Service', 'services'),
   owned('apps/v1', 'Deployment', 'deployments'),
   owned('autoscaling/v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers'),

@@ -7,8 +7,10 @@ import { Controller } from '../runtime/controller.js';
 import { EventRecorder } from '../runtime/events.js';
 import { SharedInformer } from '../runtime/informer.js';
 import { kindKey } from '../runtime/raw-api.js';
-import { apiWriteMetrics } from '../runtime/metrics.js';
+import { apiWriteMetrics, serverRequestMetrics } from '../runtime/metrics.js';
 import type { RenderSettings } from '../settings.js';
+import type { InfrastructureSettings } from '../provisioning/infrastructure-settings.js';
+import { TenantInfrastructure } from '../provisioning/tenant-infrastructure.js';
 import { FIELD_MANAGER, TENANT_LABEL } from './labels.js';
 import { NAMESPACE_KIND, OWNED_NAMESPACED_KINDS, TENANT_KIND_INFO } from './owned-kinds.js';
 import { TenantApi } from './tenant-api.js';
@@ -19,6 +21,7 @@ export const CONTROLLER_NAME = 'tenant';
 export interface TenantControllerOptions {
   kubeConfig: KubeConfig;
   settings: RenderSettings;
+  infrastructure: InfrastructureSettings;
   logger: Logger;
   registry: Registry;
   concurrency: number;
@@ -35,6 +38,8 @@ const DEFAULT_RESYNC_MS = 10 * 60 * 60 * 1000;
 export class TenantController {
   readonly controller: Controller;
   readonly caches: TenantCaches;
+  /** The provisioners, with the calls each server has received (benchmarks and tests read them). */
+  readonly infrastructure: TenantInfrastructure;
   private readonly informers: SharedInformer[];
   private resyncTimer?: NodeJS.Timeout;
   private readonly apiRequests: Counter<'verb' | 'kind'>;
@@ -46,7 +51,11 @@ export class TenantController {
     const owned = new Map(
       OWNED_NAMESPACED_KINDS.map((kind) => [kindKey(kind), new SharedInformer(kubeConfig, kind, logger)]),
     );
-    this.caches = { tenants, namespaces, owned };
+    const secrets = owned.get(kindKey({ apiVersion: 'v1', kind: 'Secret' }));
+    if (!secrets) throw new Error('Secrets are not among the owned kinds');
+    this.caches = { tenants, namespaces, owned, secrets };
+    this.infrastructure = new TenantInfrastructure(options.infrastructure);
+    serverRequestMetrics(options.registry, () => this.infrastructure.calls());
     this.informers = [tenants, namespaces, ...owned.values()];
     this.apiRequests = apiWriteMetrics(options.registry);
     const reconciler = new TenantReconciler({
@@ -55,6 +64,7 @@ export class TenantController {
       tenantApi: new TenantApi(kubeConfig, this.apiRequests),
       events: new EventRecorder(kubeConfig, FIELD_MANAGER, logger),
       settings: options.settings,
+      infrastructure: this.infrastructure,
       logger,
     });
     this.controller = new Controller({
@@ -80,6 +90,7 @@ export class TenantController {
     clearTimeout(this.resyncTimer);
     await this.controller.stop();
     await Promise.all(this.informers.map((informer) => informer.stop()));
+    await this.infrastructure.close();
   }
 
   /** Queues every Tenant, as a periodic resync does. */

@@ -23,6 +23,10 @@ export interface TenantPlan {
   displayName: string;
   modules: ModulePlan[];
   ingress?: { host: string; tlsSecretName?: string };
+  /** The first admin's email, lower-cased (Keycloak keeps emails and usernames in lower case). */
+  adminEmail: string;
+  identityMode: 'realm' | 'organization';
+  deletionPolicy: 'Retain' | 'Delete';
 }
 
 export function planTenant(tenant: Tenant, settings: RenderSettings): TenantPlan {
@@ -39,7 +43,16 @@ export function planTenant(tenant: Tenant, settings: RenderSettings): TenantPlan
     displayName: tenant.spec.displayName ?? tenant.metadata.name,
     modules: [...alwaysOn, ...chosen],
     ingress: tenant.spec.ingress,
+    adminEmail: adminEmailOf(tenant),
+    identityMode: tenant.spec.identity?.mode ?? 'realm',
+    deletionPolicy: tenant.spec.deletionPolicy ?? 'Retain',
   };
+}
+
+/** Tenants created before `spec.adminEmail` was required may lack it; the identity condition then says so. */
+function adminEmailOf(tenant: Tenant): string {
+  const email: string | undefined = tenant.spec.adminEmail;
+  return email?.toLowerCase() ?? '';
 }
 
 export function tenantNamespace(tenantName: string, settings: Pick<RenderSettings, 'namespacePrefix'>): string {

@@ -1,5 +1,7 @@
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
-import type { ModuleStatus, Tenant, TenantCondition, TenantStatus } from '../api/tenant.js';
+import type { ModuleName, ModuleStatus, Tenant, TenantCondition, TenantStatus } from '../api/tenant.js';
+import type { InfrastructureKind } from '../infrastructure/provisioner.js';
+import type { InfrastructureReport } from '../provisioning/tenant-infrastructure.js';
 import { enabledModules, type ModulePlan, type TenantPlan } from './tenant-plan.js';
 
 export type TenantPhase = 'Provisioning' | 'Ready' | 'Degraded' | 'Deleting';
@@ -11,7 +13,21 @@ export interface Observation {
   ingressApplied: boolean;
   /** Messages of writes that failed in this reconcile. */
   errors: string[];
+  /** Set when the namespace exists but was not created by the operator for this Tenant. */
+  namespaceNotOwned?: string;
+  /** How each kind of server fared in this reconcile; absent when it was not attempted (the namespace is not usable). */
+  infrastructure?: InfrastructureReport;
+  /** Enabled modules not started because their connections Secret is missing, with the kinds they wait for. */
+  waitingForConnections?: ReadonlyMap<ModuleName, readonly InfrastructureKind[]>;
 }
+
+/** The condition of each kind of server, in the order they are listed. */
+export const INFRASTRUCTURE_CONDITIONS: Readonly<Record<InfrastructureKind, string>> = {
+  messaging: 'MessagingReady',
+  database: 'DatabaseReady',
+  objectStore: 'StorageReady',
+  identity: 'IdentityReady',
+};
 
 interface ConditionInput {
   type: string;
@@ -26,20 +42,20 @@ export function computeStatus(plan: TenantPlan, observed: Observation, now = new
   const modules = plan.modules.map((module) => moduleStatus(module, observed.deployments.get(module.name)));
   const enabled = enabledModules(plan);
   const readyCount = modules.filter((module) => module.enabled && module.ready >= module.desired).length;
-  const concerns = [
-    namespaceCondition(plan, observed),
-    appliedCondition(observed),
-    modulesCondition(modules),
-    ingressCondition(plan, observed),
-  ];
-  const failing = concerns.find((condition) => !condition.ok);
+  const previous = plan.tenant.status?.conditions ?? [];
+  const workload = [namespaceCondition(plan, observed), appliedCondition(observed)];
+  const infrastructure = infrastructureConditions(observed, previous);
+  const serving = [modulesCondition(modules, observed), ingressCondition(plan, observed)];
+  // Ready names the first concern in the order a person would fix them: the namespace, what could
+  // not be written, the servers, then what is still starting.
+  const failing = [...workload, ...infrastructure, ...serving].find((condition) => !condition.ok);
   const ready: ConditionInput = failing
     ? { type: 'Ready', ok: false, reason: failing.reason, message: failing.message }
     : { type: 'Ready', ok: true, reason: 'TenantReady', message: `${enabled.length} modules ready` };
-  const previous = plan.tenant.status?.conditions ?? [];
+  const concerns = [...workload, ...serving, ...infrastructure];
   return {
     observedGeneration: generation,
-    phase: phaseOf(observed, failing),
+    phase: phaseOf(observed, failing, infrastructure),
     namespace: plan.namespace,
     enabledModules: enabled.map((module) => module.name).join(','),
     readyModules: `${readyCount}/${enabled.length}`,
@@ -48,9 +64,25 @@ export function computeStatus(plan: TenantPlan, observed: Observation, now = new
   };
 }
 
-function phaseOf(observed: Observation, failing: ConditionInput | undefined): TenantPhase {
-  if (observed.errors.length > 0) return 'Degraded';
+function phaseOf(observed: Observation, failing: ConditionInput | undefined, infrastructure: readonly ConditionInput[]): TenantPhase {
+  if (observed.errors.length > 0 || observed.namespaceNotOwned) return 'Degraded';
+  if (infrastructure.some((condition) => !condition.ok && condition.reason !== 'Pending')) return 'Degraded';
   return failing ? 'Provisioning' : 'Ready';
+}
+
+/**
+ * One condition per kind of server: what this reconcile's provisioning said, or, when it did not
+ * get that far, what the previous one said (Pending for a new Tenant).
+ */
+function infrastructureConditions(observed: Observation, previous: readonly TenantCondition[]): ConditionInput[] {
+  return (Object.entries(INFRASTRUCTURE_CONDITIONS) as [InfrastructureKind, string][]).map(([kind, type]) => {
+    const outcome = observed.infrastructure?.[kind];
+    if (outcome?.ok) return { type, ok: true, reason: 'Provisioned', message: outcome.message };
+    if (outcome) return { type, ok: false, reason: outcome.reason, message: outcome.message };
+    const before = previous.find((condition) => condition.type === type);
+    if (before) return { type, ok: before.status === 'True', reason: before.reason, message: before.message };
+    return { type, ok: false, reason: 'Pending', message: 'not provisioned yet: the namespace is not ready' };
+  });
 }
 
 /** A module is ready when its Deployment has seen its latest spec and runs the replicas asked for. */
@@ -62,6 +94,7 @@ export function moduleStatus(module: ModulePlan, deployment: V1Deployment | unde
 }
 
 function namespaceCondition(plan: TenantPlan, observed: Observation): ConditionInput {
+  if (observed.namespaceNotOwned) return { type: 'NamespaceReady', ok: false, reason: 'NotOwned', message: observed.namespaceNotOwned };
   const phase = observed.namespace?.status?.phase;
   if (phase === 'Active') return { type: 'NamespaceReady', ok: true, reason: 'NamespaceActive', message: `namespace ${plan.namespace} is active` };
   if (phase === 'Terminating') {
@@ -75,7 +108,12 @@ function appliedCondition(observed: Observation): ConditionInput {
   return { type: 'ResourcesApplied', ok: false, reason: 'ApplyFailed', message: observed.errors.join('; ') };
 }
 
-function modulesCondition(modules: ModuleStatus[]): ConditionInput {
+function modulesCondition(modules: ModuleStatus[], observed: Observation): ConditionInput {
+  const unconnected = [...(observed.waitingForConnections ?? [])];
+  if (unconnected.length > 0) {
+    const list = unconnected.map(([module, kinds]) => `${module} (${kinds.map((kind) => INFRASTRUCTURE_CONDITIONS[kind]).join(', ')})`).join(', ');
+    return { type: 'ModulesReady', ok: false, reason: 'ConnectionsPending', message: `not started until their connections Secret exists: ${list}` };
+  }
   const waiting = modules.filter((module) => module.enabled && module.ready < module.desired);
   if (waiting.length === 0) return { type: 'ModulesReady', ok: true, reason: 'ModulesAvailable', message: 'every enabled module runs its replicas' };
   const list = waiting.map((module) => `${module.name} ${module.ready}/${module.desired}`).join(', ');

@@ -8,11 +8,11 @@ export const renderSettings: RenderSettings = {
 };
 
 /** A Tenant as the API server would hand it over, for unit tests. */
-export function tenant(spec: TenantSpec, name = 'acme'): Tenant {
+export function tenant(spec: Omit<TenantSpec, 'adminEmail'> & { adminEmail?: string }, name = 'acme'): Tenant {
   return {
     apiVersion: 'platform.np.dev/v1alpha1',
     kind: 'Tenant',
     metadata: { name, uid: 'uid-1', generation: 3, resourceVersion: '10' },
-    spec,
+    spec: { adminEmail: `admin@${name}.example`, ...spec },
   };
 }

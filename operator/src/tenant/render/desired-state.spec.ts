@@ -105,4 +105,19 @@ describe('renderTenant', () => {
     const { find } = render({ version: '2.0.0' });
     expect(find('Deployment', 'auth')?.spec.template.spec.containers[0].image).toBe('registry.example/np/auth:2.0.0');
   });
+
+  it('mounts each module\'s connections Secret, not optional, and does not start a module whose Secret is not there yet', () => {
+    const plan = planTenant(tenant({ modules: [{ name: 'users' }, { name: 'files' }] }), renderSettings);
+    const desired = renderTenant(plan, { connected: new Set(['gateway', 'auth', 'users']) });
+    const find = (kind: string, name: string) => desired.namespaced.find((object) => object.kind === kind && object.metadata?.name === name) as AnyObject | undefined;
+    for (const module of ['gateway', 'auth', 'users', 'files']) {
+      expect(find('Deployment', module)?.spec.template.spec.containers[0].envFrom).toContainEqual({ secretRef: { name: `${module}-connections`, optional: false } });
+    }
+    expect(find('Deployment', 'users')?.spec.replicas).toBeUndefined();
+    expect(find('Deployment', 'files')?.spec.replicas).toBe(0);
+    expect(find('HorizontalPodAutoscaler', 'files')).toBeUndefined();
+    expect(find('HorizontalPodAutoscaler', 'users')).toBeDefined();
+    // No Secret is rendered here: they come from the infrastructure.
+    expect(desired.namespaced.filter((object) => object.kind === 'Secret')).toEqual([]);
+  });
 });

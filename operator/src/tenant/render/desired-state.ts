@@ -1,5 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { TenantPlan } from '../tenant-plan.js';
+import type { ModuleName } from '@np/modules';
+import type { ModulePlan, TenantPlan } from '../tenant-plan.js';
 import { renderGatewayConfig } from './gateway-config.js';
 import { renderIngress } from './ingress.js';
 import { renderDeployment, renderService } from './module-workload.js';
@@ -13,13 +14,23 @@ export interface DesiredState {
   namespaced: KubernetesObject[];
 }
 
-/** Every object a Tenant should have, as pure data: the reconcile applies it, tests and the benchmark read it. */
-export function renderTenant(plan: TenantPlan): DesiredState {
+export interface RenderOptions {
+  /** Modules whose connections Secret exists; the others are not started. Default: every module (a converged Tenant). */
+  connected?: ReadonlySet<ModuleName>;
+}
+
+/**
+ * Every object a Tenant should have, as pure data: the reconcile applies it, tests and the
+ * benchmark read it. The Secrets are not among them: they come from the infrastructure (see
+ * `infrastructure/connection-secrets`).
+ */
+export function renderTenant(plan: TenantPlan, options: RenderOptions = {}): DesiredState {
+  const started = (module: ModulePlan) => module.enabled && (options.connected?.has(module.name) ?? true);
   const perModule = plan.modules.flatMap((module) => [
     renderService(plan, module),
-    renderDeployment(plan, module),
-    renderHorizontalPodAutoscaler(plan, module),
-    renderPodDisruptionBudget(plan, module),
+    renderDeployment(plan, module, started(module)),
+    renderHorizontalPodAutoscaler(plan, module, started(module)),
+    renderPodDisruptionBudget(plan, module, started(module)),
   ]);
   const namespaced = [
     renderServiceAccount(plan),

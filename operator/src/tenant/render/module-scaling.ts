@@ -2,9 +2,9 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { moduleLabels, moduleSelector, ownedMetadata } from '../labels.js';
 import type { ModulePlan, TenantPlan } from '../tenant-plan.js';
 
-/** Scales an enabled module between its bounds on CPU use. Disabled modules have none. */
-export function renderHorizontalPodAutoscaler(plan: TenantPlan, module: ModulePlan): KubernetesObject | undefined {
-  if (!module.enabled) return undefined;
+/** Scales a running module between its bounds on CPU use. Disabled modules, and modules not started yet, have none. */
+export function renderHorizontalPodAutoscaler(plan: TenantPlan, module: ModulePlan, started = module.enabled): KubernetesObject | undefined {
+  if (!started) return undefined;
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
@@ -24,8 +24,8 @@ export function renderHorizontalPodAutoscaler(plan: TenantPlan, module: ModulePl
 }
 
 /** Node drains take at most one replica of a module at a time, once it may have more than one. */
-export function renderPodDisruptionBudget(plan: TenantPlan, module: ModulePlan): KubernetesObject | undefined {
-  if (!module.enabled || module.maxReplicas <= 1) return undefined;
+export function renderPodDisruptionBudget(plan: TenantPlan, module: ModulePlan, started = module.enabled): KubernetesObject | undefined {
+  if (!started || module.maxReplicas <= 1) return undefined;
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',

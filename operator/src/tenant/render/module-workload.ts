@@ -4,23 +4,23 @@ import { moduleLabels, moduleSelector, ownedMetadata } from '../labels.js';
 import type { ModulePlan, TenantPlan } from '../tenant-plan.js';
 import { GATEWAY_CONFIG_NAME, gatewayConfigData } from './gateway-config.js';
 import { TENANT_SERVICE_ACCOUNT } from './namespace.js';
+import { connectionsSecretName } from '../secret-names.js';
 
-/** Where the connection settings for the tenant's database, vhost, bucket and realm are kept. */
-export const CONNECTIONS_SECRET_NAME = 'platform-connections';
 const RUN_AS = 10001;
 
 /**
- * A module's Deployment. While the module is enabled its replica count belongs to the HPA, so the
- * operator leaves `replicas` out; a disabled module is pinned to zero.
+ * A module's Deployment. While the module runs its replica count belongs to the HPA, so the
+ * operator leaves `replicas` out; a disabled module, or one whose connections Secret does not
+ * exist yet (`started` false), is pinned to zero.
  */
-export function renderDeployment(plan: TenantPlan, module: ModulePlan): KubernetesObject {
+export function renderDeployment(plan: TenantPlan, module: ModulePlan, started = module.enabled): KubernetesObject {
   const labels = moduleLabels(plan, module.name);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: ownedMetadata(plan, module.name, labels),
     spec: {
-      ...(module.enabled ? {} : { replicas: 0 }),
+      ...(started ? {} : { replicas: 0 }),
       revisionHistoryLimit: 3,
       selector: { matchLabels: moduleSelector(plan, module.name) },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
@@ -64,7 +64,8 @@ function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown
     ],
     envFrom: [
       ...(module.name === 'gateway' ? [{ configMapRef: { name: GATEWAY_CONFIG_NAME } }] : []),
-      { secretRef: { name: CONNECTIONS_SECRET_NAME, optional: true } },
+      // Not optional: a pod never starts on settings that would send it to shared servers.
+      { secretRef: { name: connectionsSecretName(module.name), optional: false } },
     ],
     resources: { requests: module.requests, limits: module.limits },
     startupProbe: { ...probe('/healthz', 2), failureThreshold: 30 },
