@@ -3,7 +3,9 @@
 // tests run against `src/` without a build. Projects: `unit` (no servers, fakes allowed) and
 // `integration` (real PostgreSQL, RabbitMQ and the other servers of tools/servers-up.sh) and `e2e` (the built platform over HTTP, in the
 // shape named by NP_E2E_SHAPE; see tools/test-all.sh) and `cluster` (the operator against a real
-// Kubernetes control plane started by tools/cluster-up.sh).
+// Kubernetes control plane started by tools/cluster-up.sh) and `images` (the images of
+// `npm run images` run by runc against the real servers) and `delivery` (compose.yaml and the other delivery files
+// checked by their own parsers and schemas).
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,6 +77,16 @@ export default {
       ...common,
       displayName: 'cluster',
       testMatch: ['<rootDir>/operator/test/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'images',
+      testMatch: ['<rootDir>/test/images/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'delivery',
+      testMatch: ['<rootDir>/test/delivery/**/*.spec.ts'],
     },
   ],
   // Jest reads the timeout from the top level only; unit tests finish far below it.

@@ -23,11 +23,20 @@ function registerOpsRoutes(app: FastifyInstance, options: OpsRoutesOptions): voi
   );
 }
 
+/**
+ * Where the ops endpoints listen when the caller does not say: `NP_OPS_HOST` (the operator sets
+ * 0.0.0.0 in every pod, so the kubelet's probes reach them on the pod's address), else loopback.
+ */
+export function defaultOpsHost(env: NodeJS.ProcessEnv = process.env): string {
+  const host = env.NP_OPS_HOST?.trim();
+  return host === undefined || host === '' ? '127.0.0.1' : host;
+}
+
 /** The ops routes on their own HTTP server (every service process, and the gateway beside its API port). */
 export async function startOpsServer(options: OpsRoutesOptions & { port: number; host?: string }): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   registerOpsRoutes(app, options);
-  await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  await app.listen({ port: options.port, host: options.host ?? defaultOpsHost() });
   return app;
 }
 
