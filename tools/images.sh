@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # `npm run images [-- image...]`: the platform's images without Docker or a registry (see
 # tools/images/build-images.js and the root Dockerfile, which builds the same images with Docker).
-# Installs Debian's mmdebstrap, umoci and skopeo when missing (root, or sudo without a password),
+# Installs Debian's mmdebstrap, umoci, skopeo and runc (for test:images) when missing (root, or sudo without a password),
 # builds the workspaces (nx, cached), then builds every image whose inputs changed.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
 
 missing=()
-for tool in mmdebstrap umoci skopeo; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for tool in mmdebstrap umoci skopeo runc; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 if ((${#missing[@]} > 0)); then
   step "installing ${missing[*]} (Debian packages)"
   sudo_cmd=()

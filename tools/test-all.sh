@@ -5,7 +5,8 @@
 #   3. builds every package and lints them,
 #   4. runs unit, integration and cluster (operator) suites (with coverage thresholds),
 #   5. runs the end-to-end suite through the gateway's HTTP, distributed then embedded,
-#   6. tests the module generator (tools/test-new-module.js).
+#   6. tests the module generator (tools/test-new-module.js), the delivery files and (as root) the
+#      images, built without Docker and run by runc.
 # Servers and the control plane are stopped at the end unless NP_KEEP_SERVERS=1. Before each suite
 # the servers are checked: the run stops at the first one that does not answer, naming it.
 source "$(dirname "$0")/lib.sh"
@@ -51,5 +52,14 @@ done
 step "the module generator: a new module in a copy of the checkout, built, tested, served in both shapes"
 require_servers
 node tools/test-new-module.js inventory || status=1
+step "delivery files (compose, skaffold, Azure Pipelines, Dockerfile) against their parsers and schemas"
+jest --selectProjects delivery --json --outputFile="$RESULTS/delivery.json" || status=1
+if [[ $(id -u) -eq 0 ]]; then
+  step "images: built without Docker (npm run images), run by runc against the real servers"
+  require_servers
+  { NP_IMAGES_SKIP_BUILD=1 bash tools/images.sh && jest --selectProjects images --runInBand --json --outputFile="$RESULTS/images.json"; } || status=1
+else
+  step "images: skipped (runc runs them as root only; npm run test:images as root)"
+fi
 node tools/summarise-tests.js "$RESULTS"/*.json
 exit $status
