@@ -77,17 +77,17 @@ function tenantAccepted(copy) {
   try {
     run(kubectl, ['--kubeconfig', kubeconfig, 'wait', '--for=condition=Established', '--timeout=60s', 'crd/tenants.newmodule.test.np.dev'], copy);
     const tenant = join(copy, '.local/generated-tenant.yaml');
-    writeFileSync(tenant, `apiVersion: newmodule.test.np.dev/v1alpha1\nkind: Tenant\nmetadata:\n  name: acme\nspec:\n  modules:\n    - name: ${NAME}\n`);
+    writeFileSync(tenant, `apiVersion: newmodule.test.np.dev/v1alpha1\nkind: Tenant\nmetadata:\n  name: acme\nspec:\n  adminEmail: admin@acme.test\n  modules:\n    - name: ${NAME}\n`);
     run(kubectl, ['--kubeconfig', kubeconfig, 'apply', '--dry-run=server', '-f', tenant], copy);
     const bogus = join(copy, '.local/bogus-tenant.yaml');
-    writeFileSync(bogus, `apiVersion: newmodule.test.np.dev/v1alpha1\nkind: Tenant\nmetadata:\n  name: acme\nspec:\n  modules:\n    - name: ${NAME}-nope\n`);
-    let refused = false;
+    writeFileSync(bogus, `apiVersion: newmodule.test.np.dev/v1alpha1\nkind: Tenant\nmetadata:\n  name: acme\nspec:\n  adminEmail: admin@acme.test\n  modules:\n    - name: ${NAME}-nope\n`);
+    let refusal = '';
     try {
       execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'apply', '--dry-run=server', '-f', bogus], { stdio: 'pipe' });
-    } catch {
-      refused = true;
+    } catch (error) {
+      refusal = String(error.stderr);
     }
-    expectThat(refused, 'the API server refuses a Tenant listing an unknown module');
+    expectThat(refusal.includes('spec.modules[0].name: Unsupported value'), 'the API server refuses a Tenant listing an unknown module');
   } finally {
     run(kubectl, ['--kubeconfig', kubeconfig, 'delete', '--wait=false', '-f', crdFile], copy);
   }
