@@ -1,23 +1,16 @@
-import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { httpJwksProvider, TokenVerifier } from '@np/auth';
 import type { Principal } from '@np/contracts';
 import { decodeJwt } from 'jose';
+// @ts-expect-error plain JS harness shared with the e2e suite
+import { freePort as closedPort } from '../../../test/harness/free-port.js';
 import { provisionTenantRealm, type TenantRealm } from '../../../test/harness/tenant-realm.js';
 import { type AuthHarness, startAuthHarness } from './auth-harness.js';
 
 // Realm creation and password grants against a real Keycloak take seconds on a busy 2-core machine.
 jest.setTimeout(120_000);
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('auth with the keycloak identity provider (real Keycloak and PostgreSQL, fake users module)', () => {
   let realm: TenantRealm;

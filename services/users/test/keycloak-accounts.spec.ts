@@ -1,23 +1,16 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type KeycloakAdminClient from '@keycloak/keycloak-admin-client';
 import { uniqueName } from '@np/testing';
 import { decodeJwt } from 'jose';
 import { passwordGrant, testKeycloakSettings } from '../../../operator/test/infrastructure/support/keycloak.js';
+// @ts-expect-error plain JS harness shared with the e2e suite
+import { freePort as closedPort } from '../../../test/harness/free-port.js';
 import { provisionTenantRealm, type TenantRealm } from '../../../test/harness/tenant-realm.js';
 import { dropSchema, principal, query, startHarness, type UsersHarness } from './users-harness.js';
 
 // Realm creation and password grants against a real Keycloak take seconds on a busy 2-core machine.
 jest.setTimeout(120_000);
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** The settings of the users module's Secret in the cluster shape (the bus and database are the harness's). */
 function keycloakEnv(realm: TenantRealm, overrides: Record<string, string> = {}): Record<string, string> {
