@@ -48,32 +48,16 @@ export class TenantInfrastructure {
   }
 
   /** Creates or repairs every kind for the Tenant; never throws: each kind's outcome is in the report. */
-  async ensure(plan: TenantPlan, credentials: Credentials): Promise<InfrastructureReport> {
-    const specs = liveSpecs(plan, credentials);
-    const { messaging, database, objectStore } = this.provisioners;
-    const [m, d, o, i] = await Promise.all([
-      this.attempt(plan, 'messaging', messaging, () => specs.messaging, 'ensure'),
-      this.attempt(plan, 'database', database, () => specs.database, 'ensure'),
-      this.attempt(plan, 'objectStore', objectStore, () => specs.objectStore, 'ensure'),
-      this.attempt(plan, 'identity', this.provisioners.identity, () => this.identitySpec(plan, credentials), 'ensure'),
-    ]);
-    return { messaging: m, database: d, objectStore: o, identity: i };
+  ensure(plan: TenantPlan, credentials: Credentials): Promise<InfrastructureReport> {
+    return this.everyKind(plan, credentials, liveSpecs(plan, credentials), 'ensure');
   }
 
   /**
    * deletionPolicy Delete: removes every kind. A name the operator did not create is left alone
    * and counts as done (there is nothing of the tenant's to remove); its outcome says so.
    */
-  async remove(plan: TenantPlan, credentials: Credentials): Promise<InfrastructureReport> {
-    const specs = removalSpecs(plan, credentials);
-    const { messaging, database, objectStore } = this.provisioners;
-    const [m, d, o, i] = await Promise.all([
-      this.attempt(plan, 'messaging', messaging, () => specs.messaging, 'remove'),
-      this.attempt(plan, 'database', database, () => specs.database, 'remove'),
-      this.attempt(plan, 'objectStore', objectStore, () => specs.objectStore, 'remove'),
-      this.attempt(plan, 'identity', this.provisioners.identity, () => this.identitySpec(plan, credentials), 'remove'),
-    ]);
-    return { messaging: m, database: d, objectStore: o, identity: i };
+  remove(plan: TenantPlan, credentials: Credentials): Promise<InfrastructureReport> {
+    return this.everyKind(plan, credentials, removalSpecs(plan, credentials), 'remove');
   }
 
   async close(): Promise<void> {
@@ -93,6 +77,23 @@ export class TenantInfrastructure {
     const identity = this.settings.servers.identity;
     if (!identity) throw new Error('identity is not configured');
     return identitySpec(plan, credentials, identity);
+  }
+
+  /** The four kinds side by side, each with its own outcome. */
+  private async everyKind(
+    plan: TenantPlan,
+    credentials: Credentials,
+    specs: ReturnType<typeof liveSpecs>,
+    action: 'ensure' | 'remove',
+  ): Promise<InfrastructureReport> {
+    const { messaging, database, objectStore, identity } = this.provisioners;
+    const [m, d, o, i] = await Promise.all([
+      this.attempt(plan, 'messaging', messaging, () => specs.messaging, action),
+      this.attempt(plan, 'database', database, () => specs.database, action),
+      this.attempt(plan, 'objectStore', objectStore, () => specs.objectStore, action),
+      this.attempt(plan, 'identity', identity, () => this.identitySpec(plan, credentials), action),
+    ]);
+    return { messaging: m, database: d, objectStore: o, identity: i };
   }
 
   private async attempt<Spec>(

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
@@ -22,6 +21,7 @@ import {
   type ObjectStoreServer,
   type ObjectStoreSpec,
 } from '../../src/infrastructure/object-store/index.js';
+import { closedPort } from './support.js';
 
 // Against the versitygw of tools/servers-up.sh (NP_S3_URL, NP_S3_ACCESS_KEY, NP_S3_SECRET_KEY).
 const server: ObjectStoreServer = testS3Server();
@@ -68,15 +68,6 @@ async function bucketExists(bucket: string): Promise<boolean> {
   return Buckets.some(({ Name }) => Name === bucket);
 }
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('versitygw object store provisioner (real versitygw)', () => {
   const provisioner = new VersitygwObjectStore(server);

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Account } from '../../src/infrastructure/provisioner.js';
+// @ts-expect-error plain JS harness shared with the e2e suite
+import { freePort } from '../../../test/harness/free-port.js';
 
 /** A tenant name (a DNS label) no other run uses. */
 export function uniqueTenant(prefix: string): string {
@@ -38,11 +40,5 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Re
 
 /** A loopback port nothing listens on (bound once, then released): a server that is down. */
 export async function closedPort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
+  return (await freePort()) as number;
 }
