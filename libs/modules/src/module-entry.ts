@@ -40,10 +40,11 @@ export interface ModuleEntry {
   /** Image repository under the operator's registry: `<registry>/<image>:<tag>`. */
   image: string;
   /**
-   * The port its pod serves on in a cluster: the public API for the gateway (`http`), the ops
-   * endpoints (/healthz, /readyz, /metrics) for a module (`ops`).
+   * Its ports in a pod: `http` an HTTP surface others call (the gateway's public API; null for a
+   * module reached only over the bus), `ops` the ops endpoints (/healthz, /readyz, /metrics) the
+   * kubelet probes and Prometheus scrapes.
    */
-  port: { name: 'http' | 'ops'; number: number };
+  ports: { http: number | null; ops: number };
   /** Ops port on loopback when run by tools/start-distributed.sh (0: any free port). */
   localOpsPort: number;
   deployment: ModuleDeployment;

@@ -2,9 +2,8 @@ import { MODULE_MANIFEST } from '@np/modules';
 import type { ModuleName, ResourceQuantities } from '../api/tenant.js';
 
 export interface ModuleDefaults {
-  /** Port of the module's HTTP surface: the public API for the gateway, ops endpoints for the rest. */
-  port: number;
-  portName: 'http' | 'ops';
+  /** Its pod's ports (module manifest): an HTTP surface (null: bus only) and the ops endpoints. */
+  ports: { http: number | null; ops: number };
   /** Image repository under the operator's registry: `<registry>/<image>:<tag>`. */
   image: string;
   replicas: { min: number; max: number };
@@ -22,8 +21,7 @@ export const MODULE_CATALOG = Object.fromEntries(
   MODULE_MANIFEST.map((entry): [ModuleName, ModuleDefaults] => [
     entry.name,
     {
-      port: entry.port.number,
-      portName: entry.port.name,
+      ports: { ...entry.ports },
       image: entry.image,
       replicas: { ...entry.deployment.replicas },
       cpuUtilization: entry.deployment.cpuUtilization,

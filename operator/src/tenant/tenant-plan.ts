@@ -10,8 +10,7 @@ export interface ModulePlan {
   cpuUtilization: number;
   requests: ResourceQuantities;
   limits: ResourceQuantities;
-  port: number;
-  portName: 'http' | 'ops';
+  ports: { http: number | null; ops: number };
   image: string;
 }
 
@@ -78,8 +77,7 @@ function modulePlan(
     cpuUtilization: spec?.autoscaling?.cpuUtilization ?? defaults.cpuUtilization,
     requests: { ...defaults.requests, ...spec?.resources?.requests },
     limits: { ...defaults.limits, ...spec?.resources?.limits },
-    port: defaults.port,
-    portName: defaults.portName,
+    ports: defaults.ports,
     image,
   };
 }

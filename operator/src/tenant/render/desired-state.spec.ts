@@ -79,6 +79,35 @@ describe('renderTenant', () => {
     expect(checksum(one)).not.toEqual(checksum(two));
   });
 
+  it('gives the gateway its public address from the ingress host, https with TLS', () => {
+    const plain = render({ ingress: { host: 'acme.example.com' } });
+    const tls = render({ ingress: { host: 'acme.example.com', tlsSecretName: 'acme-tls' } });
+    expect(plain.find('ConfigMap', 'gateway-modules')?.data).toMatchObject({ NP_PUBLIC_URL: 'http://acme.example.com', NP_TRUST_PROXY: 'true' });
+    expect(tls.find('ConfigMap', 'gateway-modules')?.data?.NP_PUBLIC_URL).toBe('https://acme.example.com');
+  });
+
+  it('passes the Tenant\'s rate limits to the gateway', () => {
+    const { find } = render({ rateLimits: { perAddressPerMinute: 5000, perUserPerMinute: 3000 } });
+    expect(find('ConfigMap', 'gateway-modules')?.data).toMatchObject({ NP_RATE_LIMIT_IP_PER_MINUTE: '5000', NP_RATE_LIMIT_USER_PER_MINUTE: '3000' });
+  });
+
+  it('takes every port from the module manifest: probes and metrics on ops, the gateway API on http', () => {
+    const { find } = render({ modules: [{ name: 'users' }] });
+    const gateway = find('Deployment', 'gateway')?.spec.template.spec.containers[0];
+    const users = find('Deployment', 'users')?.spec.template.spec.containers[0];
+    expect(gateway.ports.map((port: { name: string; containerPort: number }) => `${port.name}:${port.containerPort}`)).toEqual(['http:8080', 'ops:9090']);
+    expect(users.ports.map((port: { name: string; containerPort: number }) => `${port.name}:${port.containerPort}`)).toEqual(['ops:9090']);
+    const env = (container: { env: { name: string; value: string }[] }) => Object.fromEntries(container.env.map((entry) => [entry.name, entry.value]));
+    expect(env(gateway)).toMatchObject({ PORT: '8080', HOST: '0.0.0.0', NP_OPS_PORT: '9090', NP_OPS_HOST: '0.0.0.0' });
+    expect(env(users)).toMatchObject({ NP_OPS_PORT: '9090', NP_OPS_HOST: '0.0.0.0' });
+    expect(env(users).PORT).toBeUndefined();
+    for (const container of [gateway, users]) {
+      expect(container.readinessProbe.httpGet.port).toBe('ops');
+      expect(container.livenessProbe.httpGet.port).toBe('ops');
+    }
+    expect(find('Service', 'gateway')?.spec.ports.map((port: { name: string; port: number }) => `${port.name}:${port.port}`)).toEqual(['http:80', 'ops:9090']);
+  });
+
   it('routes the ingress host to the gateway, with TLS when a secret is named', () => {
     expect(render({}).find('Ingress', 'gateway')).toBeUndefined();
     const ingress = render({ ingress: { host: 'api.acme.example.com', tlsSecretName: 'acme-tls' } }).find('Ingress', 'gateway');
