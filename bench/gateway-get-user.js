@@ -14,10 +14,10 @@
 // (`npm run bench` reads them from .local/servers.env, written by tools/servers-up.sh).
 // The platform is started by the e2e suite's harness (test/harness), so both run it the same way.
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { ROOT, startNode, stopChild, waitUntil } from '../test/harness/child-process.js';
 import { freePort } from '../test/harness/free-port.js';
 import { ADMIN, startPlatform } from '../test/harness/platform.js';
+import { cleanupAll, compareRuns, loginSession, measure, onCleanup, printTable, progress, reportRows } from './support.js';
 
 const LOG_DIR = join(ROOT, '.local', 'bench-logs');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -43,32 +43,11 @@ const PLATFORM_OPTIONS = {
   logDir: LOG_DIR,
 };
 
-// ---- cleanup registry: everything started is undone in reverse order, even on failure ----------
-const cleanups = [];
-async function cleanupAll() {
-  while (cleanups.length > 0) {
-    const { what, undo } = cleanups.pop();
-    try {
-      await undo();
-    } catch (error) {
-      console.error(`  cleanup of ${what} failed: ${error.message}`);
-    }
-  }
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: cleaning up`);
-    cleanupAll().finally(() => process.exit(130));
-  });
-}
-
-const progress = (message) => console.log(`[bench] ${message}`);
-
 // ---- the platform (test/harness) and its baseline ----------------------------------------------
 async function startShape(shape) {
   progress(`${shape}: starting the platform (logs in ${LOG_DIR.slice(ROOT.length + 1)})`);
   const platform = await startPlatform(shape, PLATFORM_OPTIONS);
-  cleanups.push({ what: `the ${shape} platform`, undo: () => platform.close() });
+  onCleanup(`the ${shape} platform`, () => platform.close());
   progress(`${shape}: ready at ${platform.url}`);
   return platform;
 }
@@ -85,70 +64,16 @@ async function startBaseline(name, platform, tokenCache) {
     TENANT,
     TOKEN_CACHE: tokenCache ? '1' : '0',
   }, { logDir: LOG_DIR });
-  cleanups.push({ what: `process ${name}`, undo: () => stopChild(child) });
+  onCleanup(`process ${name}`, () => stopChild(child));
   await waitUntil(`${name} at ${url}`, async () => (await fetch(`${url}/healthz`)).ok, 30_000, child);
   return { url, child };
 }
 
-// ---- the request under test ------------------------------------------------------------------------
-async function adminSession(url) {
-  const login = await fetch(`${url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-  if (login.status !== 200) throw new Error(`login answered ${login.status}: ${await login.text()}`);
-  const { access_token: accessToken } = await login.json();
-  if (!accessToken) throw new Error('login answered no access_token');
-  const me = await fetch(`${url}/v1/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } });
-  if (me.status !== 200) throw new Error(`/v1/auth/me answered ${me.status}: ${await me.text()}`);
-  const { id } = await me.json();
-  return { token: accessToken, id };
-}
-
-/** One request before the load: both servers must answer 200 with the same user. */
-async function checkOnce(name, url, session) {
-  const response = await fetch(`${url}/v1/users/${session.id}`, { headers: { authorization: `Bearer ${session.token}` } });
-  const body = await response.text();
-  if (response.status !== 200) throw new Error(`${name}: GET /v1/users/:id answered ${response.status}: ${body}`);
-  const user = JSON.parse(body);
-  if (user.id !== session.id || user.email !== ADMIN.email) throw new Error(`${name}: unexpected body ${body}`);
-  return user;
-}
-
-function load(url, session, seconds) {
-  return autocannon({
-    url: `${url}/v1/users/${session.id}`,
-    method: 'GET',
-    headers: { authorization: `Bearer ${session.token}` },
-    connections: CONNECTIONS,
-    duration: seconds,
-  });
-}
-
-async function measure(name, url, session) {
-  await checkOnce(name, url, session);
-  if (WARMUP_SECONDS > 0) {
-    progress(`${name}: warm-up ${WARMUP_SECONDS} s`);
-    await load(url, session, WARMUP_SECONDS);
-  }
-  progress(`${name}: measuring ${SECONDS} s, ${CONNECTIONS} connections`);
-  const result = await load(url, session, SECONDS);
-  const responses = result.requests.total;
-  const failures = result.non2xx + result.errors + result.timeouts;
-  const row = {
-    target: name,
-    rps: responses / (result.duration || SECONDS),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    responses,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    errorRate: failures / Math.max(1, responses + result.errors + result.timeouts),
-  };
-  progress(`${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.non2xx} non-2xx, ${row.errors} errors`);
-  return row;
-}
+const LOAD = { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS };
 
 async function benchShape(shape) {
   const platform = await startShape(shape);
-  const session = await adminSession(platform.url);
+  const session = await loginSession({ url: platform.url }, ADMIN);
   progress(`${shape}: admin ${ADMIN.email} is ${session.id}`);
   const baselineName = `baseline-${shape}-db`;
   const cachedName = `${baselineName}-cached`;
@@ -158,60 +83,13 @@ async function benchShape(shape) {
   const runs = { baseline: [], cached: [], platform: [] };
   for (let round = 1; round <= ROUNDS; round += 1) {
     progress(`${shape}: round ${round} of ${ROUNDS}`);
-    runs.baseline.push(await measure(baselineName, baseline.url, session));
-    runs.cached.push(await measure(cachedName, cached.url, session));
-    runs.platform.push(await measure(shape, platform.url, session));
+    runs.baseline.push(await measure(baselineName, { url: baseline.url }, session, LOAD));
+    runs.cached.push(await measure(cachedName, { url: cached.url }, session, LOAD));
+    runs.platform.push(await measure(shape, { url: platform.url }, session, LOAD));
   }
-  const ratios = (against) => runs.platform.map((run, index) => run.rps / against[index].rps);
-  const baselineRow = medianRow(baselineName, runs.baseline);
-  const cachedRow = medianRow(cachedName, runs.cached);
-  const row = medianRow(shape, runs.platform);
-  row.ratio = median(ratios(runs.baseline));
-  row.ratioCached = median(ratios(runs.cached));
-  row.ratios = ratios(runs.cached);
-  row.aim = AIMS[shape];
-  return [baselineRow, cachedRow, row];
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/** The medians of a target's rounds; errors are summed, so none hides behind a median. */
-function medianRow(target, runs) {
-  return {
-    target,
-    rps: median(runs.map((run) => run.rps)),
-    p50: median(runs.map((run) => run.p50)),
-    p99: median(runs.map((run) => run.p99)),
-    responses: runs.reduce((sum, run) => sum + run.responses, 0),
-    non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
-    errors: runs.reduce((sum, run) => sum + run.errors, 0),
-    errorRate: Math.max(...runs.map((run) => run.errorRate)),
-  };
-}
-
-function printTable(rows) {
-  const header = ['target', 'requests/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs baseline', 'vs cached baseline'];
-  const lines = rows.map((r) => [
-    r.target,
-    r.rps.toFixed(0),
-    String(r.p50),
-    String(r.p99),
-    String(r.non2xx),
-    String(r.errors),
-    r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`,
-    r.ratioCached === undefined ? '' : `${r.ratioCached.toFixed(2)}x`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const format = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  console.log('');
-  console.log(format(header));
-  console.log(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-  for (const line of lines) console.log(format(line));
-  console.log('');
+  const rows = compareRuns({ baseline: baselineName, cached: cachedName, platform: shape }, runs);
+  rows[2].aim = AIMS[shape];
+  return rows;
 }
 
 async function main() {
@@ -227,22 +105,7 @@ async function main() {
     }
   }
   printTable(rows);
-  let failed = false;
-  for (const row of rows) {
-    if (row.ratio !== undefined) {
-      // The aims are set against the bare baseline; the cached one shows what remains once both
-      // skip the repeated signature check.
-      const met = row.ratio >= row.aim;
-      console.log(
-        `aim ${row.target} >= ${row.aim}x baseline: ${met ? 'met' : 'NOT met'} (median ${row.ratio.toFixed(2)}x); ` +
-          `vs the cached baseline ${row.ratioCached.toFixed(2)}x (rounds ${row.ratios.map((ratio) => `${ratio.toFixed(2)}x`).join(', ')})`,
-      );
-    }
-    if (row.errorRate > MAX_ERROR_RATE) {
-      console.error(`FAIL ${row.target}: ${(row.errorRate * 100).toFixed(2)}% errors (non-2xx ${row.non2xx}, errors ${row.errors}) > ${MAX_ERROR_RATE * 100}%`);
-      failed = true;
-    }
-  }
+  const failed = reportRows(rows, MAX_ERROR_RATE);
   if (failed) process.exitCode = 1;
 }
 

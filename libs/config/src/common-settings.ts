@@ -18,6 +18,11 @@ export const processSettingsSchema = z.object({
 export const busSettingsSchema = z.object({
   NP_AMQP_URL: url(['amqp', 'amqps']).default('amqp://np:np@127.0.0.1:5672/np'),
   NP_RPC_TIMEOUT_MS: positiveInt(5000),
+  /**
+   * How long a request waits in a module's queue while nobody consumes it (replaced or sleeping
+   * pods, the cluster shape); 0: it fails fast with `module_unavailable`.
+   */
+  NP_RPC_COLD_START_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   NP_AMQP_PREFETCH: positiveInt(32),
   /** Where clients reach the gateway (behind a proxy: the proxy's URL); default `http://localhost:<gateway PORT>`. */
   NP_PUBLIC_URL: url(['http', 'https']).transform(withoutTrailingSlash).optional(),

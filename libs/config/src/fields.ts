@@ -11,11 +11,15 @@ export const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/**
+ * A comma-separated list. An empty variable counts as unset (the fallback applies), so `none`
+ * spells the empty list.
+ */
 export const list = <T extends string>(item: z.ZodType<T, string>, fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part.length > 0))
+    .transform((value) => (value.trim() === 'none' ? [] : value.split(',').map((part) => part.trim()).filter((part) => part.length > 0)))
     .pipe(z.array(item));
 
 export const url = (protocols: string[]) =>

@@ -20,6 +20,12 @@ export interface RabbitMqTransportOptions {
   eventRetryLimit?: number;
   /** How long "somebody serves this module" is believed (default 500 ms). */
   availabilityCacheMs?: number;
+  /**
+   * How long a request to a module whose queue has no consumer waits in that queue for one (a pod
+   * being replaced, a module asleep) before it times out; 0 (default): it fails fast with
+   * `module_unavailable`.
+   */
+  coldStartMs?: number;
   /** Delay between reconnect attempts (default 2 s). */
   reconnectSeconds?: number;
   heartbeatSeconds?: number;
@@ -55,7 +61,7 @@ export class RabbitMqTransport implements Transport {
     this.connection = new RabbitMqConnection({ ...options, logger: options.logger.child({ component: 'rabbitmq' }) });
     this.readiness = new Readiness(() => this.isReady());
     const onReady = (): void => this.readiness.notify();
-    this.rpcClient = new RpcClient(this.connection, options.availabilityCacheMs ?? 500, onReady);
+    this.rpcClient = new RpcClient(this.connection, options.availabilityCacheMs ?? 500, onReady, options.coldStartMs ?? 0);
     this.rpcServer = new RpcServer(this.connection, options.prefetch);
     this.publisher = new EventPublisher(this.connection, {
       publishTimeoutMs: options.publishTimeoutMs ?? 10_000,

@@ -242,3 +242,36 @@ describe('RabbitMqTransport on a real broker', () => {
     await Promise.all([client.close(), server.close()]);
   });
 });
+
+describe('RabbitMqTransport while a module has no consumer (real broker)', () => {
+  // The module's durable queue outlives its consumers: a pod replaced, or a module asleep.
+  async function queueWithoutConsumer(): Promise<void> {
+    const first = await startTransport();
+    await first.serve('form-builder', async () => ({ ok: true, body: 'first' }));
+    await first.close();
+  }
+
+  it('fails fast with module_unavailable by default', async () => {
+    await queueWithoutConsumer();
+    const client = await startTransport();
+    expect(await errorCodeOf(client.request('form-builder', requestEnvelope(), 5000))).toBe('module_unavailable');
+    await client.close();
+  });
+
+  it('with coldStartMs, holds the request in the queue until a consumer comes back and answers it once', async () => {
+    await queueWithoutConsumer();
+    const client = await startTransport({ coldStartMs: 20_000 });
+    let handled = 0;
+    const answer = client.request('form-builder', requestEnvelope(), 1000);
+    // Longer than the request's own timeout: the cold-start allowance applies.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const server = await startTransport();
+    await server.serve('form-builder', async () => {
+      handled += 1;
+      return { ok: true, body: 'woken' };
+    });
+    await expect(within(answer, 15_000, 'the answer after the wake-up')).resolves.toEqual({ ok: true, body: 'woken' });
+    expect(handled).toBe(1);
+    await Promise.all([client.close(), server.close()]);
+  });
+});

@@ -9,6 +9,8 @@ export interface DepsSettings {
   NP_AMQP_URL: string;
   NP_AMQP_PREFETCH: number;
   NP_RPC_TIMEOUT_MS: number;
+  /** 0 unless set: requests to a module nobody consumes fail fast. */
+  NP_RPC_COLD_START_MS?: number;
   NP_ISSUER: string;
   NP_AUDIENCE: string;
   NP_JWKS_URL: string;
@@ -55,7 +57,13 @@ export function depsFor(deps: ServiceDeps, name: string): ServiceDeps {
 /** The distributed shape: the service's own connection to RabbitMQ. */
 export function createRabbitMqDeps(name: string, settings: DepsSettings): ServiceDeps {
   const logger = createLogger({ service: name, level: settings.LOG_LEVEL, tenant: settings.NP_TENANT });
-  const transport = new RabbitMqTransport({ url: settings.NP_AMQP_URL, prefetch: settings.NP_AMQP_PREFETCH, logger, connectionName: name });
+  const transport = new RabbitMqTransport({
+    url: settings.NP_AMQP_URL,
+    prefetch: settings.NP_AMQP_PREFETCH,
+    coldStartMs: settings.NP_RPC_COLD_START_MS ?? 0,
+    logger,
+    connectionName: name,
+  });
   return createServiceDeps(name, settings, transport, { logger });
 }
 

@@ -23,6 +23,13 @@ describe('gateway settings', () => {
     expect(settings).toMatchObject({ NP_CORS_CREDENTIALS: false, NP_HTTP_REQUEST_TIMEOUT_MS: 30_000 });
   });
 
+  it('reads the enabled modules as a list, `none` as the empty one (an empty variable is unset)', () => {
+    expect(gatewaySettingsSchema.parse({ NP_MODULES: 'users' }).NP_MODULES).toEqual(['users']);
+    expect(gatewaySettingsSchema.parse({ NP_MODULES: 'none' }).NP_MODULES).toEqual([]);
+    expect(gatewaySettingsSchema.parse({}).NP_MODULES).toEqual(['users']);
+    expect(gatewaySettingsSchema.safeParse({ NP_MODULES: 'billing' }).success).toBe(false);
+  });
+
   it('refuses a public URL that is not http(s)', () => {
     expect(gatewaySettingsSchema.safeParse({ NP_PUBLIC_URL: 'ftp://x' }).success).toBe(false);
   });

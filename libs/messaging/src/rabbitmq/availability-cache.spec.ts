@@ -1,48 +1,49 @@
 import { describe, expect, it } from '@jest/globals';
-import { AvailabilityCache } from './availability-cache.js';
+import { AvailabilityCache, type QueueState } from './availability-cache.js';
 
 describe('AvailabilityCache', () => {
-  function subject(answers: boolean[]) {
+  function subject(given: boolean[]) {
+    const answers: QueueState[] = given.map((served) => (served ? 'served' : 'idle'));
     let now = 0;
     const checks: string[] = [];
     const cache = new AvailabilityCache(500, async (key) => {
       checks.push(key);
-      return answers.shift() ?? false;
+      return answers.shift() ?? 'idle';
     }, () => now);
     return { cache, checks, advance: (ms: number) => (now += ms) };
   }
 
   it('believes a positive answer for the ttl, then checks again', async () => {
     const { cache, checks, advance } = subject([true, true]);
-    expect(await cache.isAvailable('rpc.users')).toBe(true);
+    expect(await cache.stateOf('rpc.users')).toBe('served');
     advance(499);
-    expect(await cache.isAvailable('rpc.users')).toBe(true);
+    expect(await cache.stateOf('rpc.users')).toBe('served');
     expect(checks).toHaveLength(1);
     advance(1);
-    expect(await cache.isAvailable('rpc.users')).toBe(true);
+    expect(await cache.stateOf('rpc.users')).toBe('served');
     expect(checks).toHaveLength(2);
   });
 
   it('re-checks on every miss, so a module that comes back is used at once', async () => {
     const { cache, checks } = subject([false, false, true]);
-    expect(await cache.isAvailable('rpc.users')).toBe(false);
-    expect(await cache.isAvailable('rpc.users')).toBe(false);
-    expect(await cache.isAvailable('rpc.users')).toBe(true);
+    expect(await cache.stateOf('rpc.users')).toBe('idle');
+    expect(await cache.stateOf('rpc.users')).toBe('idle');
+    expect(await cache.stateOf('rpc.users')).toBe('served');
     expect(checks).toHaveLength(3);
   });
 
   it('shares one check between concurrent callers and keeps modules apart', async () => {
     const { cache, checks } = subject([true, false]);
-    const answers = await Promise.all([cache.isAvailable('rpc.users'), cache.isAvailable('rpc.users'), cache.isAvailable('rpc.auth')]);
-    expect(answers).toEqual([true, true, false]);
+    const answers = await Promise.all([cache.stateOf('rpc.users'), cache.stateOf('rpc.users'), cache.stateOf('rpc.auth')]);
+    expect(answers).toEqual(['served', 'served', 'idle']);
     expect(checks).toEqual(['rpc.users', 'rpc.auth']);
   });
 
   it('forgets everything on clear()', async () => {
     const { cache, checks } = subject([true, true]);
-    await cache.isAvailable('rpc.users');
+    await cache.stateOf('rpc.users');
     cache.clear();
-    await cache.isAvailable('rpc.users');
+    await cache.stateOf('rpc.users');
     expect(checks).toHaveLength(2);
   });
 
@@ -51,9 +52,9 @@ describe('AvailabilityCache', () => {
     const cache = new AvailabilityCache(500, async () => {
       calls += 1;
       if (calls === 1) throw new Error('channel closed');
-      return true;
+      return 'served' as const;
     });
-    await expect(cache.isAvailable('rpc.users')).rejects.toThrow('channel closed');
-    await expect(cache.isAvailable('rpc.users')).resolves.toBe(true);
+    await expect(cache.stateOf('rpc.users')).rejects.toThrow('channel closed');
+    await expect(cache.stateOf('rpc.users')).resolves.toBe('served');
   });
 });

@@ -2,7 +2,7 @@ import type { BusModuleName } from '@np/modules';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { AppError, withTimeout } from '@np/contracts';
 import type { ReplyEnvelope, RequestEnvelope } from '../envelopes.js';
-import { AvailabilityCache } from './availability-cache.js';
+import { AvailabilityCache, type QueueState } from './availability-cache.js';
 import { busUnavailable, moduleTimeout } from './bus-errors.js';
 import { decodeReply, encode } from './codec.js';
 import type { RabbitMqConnection } from './connection.js';
@@ -18,7 +18,10 @@ interface ReplyChannel {
 /**
  * The calling side of request/reply: requests go to `rpc.<module>` with direct reply-to on one
  * channel, and wait in `PendingRequests` until their reply, their timeout, or the channel's end.
- * Nothing waits for a reconnect: a caller gets `bus_unavailable` at once.
+ * Nothing waits for a reconnect: a caller gets `bus_unavailable` at once. A module whose queue
+ * exists but has no consumer (a pod being replaced, a module asleep) fails fast with
+ * `module_unavailable`, unless `coldStartMs` is set: then the request waits in the queue, which
+ * holds it until the first consumer takes it, for at least that long.
  */
 export class RpcClient {
   private readonly pending = new PendingRequests();
@@ -31,8 +34,10 @@ export class RpcClient {
     availabilityCacheMs: number,
     /** Called after each setup of the reply channel. */
     private readonly onReady: () => void,
+    /** How long a request to a module with nobody consuming waits for a consumer; 0: fail fast. */
+    private readonly coldStartMs = 0,
   ) {
-    this.availability = new AvailabilityCache(availabilityCacheMs, (queue) => this.hasConsumer(queue));
+    this.availability = new AvailabilityCache(availabilityCacheMs, (queue) => this.queueState(queue));
     connection.onDisconnect(() => {
       this.replies = undefined;
       this.availability.clear();
@@ -63,11 +68,11 @@ export class RpcClient {
   async request(module: BusModuleName, envelope: RequestEnvelope, timeoutMs: number): Promise<ReplyEnvelope> {
     // Not the transport's readiness: while closing, handlers still in flight may call other modules to finish.
     if (!this.connection.isConnected() || !this.replies) throw busUnavailable('not connected to RabbitMQ');
-    const deadline = Date.now() + timeoutMs;
-    await this.ensureServed(module, timeoutMs);
+    const started = Date.now();
+    const waitMs = (await this.ensureServed(module, timeoutMs)) === 'idle' ? Math.max(timeoutMs, this.coldStartMs) : timeoutMs;
     const replies = this.replies;
     if (!replies) throw busUnavailable('the connection dropped');
-    const reply = this.pending.add(envelope.id, replies.generation, Math.max(1, deadline - Date.now()), () => moduleTimeout(module, timeoutMs));
+    const reply = this.pending.add(envelope.id, replies.generation, Math.max(1, started + waitMs - Date.now()), () => moduleTimeout(module, waitMs));
     try {
       replies.channel.sendToQueue(rpcQueue(module), encode(envelope), {
         // Requests carry credentials (passwords, access tokens) and are worthless after their
@@ -78,7 +83,7 @@ export class RpcClient {
         messageId: envelope.id,
         replyTo: DIRECT_REPLY_TO,
         // A request nobody picked up in time is worthless: let the broker drop it.
-        expiration: String(timeoutMs),
+        expiration: String(waitMs),
         contentType: CONTENT_TYPE,
         headers: { [REQUEST_ID_HEADER]: envelope.requestId },
       });
@@ -94,11 +99,17 @@ export class RpcClient {
     this.pending.rejectAll(() => busUnavailable(why));
   }
 
-  /** Fails fast when nobody consumes the module's queue, instead of letting the caller time out. */
-  private async ensureServed(module: BusModuleName, timeoutMs: number): Promise<void> {
+  /**
+   * Fails fast when the module's queue does not exist, or nobody consumes it and requests may not
+   * wait for a cold start, instead of letting the caller time out.
+   */
+  private async ensureServed(module: BusModuleName, timeoutMs: number): Promise<QueueState> {
     try {
-      const available = await withTimeout(this.availability.isAvailable(rpcQueue(module)), timeoutMs, () => moduleTimeout(module, timeoutMs));
-      if (!available) throw new AppError('module_unavailable', `The ${module} module is not running.`);
+      const state = await withTimeout(this.availability.stateOf(rpcQueue(module)), timeoutMs, () => moduleTimeout(module, timeoutMs));
+      if (state === 'missing' || (state === 'idle' && this.coldStartMs === 0)) {
+        throw new AppError('module_unavailable', `The ${module} module is not running.`);
+      }
+      return state;
     } catch (error) {
       if (error instanceof AppError) throw error;
       this.connection.logger.warn({ err: error, module }, 'availability check failed');
@@ -107,14 +118,14 @@ export class RpcClient {
   }
 
   /** `checkQueue` on a missing queue closes its channel (404), so every check gets its own channel. */
-  private async hasConsumer(queue: string): Promise<boolean> {
+  private async queueState(queue: string): Promise<QueueState> {
     const channel = await this.connection.createTemporaryChannel();
     channel.on('error', () => undefined); // the expected 404 arrives as a channel error
     try {
       const { consumerCount } = await channel.checkQueue(queue);
-      return consumerCount > 0;
+      return consumerCount > 0 ? 'served' : 'idle';
     } catch (error) {
-      if ((error as { code?: unknown }).code === 404) return false;
+      if ((error as { code?: unknown }).code === 404) return 'missing';
       throw error;
     } finally {
       channel.close().catch(() => undefined);

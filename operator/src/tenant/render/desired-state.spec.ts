@@ -108,6 +108,17 @@ describe('renderTenant', () => {
     expect(find('Service', 'gateway')?.spec.ports.map((port: { name: string; port: number }) => `${port.name}:${port.port}`)).toEqual(['http:80', 'ops:9090']);
   });
 
+  it('lets requests wait for a replaced pod, and keeps the gateway serving while the ingress forgets it', () => {
+    const { find } = render({ modules: [{ name: 'users' }] });
+    const gateway = find('Deployment', 'gateway')?.spec.template.spec.containers[0];
+    const users = find('Deployment', 'users')?.spec.template.spec.containers[0];
+    for (const container of [gateway, users]) {
+      expect(container.env).toContainEqual({ name: 'NP_RPC_COLD_START_MS', value: '20000' });
+    }
+    expect(gateway.lifecycle.preStop.sleep.seconds).toBeGreaterThan(0);
+    expect(users.lifecycle).toBeUndefined();
+  });
+
   it('routes the ingress host to the gateway, with TLS when a secret is named', () => {
     expect(render({}).find('Ingress', 'gateway')).toBeUndefined();
     const ingress = render({ ingress: { host: 'api.acme.example.com', tlsSecretName: 'acme-tls' } }).find('Ingress', 'gateway');

@@ -18,7 +18,8 @@ export function gatewayConfigData(plan: TenantPlan): Record<string, string> {
   const limits = plan.tenant.spec.rateLimits;
   return {
     NP_TENANT: plan.name,
-    NP_MODULES: optional.join(','),
+    // An empty variable reads as unset (libs/config): `none` is the gateway's empty list.
+    NP_MODULES: optional.length > 0 ? optional.join(',') : 'none',
     ...(ingress ? { NP_PUBLIC_URL: `${ingress.tlsSecretName ? 'https' : 'http'}://${ingress.host}`, NP_TRUST_PROXY: 'true' } : {}),
     ...(limits?.perAddressPerMinute ? { NP_RATE_LIMIT_IP_PER_MINUTE: String(limits.perAddressPerMinute) } : {}),
     ...(limits?.perUserPerMinute ? { NP_RATE_LIMIT_USER_PER_MINUTE: String(limits.perUserPerMinute) } : {}),

@@ -7,6 +7,16 @@ import { TENANT_SERVICE_ACCOUNT } from './namespace.js';
 import { connectionsSecretName } from '../secret-names.js';
 
 const RUN_AS = 10001;
+/**
+ * How long a request waits in a module's queue while no pod consumes it (a pod replaced, a
+ * rollout): below the gateway's 30 s HTTP request timeout, above a pod's start.
+ */
+export const COLD_START_MS = 20_000;
+/**
+ * The gateway keeps serving this long after its pod is told to stop, while the ingress controller
+ * and Services drop its address (they learn it from the API server, not from the pod).
+ */
+const GATEWAY_PRE_STOP_SECONDS = 5;
 
 /**
  * A module's Deployment. While the module runs its replica count belongs to the HPA, so the
@@ -80,8 +90,10 @@ function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown
     env: [
       { name: 'NP_ENV', value: 'production' },
       { name: 'NP_TENANT', value: plan.name },
+      { name: 'NP_RPC_COLD_START_MS', value: String(COLD_START_MS) },
       ...listenerEnv(module),
     ],
+    ...(module.ports.http === null ? {} : { lifecycle: { preStop: { sleep: { seconds: GATEWAY_PRE_STOP_SECONDS } } } }),
     envFrom: [
       ...(module.name === 'gateway' ? [{ configMapRef: { name: GATEWAY_CONFIG_NAME } }] : []),
       // Not optional: a pod never starts on settings that would send it to shared servers.
