@@ -46,5 +46,11 @@ export interface ModuleEntry {
   port: { name: 'http' | 'ops'; number: number };
   /** Ops port on loopback when run by tools/start-distributed.sh (0: any free port). */
   localOpsPort: number;
+  /**
+   * A module that serves bytes over HTTP (its contracts' stream routes, proxied by the gateway):
+   * the port of that data listener in a cluster (`number`, a Service port named `data`) and on
+   * loopback when run by tools/start-distributed.sh (`localPort`).
+   */
+  dataPort?: { name: 'data'; number: number; localPort: number };
   deployment: ModuleDeployment;
 }

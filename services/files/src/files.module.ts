@@ -1,12 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, SETTINGS } from '@np/runtime';
+import type { OutboxSignal } from '@np/messaging';
+import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
+import { FilesRepository } from './catalog/files.repository.js';
+import { FilesService } from './catalog/files.service.js';
 import { FilesHandlers } from './files.handlers.js';
-import { ItemsRepository } from './items/items.repository.js';
-import { ItemsService } from './items/items.service.js';
 import type { FilesSettings } from './settings.js';
+import type { StorageDriver } from './storage/storage-driver.js';
+import { STORAGE } from './storage/storage-token.js';
 
 export interface FilesModuleDeps extends DataServiceDeps {
   settings: FilesSettings;
+  outbox: OutboxSignal;
+  storage: StorageDriver;
 }
 
 @Module({})
@@ -20,9 +25,12 @@ export class FilesModule {
         { provide: BUS_CLIENT, useValue: deps.bus },
         { provide: LOGGER, useValue: deps.logger },
         { provide: SETTINGS, useValue: deps.settings },
-        ItemsRepository,
-        ItemsService,
+        { provide: OUTBOX, useValue: deps.outbox },
+        { provide: STORAGE, useValue: deps.storage },
+        FilesRepository,
+        FilesService,
       ],
+      exports: [FilesService],
     };
   }
 }

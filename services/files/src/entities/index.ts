@@ -1,6 +1,6 @@
-import { ItemEntity } from './item.entity.js';
+import { FileEntity } from './file.entity.js';
 
-export { ItemEntity, type ItemEntityType } from './item.entity.js';
+export { FileEntity, type FileEntityType } from './file.entity.js';
 
 /** Every entity of the files schema, for `openDatabase`. */
-export const filesEntities = [ItemEntity];
+export const filesEntities = [FileEntity];
