@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RabbitMqManagement, amqpUrlFor } from '@np/messaging';
-import { PROCESS_MODULES } from '@np/modules';
+import { DATA_LISTENERS, PROCESS_MODULES } from '@np/modules';
 import { testAmqpManagementUrl, testAmqpUrl, testDatabaseUrl, uniqueName } from '@np/testing';
 import pg from 'pg';
 import { exitOf, ROOT, startNode, stopChild, waitUntil } from './child-process.js';
@@ -154,13 +154,29 @@ async function startDistributedPlatform(options) {
     NP_SIGNING_KEY_ENCRYPTION_KEY: signingKeyEncryptionKey,
     NP_ISSUER: url,
     NP_PUBLIC_URL: `http://localhost:${port}`,
+    // The platform's own bucket on the test S3 server (files).
+    NP_S3_BUCKET: `np-e2e-${randomBytes(6).toString('hex')}`,
     ...options.env,
     NP_DATABASE_URL: databaseUrl,
   };
+  // Each data listener (files) on a port of its own, which the gateway is told.
+  /** @type {Record<string, string>} */
+  const dataPorts = {};
+  /** @type {Record<string, string>} */
+  const dataUrls = {};
+  for (const listener of DATA_LISTENERS) {
+    const dataPort = await freePort();
+    dataPorts[listener.name] = String(dataPort);
+    dataUrls[listener.urlSetting] = `http://127.0.0.1:${dataPort}`;
+  }
   /** @type {Map<ModuleProcess, import('node:child_process').ChildProcess>} */
   const children = new Map();
   const start = async (/** @type {ModuleProcess} */ name) => {
-    const extra = name === 'gateway' ? { PORT: String(port), NP_OPS_PORT: String(opsPort) } : { NP_OPS_PORT: String(await freePort()) };
+    const listener = DATA_LISTENERS.find((candidate) => candidate.name === name);
+    const extra =
+      name === 'gateway'
+        ? { PORT: String(port), NP_OPS_PORT: String(opsPort), ...dataUrls }
+        : { NP_OPS_PORT: String(await freePort()), ...(listener ? { [listener.portSetting]: dataPorts[name] } : {}) };
     children.set(name, startNode(`distributed-${name}`, `services/${name}/dist/main.js`, { ...env, NP_AMQP_URL: amqpUrls[name], ...extra }, options));
   };
   /** @type {import('node:child_process').ChildProcess[]} */
@@ -204,7 +220,7 @@ async function startDistributedPlatform(options) {
     amqpUrls,
     startExtraGateway: async () => {
       const extraPort = await freePort();
-      const child = startNode(`distributed-gateway-${extraGateways.length + 2}`, 'services/gateway/dist/main.js', { ...env, NP_AMQP_URL: amqpUrls.gateway, PORT: String(extraPort) }, options);
+      const child = startNode(`distributed-gateway-${extraGateways.length + 2}`, 'services/gateway/dist/main.js', { ...env, NP_AMQP_URL: amqpUrls.gateway, PORT: String(extraPort), ...dataUrls }, options);
       extraGateways.push(child);
       const extraUrl = `http://127.0.0.1:${extraPort}`;
       await waitForPlatform(extraUrl, child, env);

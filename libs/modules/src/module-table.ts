@@ -13,7 +13,7 @@ export function renderModuleTable(): string {
       code(entry.events),
       code(entry.permissions),
       entry.schema ? `\`${entry.schema}\`` : '—',
-      `\`${entry.image}\`, ${entry.port.name} ${entry.port.number}, ${entry.deployment.replicas.min}–${entry.deployment.replicas.max} replicas`,
+      `\`${entry.image}\`, ${entry.port.name} ${entry.port.number}${'dataPort' in entry ? `, ${entry.dataPort.name} ${entry.dataPort.number}` : ''}, ${entry.deployment.replicas.min}–${entry.deployment.replicas.max} replicas`,
     ].join(' | '),
   );
   return [

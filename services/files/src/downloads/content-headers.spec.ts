@@ -36,7 +36,7 @@ describe('matchesIfNoneMatch', () => {
 
 describe('dispositionOf', () => {
   it('quotes names and gives non-ASCII ones an encoded form', () => {
-    expect(dispositionOf('report.pdf', 'attachment')).toBe('attachment; filename="report.pdf"');
+    expect(dispositionOf('report.pdf', 'attachment')).toBe('attachment; filename=report.pdf');
     expect(dispositionOf('say "hi".txt', 'inline')).toBe('inline; filename="say \\"hi\\".txt"');
     expect(dispositionOf('résumé.pdf', 'attachment')).toBe('attachment; filename="r?sum?.pdf"; filename*=UTF-8\'\'r%C3%A9sum%C3%A9.pdf');
   });

@@ -24,6 +24,8 @@ export type RangeAnswer = { kind: 'whole' } | { kind: 'partial'; range: ByteRang
  */
 export function rangeOf(header: string | undefined, size: number, ifRange: string | undefined, etag: string): RangeAnswer {
   if (header === undefined || (ifRange !== undefined && ifRange !== etag)) return { kind: 'whole' };
+  // A header that is not a byte-range set at all is ignored, not refused.
+  if (!/^bytes=\s*(\d+-\d*|-\d+)(\s*,\s*(\d+-\d*|-\d+))*\s*$/.test(header)) return { kind: 'whole' };
   const parsed = rangeParser(size, header, { combine: true });
   if (parsed === -1) return { kind: 'unsatisfiable' };
   if (parsed === -2 || parsed.type !== 'bytes' || parsed.length !== 1) return { kind: 'whole' };

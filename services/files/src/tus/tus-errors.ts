@@ -13,9 +13,20 @@ const TUS_STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
   460: 'validation_failed',
 };
 
-/** An error as @tus/server sends it when a hook throws: the body is the platform's error payload. */
-export function tusError(error: AppError): { status_code: number; body: string } {
-  return { status_code: error.status, body: JSON.stringify(error.toPayload()) };
+/** An error @tus/server answers as it is when a hook throws it (its `status_code` and `body`): the body is the platform's error payload. */
+export class TusRefusal extends Error {
+  readonly status_code: number;
+  readonly body: string;
+
+  constructor(error: AppError) {
+    super(error.message);
+    this.status_code = error.status;
+    this.body = JSON.stringify(error.toPayload());
+  }
+}
+
+export function tusError(error: AppError): TusRefusal {
+  return new TusRefusal(error);
 }
 
 /**

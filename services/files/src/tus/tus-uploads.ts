@@ -142,7 +142,7 @@ export class TusUploads {
 
   private async finish(principal: Principal, upload: Upload): Promise<void> {
     const metadata = upload.metadata ?? {};
-    const source = (await this.store.read(upload.id)) as Readable;
+    const source: Readable = await this.store.read(upload.id);
     const stored = await ingest(this.deps.storage, source, { declaredType: metadata.contentType ?? undefined, maxBytes: this.deps.settings.NP_FILES_MAX_BYTES, allowed: this.deps.allowed, from: 'storage' });
     try {
       await this.deps.files.record(principal, stored, { name: metadata.filename ?? undefined, folder: metadata.folder ?? undefined, public: metadata.public === 'true' }, upload.id);
