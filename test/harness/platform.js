@@ -40,6 +40,8 @@ export const REFRESH_GRACE_SECONDS = 1;
  * @property {() => Promise<void>} stopDatabase distributed: stops the test PostgreSQL (every suite's!)
  * @property {() => Promise<void>} startDatabase distributed: starts it again (no-op when it runs)
  * @property {() => Promise<void>} killDatabase embedded: SIGKILL to the embedded PostgreSQL's postmaster
+ * @property {() => Promise<void>} stopStorage distributed: stops the test S3 server (every suite's!)
+ * @property {() => Promise<void>} startStorage distributed: starts it again (no-op when it runs)
  * @property {string | undefined} dataDir embedded: the data folder
  */
 /** @typedef {{ code: number | null, signal: NodeJS.Signals | null }} ProcessExit */
@@ -123,6 +125,8 @@ async function startEmbeddedPlatform(options) {
     },
     stopDatabase: unsupported,
     startDatabase: unsupported,
+    stopStorage: unsupported,
+    startStorage: unsupported,
     close,
   };
 }
@@ -211,6 +215,8 @@ async function startDistributedPlatform(options) {
     },
     stopDatabase: () => run('bash', [join(ROOT, 'tools/postgres-ctl.sh'), 'stop']),
     startDatabase: () => run('bash', [join(ROOT, 'tools/postgres-ctl.sh'), 'start']),
+    stopStorage: () => run('bash', [join(ROOT, 'tools/versitygw.sh'), 'stop']),
+    startStorage: () => run('bash', [join(ROOT, 'tools/versitygw.sh'), 'start']),
     killDatabase: unsupported,
     stopModule: async (name) => {
       await stopChild(children.get(name), 'SIGKILL');

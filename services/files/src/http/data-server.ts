@@ -14,6 +14,10 @@ import type { TusUploads } from '../tus/tus-uploads.js';
 import type { AllowedTypes } from '../uploads/content-type-policy.js';
 import { receiveMultipart } from '../uploads/receive-multipart.js';
 import { toDataError } from './data-errors.js';
+import { drainBody } from './drain-body.js';
+
+/** How long a refused upload's remaining bytes are read before the answer goes anyway. */
+const DRAIN_LIMIT_MS = 60_000;
 
 export interface DataServerDeps {
   settings: FilesSettings;
@@ -37,7 +41,14 @@ export interface RunningDataServer {
  */
 export async function startDataServer(deps: DataServerDeps): Promise<RunningDataServer> {
   const app = Fastify({ logger: false, genReqId: (request) => requestIdFrom(request.headers['x-request-id']), bodyLimit: 64 * 1024 });
-  app.setErrorHandler((error, request, reply) => sendDataError(request, reply, error, deps.logger));
+  app.setErrorHandler(async (error, request, reply) => {
+    // The client may still be sending the body of a refused upload: read and drop the rest first,
+    // so every hop (the gateway's proxy included) sees a finished request and the answer arrives
+    // whole instead of a broken pipe.
+    await drainBody(request.raw, DRAIN_LIMIT_MS);
+    sendDataError(request, reply, error, deps.logger);
+    return reply;
+  });
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ code: 'route_not_found', message: 'No such route.', requestId: request.id });
   });
@@ -47,6 +58,8 @@ export async function startDataServer(deps: DataServerDeps): Promise<RunningData
   });
   await app.register(fastifyMultipart, {
     throwFileSizeLimit: true,
+    // The name as sent: safeFileName alone decides what of it is kept.
+    preservePath: true,
     limits: { fileSize: deps.settings.NP_FILES_MAX_BYTES, files: 1, fields: 10, fieldSize: 4096, parts: 20, headerPairs: 100 },
   });
   registerRoutes(app, deps);
@@ -107,7 +120,5 @@ function sendDataError(request: FastifyRequest, reply: FastifyReply, error: unkn
   runWithRequestContext({ requestId: request.id }, () => {
     if (appError.code === 'internal_error') logger.error({ err: error, url: request.url }, 'unhandled error on the data listener');
   });
-  // A body the client is still sending is not read any further.
-  if (!request.raw.complete) void reply.header('connection', 'close');
   void reply.code(appError.status).header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store').send(appError.toBody(request.id));
 }

@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
 import replyFrom from '@fastify/reply-from';
 import { AppError, type StreamRouteDeclaration } from '@np/contracts';
 import type { Logger } from '@np/observability';
@@ -26,8 +27,8 @@ export async function registerStreamRoutes(app: FastifyInstance, routes: readonl
   if (routes.length === 0) return;
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, payload: Readable, done) => {
-      done(null, payload);
+    scope.addContentTypeParser('*', (_request, payload: IncomingMessage, done) => {
+      done(null, detachable(payload));
     });
     await scope.register(replyFrom, {
       disableRequestLogging: true,
@@ -42,7 +43,12 @@ export async function registerStreamRoutes(app: FastifyInstance, routes: readonl
         handler: async (request, reply) => {
           await deps.access.admitStream(declared, request);
           return reply.from(`${upstream}${request.url}`, {
-            rewriteRequestHeaders: (_original, headers) => ({ ...headers, 'x-request-id': request.id, 'x-forwarded-for': request.ip }),
+            rewriteRequestHeaders: (_original, headers) => forwardedHeaders(headers, request.id, request.ip),
+            // Hop-by-hop: whether the client's connection stays open is the gateway's business.
+            rewriteHeaders: (headers) => {
+              const { connection: _connection, 'keep-alive': _keepAlive, ...rest } = headers;
+              return rest;
+            },
             onError: (_failed, { error }) => {
               sendError(request, reply, proxyError(error), deps.logger);
             },
@@ -61,4 +67,26 @@ function proxyError(error: unknown): AppError {
   const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
   if (status === 504) return new AppError('module_timeout', 'The module did not answer in time.');
   return new AppError('module_unavailable', 'The module is not reachable.');
+}
+
+/**
+ * The request body as a stream the proxy may destroy without destroying the connection: a module
+ * that answers before reading everything (413 for a file too large) ends the hop, the rest of the
+ * body is read and dropped, and the client reads the answer instead of a broken pipe.
+ */
+function detachable(payload: IncomingMessage): Readable {
+  const body = new PassThrough();
+  payload.pipe(body);
+  body.once('close', () => {
+    if (payload.complete) return;
+    payload.unpipe(body);
+    payload.resume();
+  });
+  return body;
+}
+
+/** The client's headers as the module gets them: the request id and address added; `Expect` answered here (Node sends the 100 Continue). */
+function forwardedHeaders(headers: Record<string, string | string[] | undefined>, requestId: string, ip: string): Record<string, string | string[] | undefined> {
+  const { expect: _expect, ...rest } = headers;
+  return { ...rest, 'x-request-id': requestId, 'x-forwarded-for': ip };
 }
