@@ -19,7 +19,7 @@ export class TusRefusal extends Error {
   readonly body: string;
 
   constructor(error: AppError) {
-    super(error.message);
+    super(error.message, { cause: (error as { cause?: unknown }).cause });
     this.status_code = error.status;
     this.body = JSON.stringify(error.toPayload());
   }

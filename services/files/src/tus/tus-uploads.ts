@@ -17,7 +17,7 @@ import { localFilesRoot, s3ConnectionOf } from '../storage/storage-choice.js';
 import type { StorageDriver } from '../storage/storage-driver.js';
 import type { AllowedTypes } from '../uploads/content-type-policy.js';
 import { ingest } from '../uploads/ingest.js';
-import { appErrorOfTusAnswer, tusError } from './tus-errors.js';
+import { appErrorOfTusAnswer, TusRefusal, tusError } from './tus-errors.js';
 
 export interface TusUploadsDeps {
   settings: FilesSettings;
@@ -130,6 +130,9 @@ export class TusUploads {
         const principal = await this.principal(req);
         try {
           await this.guard(() => this.finish(principal, upload));
+        } catch (error) {
+          if (error instanceof TusRefusal && error.status_code >= 500) this.deps.logger.warn({ err: (error as { cause?: unknown }).cause ?? error, uploadId: upload.id }, 'a finished upload could not be stored');
+          throw error;
         } finally {
           await this.store.remove(upload.id).catch((error: unknown) => {
             this.deps.logger.warn({ err: error, uploadId: upload.id }, 'the parts of a finished upload could not be deleted');

@@ -54,12 +54,13 @@ export async function ingest(storage: StorageDriver, source: Readable, options: 
     // The client's fault (too large, gone) when the bytes failed; else the storage's.
     throw sourceFailure !== undefined && options.from === 'client' ? clientError(sourceFailure) : meter.failure instanceof AppError ? meter.failure : storageError(error);
   }
-  return { key, size: meter.size, sha256: meter.digest(), contentType };
+  return { key, size: meter.counted, sha256: meter.digest(), contentType };
 }
 
 /** Counts and hashes what passes, and fails the stream past the size limit. */
 class Meter extends Transform {
-  size = 0;
+  // Not `size`: the AWS SDK takes a body's `size` for its length.
+  counted = 0;
   failure: unknown;
   private readonly hash = createHash('sha256');
 
@@ -68,8 +69,8 @@ class Meter extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.size += chunk.length;
-    if (this.size > this.maxBytes) {
+    this.counted += chunk.length;
+    if (this.counted > this.maxBytes) {
       this.failure = tooLarge(this.maxBytes);
       callback(this.failure as Error);
       return;
