@@ -4,19 +4,15 @@ import type { Readable } from 'node:stream';
 import { bearerTokenFrom, type TokenVerifier } from '@np/auth';
 import { AppError, type Principal } from '@np/contracts';
 import { currentRequestId, type Logger, runWithRequestContext } from '@np/observability';
-import { FileStore } from '@tus/file-store';
-import { S3Store } from '@tus/s3-store';
 import { Server, type ServerOptions } from '@tus/server';
 import type { Upload } from '@tus/utils';
-import { join } from 'node:path';
 import type { FilesService } from '../catalog/files.service.js';
 import { TUS_PATH } from '../contracts/index.js';
 import type { FilesSettings } from '../settings.js';
-import { s3ClientConfig } from '../storage/s3-client.js';
-import { localFilesRoot, s3ConnectionOf } from '../storage/storage-choice.js';
 import type { StorageDriver } from '../storage/storage-driver.js';
 import type { AllowedTypes } from '../uploads/content-type-policy.js';
 import { ingest } from '../uploads/ingest.js';
+import { type UploadStore, uploadStore } from './upload-stores.js';
 import { appErrorOfTusAnswer, TusRefusal, tusError } from './tus-errors.js';
 
 export interface TusUploadsDeps {
@@ -30,20 +26,6 @@ export interface TusUploadsDeps {
 
 type TusRequest = Parameters<NonNullable<ServerOptions['onIncomingRequest']>>[0];
 type TusHandlers = Pick<ServerOptions, 'onUploadCreate' | 'onIncomingRequest' | 'onUploadFinish'>;
-
-/**
- * Where unfinished uploads wait: beside the objects on local disk, in the same bucket on S3
- * (as S3 multipart uploads, so a part is never held whole in memory either).
- */
-function uploadStore(settings: FilesSettings): FileStore | S3Store {
-  const expirationPeriodInMilliseconds = settings.NP_FILES_UPLOAD_EXPIRY_SECONDS * 1000;
-  if (settings.NP_FILES_STORAGE === 'local') return new FileStore({ directory: join(localFilesRoot(settings), 'uploads'), expirationPeriodInMilliseconds });
-  return new S3Store({
-    partSize: Math.max(settings.NP_FILES_PART_BYTES, 5 * 1024 * 1024),
-    expirationPeriodInMilliseconds,
-    s3ClientConfig: { ...s3ClientConfig(s3ConnectionOf(settings)), bucket: settings.NP_S3_BUCKET },
-  });
-}
 
 /** Error answers in the platform's JSON shape, whatever part of tus refused. */
 class PlatformTusServer extends Server {
@@ -64,7 +46,7 @@ class PlatformTusServer extends Server {
  */
 export class TusUploads {
   private readonly server: Server;
-  private readonly store: FileStore | S3Store;
+  private readonly store: UploadStore;
   private readonly sweep: NodeJS.Timeout;
 
   constructor(private readonly deps: TusUploadsDeps) {

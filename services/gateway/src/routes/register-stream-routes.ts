@@ -45,10 +45,7 @@ export async function registerStreamRoutes(app: FastifyInstance, routes: readonl
           return reply.from(`${upstream}${request.url}`, {
             rewriteRequestHeaders: (_original, headers) => forwardedHeaders(headers, request.id, request.ip),
             // Hop-by-hop: whether the client's connection stays open is the gateway's business.
-            rewriteHeaders: (headers) => {
-              const { connection: _connection, 'keep-alive': _keepAlive, ...rest } = headers;
-              return rest;
-            },
+            rewriteHeaders: (headers) => withoutHeaders(headers, ['connection', 'keep-alive']),
             onError: (_failed, { error }) => {
               sendError(request, reply, proxyError(error), deps.logger);
             },
@@ -87,6 +84,9 @@ function detachable(payload: IncomingMessage): Readable {
 
 /** The client's headers as the module gets them: the request id and address added; `Expect` answered here (Node sends the 100 Continue). */
 function forwardedHeaders(headers: Record<string, string | string[] | undefined>, requestId: string, ip: string): Record<string, string | string[] | undefined> {
-  const { expect: _expect, ...rest } = headers;
-  return { ...rest, 'x-request-id': requestId, 'x-forwarded-for': ip };
+  return { ...withoutHeaders(headers, ['expect']), 'x-request-id': requestId, 'x-forwarded-for': ip };
+}
+
+function withoutHeaders<H extends Record<string, unknown>>(headers: H, names: readonly string[]): H {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !names.includes(name.toLowerCase()))) as H;
 }
