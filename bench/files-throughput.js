@@ -104,7 +104,8 @@ async function main() {
     const login = await fetch(`${platform.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     const token = (await login.json()).access_token;
     const auth = { authorization: `Bearer ${token}` };
-    const rss = rssSampler(platform.opsUrl);
+    const idleRssMb = await rssSampler(platform.opsUrl).stop();
+    let rss = rssSampler(platform.opsUrl);
 
     // Uploads: the gateway, then S3 directly with the files module's own multipart settings.
     const form = multipart(BYTES, 'gib.bin');
@@ -116,6 +117,8 @@ async function main() {
     started = performance.now();
     await new Upload({ client: s3, params: { Bucket: bucket, Key: 'bench/direct.bin', Body: bytes(BYTES), ContentType: 'application/octet-stream' }, partSize: PART_BYTES, queueSize: 2 }).done();
     const directUploadMs = performance.now() - started;
+    const uploadRssMb = await rss.stop();
+    rss = rssSampler(platform.opsUrl);
 
     // Downloads.
     started = performance.now();
@@ -126,7 +129,8 @@ async function main() {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'bench/direct.bin' }));
     const directDownloaded = await drain(object.Body);
     const directDownloadMs = performance.now() - started;
-    const peakRssMb = await rss.stop();
+    const downloadRssMb = await rss.stop();
+    const peakRssMb = Math.max(uploadRssMb, downloadRssMb);
     if (gatewayDownloaded !== BYTES || directDownloaded !== BYTES) throw new Error(`short download: ${gatewayDownloaded} / ${directDownloaded} of ${BYTES}`);
 
     // Many small uploads at once.
@@ -147,7 +151,7 @@ async function main() {
     ];
     console.log('\n| transfer | through the gateway (MiB/s) | straight to S3 (MiB/s) | ratio (aim ≥ 0.8) |\n| --- | ---: | ---: | ---: |');
     for (const [what, gateway, direct] of rows) console.log(`| ${what} | ${gateway.toFixed(1)} | ${direct.toFixed(1)} | ${(gateway / direct).toFixed(2)} |`);
-    console.log(`\ngateway peak RSS over both transfers: ${peakRssMb.toFixed(0)} MB (aim ≤ ${AIMS.peakRssMb})`);
+    console.log(`\ngateway RSS: ${idleRssMb.toFixed(0)} MB before, peak ${uploadRssMb.toFixed(0)} MB uploading, ${downloadRssMb.toFixed(0)} MB downloading (aim ≤ ${AIMS.peakRssMb})`);
     const ok = load.non2xx === 0 && load.errors === 0 ? 'all 201' : `${load.non2xx} non-2xx, ${load.errors} errors`;
     console.log(`${UPLOADS} uploads of 1 MB, ${CONCURRENCY} at once: ${load.requests.average.toFixed(1)} req/s, p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms (${ok})`);
     const failed = rows.some(([, gateway, direct]) => gateway / direct < AIMS.ratio) || peakRssMb > AIMS.peakRssMb || load.non2xx > 0 || load.errors > 0;

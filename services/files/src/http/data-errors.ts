@@ -1,4 +1,5 @@
 import { AppError } from '@np/contracts';
+import { isDatabaseUnavailable } from '@np/persistence';
 
 /** The Fastify and @fastify/multipart errors a client can cause, in the platform's codes. */
 const CLIENT_ERRORS: Readonly<Record<string, () => AppError>> = {
@@ -15,6 +16,7 @@ const CLIENT_ERRORS: Readonly<Record<string, () => AppError>> = {
 /** Anything thrown while serving a data route, as the error the client gets (unknown ones: internal_error, logged by the caller). */
 export function toDataError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return new AppError('database_unavailable', 'The database is unavailable; retry the request shortly.');
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') {
     const mapped = CLIENT_ERRORS[code];
