@@ -1,10 +1,12 @@
-import { MODULE_MANIFEST } from '@np/modules';
+import { DATA_LISTENERS, MODULE_MANIFEST } from '@np/modules';
 import type { ModuleName, ResourceQuantities } from '../api/tenant.js';
 
 export interface ModuleDefaults {
   /** Port of the module's HTTP surface: the public API for the gateway, ops endpoints for the rest. */
   port: number;
   portName: 'http' | 'ops';
+  /** A module that serves bytes: its data listener (port `data`), which the gateway proxies to, and the settings naming it. */
+  data?: { port: number; portSetting: string; hostSetting: string; urlSetting: string };
   /** Image repository under the operator's registry: `<registry>/<image>:<tag>`. */
   image: string;
   replicas: { min: number; max: number };
@@ -24,6 +26,7 @@ export const MODULE_CATALOG = Object.fromEntries(
     {
       port: entry.port.number,
       portName: entry.port.name,
+      ...dataOf(entry.name),
       image: entry.image,
       replicas: { ...entry.deployment.replicas },
       cpuUtilization: entry.deployment.cpuUtilization,
@@ -32,3 +35,9 @@ export const MODULE_CATALOG = Object.fromEntries(
     },
   ]),
 ) as Readonly<Record<ModuleName, ModuleDefaults>>;
+
+function dataOf(name: ModuleName): Pick<ModuleDefaults, 'data'> {
+  const listener = DATA_LISTENERS.find((candidate) => candidate.name === name);
+  if (!listener) return {};
+  return { data: { port: listener.port, portSetting: listener.portSetting, hostSetting: listener.portSetting.replace(/_PORT$/, '_HOST'), urlSetting: listener.urlSetting } };
+}

@@ -1,6 +1,6 @@
 import { ALWAYS_ON_MODULES, type ModuleName, type ResourceQuantities, type Tenant } from '../api/tenant.js';
 import type { RenderSettings } from '../settings.js';
-import { MODULE_CATALOG } from './module-catalog.js';
+import { MODULE_CATALOG, type ModuleDefaults } from './module-catalog.js';
 
 export interface ModulePlan {
   name: ModuleName;
@@ -12,6 +12,8 @@ export interface ModulePlan {
   limits: ResourceQuantities;
   port: number;
   portName: 'http' | 'ops';
+  /** The data listener of a module that serves bytes (see ModuleDefaults). */
+  data?: ModuleDefaults['data'];
   image: string;
 }
 
@@ -80,6 +82,7 @@ function modulePlan(
     limits: { ...defaults.limits, ...spec?.resources?.limits },
     port: defaults.port,
     portName: defaults.portName,
+    ...(defaults.data ? { data: defaults.data } : {}),
     image,
   };
 }

@@ -13,6 +13,8 @@ const RUN_AS = 10001;
  * operator leaves `replicas` out; a disabled module, or one whose connections Secret does not
  * exist yet (`started` false), is pinned to zero.
  */
+const DATA_PORT_NAME = 'data';
+
 export function renderDeployment(plan: TenantPlan, module: ModulePlan, started = module.enabled): KubernetesObject {
   const labels = moduleLabels(plan, module.name);
   return {
@@ -55,12 +57,21 @@ function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown
   return {
     name: module.name,
     image: module.image,
-    ports: [{ name: module.portName, containerPort: module.port, protocol: 'TCP' }],
+    ports: [
+      { name: module.portName, containerPort: module.port, protocol: 'TCP' },
+      ...(module.data ? [{ name: DATA_PORT_NAME, containerPort: module.data.port, protocol: 'TCP' }] : []),
+    ],
     env: [
       { name: 'NP_ENV', value: 'production' },
       { name: 'NP_TENANT', value: plan.name },
       { name: 'NP_OPS_PORT', value: String(module.port) },
       { name: 'NP_OPS_HOST', value: '0.0.0.0' },
+      ...(module.data
+        ? [
+            { name: module.data.portSetting, value: String(module.data.port) },
+            { name: module.data.hostSetting, value: '0.0.0.0' },
+          ]
+        : []),
     ],
     envFrom: [
       ...(module.name === 'gateway' ? [{ configMapRef: { name: GATEWAY_CONFIG_NAME } }] : []),
@@ -97,7 +108,11 @@ export function renderService(plan: TenantPlan, module: ModulePlan): KubernetesO
     spec: {
       type: 'ClusterIP',
       selector: moduleSelector(plan, module.name),
-      ports: [{ name: module.portName, port: servicePort, targetPort: module.portName, protocol: 'TCP' }],
+      ports: [
+        { name: module.portName, port: servicePort, targetPort: module.portName, protocol: 'TCP' },
+        // Uploads and downloads, proxied by the gateway.
+        ...(module.data ? [{ name: DATA_PORT_NAME, port: module.data.port, targetPort: DATA_PORT_NAME, protocol: 'TCP' }] : []),
+      ],
     },
   } as KubernetesObject;
 }
