@@ -12,6 +12,7 @@ import type { FilesSettings } from '../settings.js';
 import type { StorageDriver } from '../storage/storage-driver.js';
 import type { AllowedTypes } from '../uploads/content-type-policy.js';
 import { ingest } from '../uploads/ingest.js';
+import { PostgresLocker } from './postgres-locker.js';
 import { type UploadStore, uploadStore } from './upload-stores.js';
 import { appErrorOfTusAnswer, TusRefusal, tusError } from './tus-errors.js';
 
@@ -61,6 +62,7 @@ export class TusUploads {
       // The id is the file's id: it must look like one before any store sees it.
       getFileIdFromRequest: (req, lastPath) => (lastPath !== undefined && /^[0-9a-f-]{36}$/.test(lastPath) ? lastPath : undefined),
       disableTerminationForFinishedUploads: true,
+      locker: new PostgresLocker(settings.NP_DATABASE_URL, settings.NP_FILES_SCHEMA),
       ...this.handlers(),
     });
     this.sweep = setInterval(() => void this.cleanUp(), settings.NP_FILES_UPLOAD_SWEEP_SECONDS * 1000).unref();
