@@ -368,6 +368,14 @@ describe(`files (${shape})`, () => {
       expect((await api.request('DELETE', `/v1/files/${shared.id}`, { token: manager.token })).status).toBe(204);
     });
 
+    it('documents the byte routes beside the metadata routes', async () => {
+      const document = await api.request<{ paths: Record<string, Record<string, unknown>> }>('GET', '/docs/openapi.json');
+      expect(Object.keys(document.body.paths)).toEqual(
+        expect.arrayContaining(['/v1/files', '/v1/files/{id}', '/v1/files/{id}/content', '/v1/files/uploads', '/v1/files/uploads/{uploadId}', '/public/files/{id}/{name}', '/public/files/links/{id}']),
+      );
+      expect(Object.keys(document.body.paths['/v1/files'] ?? {}).sort()).toEqual(['get', 'post']);
+    });
+
     it('answers 401 for the metadata routes without a token', async () => {
       expectError(await api.request('GET', '/v1/files'), 401, 'token_missing');
       expectError(await api.request('GET', '/v1/files/usage'), 401, 'token_missing');

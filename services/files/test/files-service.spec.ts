@@ -6,9 +6,10 @@ import { BusClient, InProcessTransport } from '@np/messaging';
 import { createLogger } from '@np/observability';
 import { quoteIdentifier } from '@np/persistence';
 import { createServiceDeps } from '@np/runtime';
-import { testDatabaseUrl, testTokens, uniqueName, type TestTokens } from '@np/testing';
+import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { testDatabaseUrl, testS3Server, testTokens, uniqueName, type TestTokens } from '@np/testing';
 import pg from 'pg';
-import { filesSettingsSchema, type FilesServiceHandle, startFilesService } from '../src/index.js';
+import { createS3Client, filesSettingsSchema, type FilesServiceHandle, startFilesService } from '../src/index.js';
 
 // The files service against the real PostgreSQL, on the in-process bus and its data listener, called as the gateway would.
 const schema = uniqueName('files_test');
@@ -97,7 +98,67 @@ describe('the files service', () => {
     await expect(client.call('files.list', { limit: 10 }, { token })).resolves.toMatchObject({ items: [] });
   });
 
-  it('sweeps expired unfinished uploads', async () => {
+  it('sweeps nothing while no upload has expired', async () => {
     await expect(service.sweepUploads()).resolves.toBe(0);
+  });
+});
+
+describe.each(['local', 's3'] as const)('abandoned resumable uploads (%s storage)', (storage) => {
+  const expirySchema = uniqueName('files_expiry');
+  const folder = mkdtempSync(join(tmpdir(), 'np-files-expiry-'));
+  const bucket = `np-expiry-${storage}-${Date.now().toString(36)}`;
+  let expiring: FilesServiceHandle;
+  let bus: InProcessTransport;
+
+  beforeAll(async () => {
+    bus = new InProcessTransport();
+    await bus.start();
+    const settings = filesSettingsSchema.parse({
+      ...process.env,
+      LOG_LEVEL: 'silent',
+      NP_DATABASE_URL: testDatabaseUrl(),
+      NP_FILES_SCHEMA: expirySchema,
+      NP_FILES_STORAGE: storage,
+      NP_DATA_DIR: folder,
+      NP_S3_BUCKET: bucket,
+      NP_FILES_DATA_PORT: '0',
+      NP_FILES_UPLOAD_EXPIRY_SECONDS: '1',
+    });
+    const deps = createServiceDeps('files', settings, bus, { logger: createLogger({ service: 'files-test', level: 'silent' }), verifier: tokens.verifier });
+    expiring = await startFilesService({ deps, settings });
+  });
+
+  afterAll(async () => {
+    await expiring.close();
+    await bus.close();
+    rmSync(folder, { recursive: true, force: true });
+    const admin = new pg.Client({ connectionString: testDatabaseUrl() });
+    await admin.connect();
+    await admin.query(`drop schema if exists ${quoteIdentifier(expirySchema)} cascade`);
+    await admin.end();
+  });
+
+  it('expire, and the sweep deletes them with their parts', async () => {
+    const token = await tokens.sign({ sub: OWNER, roles: ['member'] });
+    const tusHeaders = { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' };
+    const created = await fetch(`${expiring.dataUrl}/v1/files/uploads`, { method: 'POST', headers: { ...tusHeaders, 'upload-length': '100' } });
+    expect(created.status).toBe(201);
+    const location = new URL(created.headers.get('location') ?? '', expiring.dataUrl).pathname;
+    const patched = await fetch(`${expiring.dataUrl}${location}`, { method: 'PATCH', headers: { ...tusHeaders, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: 'x'.repeat(40) });
+    expect(patched.status).toBe(204);
+    expect(patched.headers.get('upload-expires')).toEqual(expect.any(String));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await expect(expiring.sweepUploads()).resolves.toBeGreaterThanOrEqual(1);
+    const after = await fetch(`${expiring.dataUrl}${location}`, { method: 'HEAD', headers: tusHeaders });
+    expect([404, 410]).toContain(after.status);
+    if (storage === 's3') {
+      // Nothing of it left in the bucket: no object, no info, no unfinished part, no multipart upload.
+      const s3 = testS3Server();
+      const client = createS3Client({ url: s3.url, region: s3.region, accessKey: s3.accessKey, secretKey: s3.secretKey });
+      const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+      const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+      client.destroy();
+      expect({ objects: listed.Contents ?? [], uploads: uploads.Uploads ?? [] }).toEqual({ objects: [], uploads: [] });
+    }
   });
 });
