@@ -2,37 +2,58 @@ import { Readable } from 'node:stream';
 
 /**
  * Reads the first `bytes` of a stream (fewer when it ends sooner) and answers them with a stream
- * of everything, head included, that fails when the source fails. Only the head is held.
+ * of everything, head included, that fails when the source fails. Only the head is held: it is
+ * put back into the source (`unshift`), which then flows on as it came.
  */
 export async function splitHead(source: Readable, bytes: number): Promise<{ head: Buffer; whole: Readable }> {
-  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const chunks: Buffer[] = [];
   let length = 0;
   let ended = false;
-  while (length < bytes) {
-    const next = await iterator.next();
-    if (next.done === true) {
-      ended = true;
-      break;
+  const onEnd = (): void => {
+    ended = true;
+  };
+  source.once('end', onEnd);
+  try {
+    while (length < bytes) {
+      const chunk = source.read() as Buffer | string | null;
+      if (chunk !== null) {
+        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        chunks.push(buffer);
+        length += buffer.length;
+        continue;
+      }
+      if (ended || source.readableEnded) break;
+      await nextEvent(source);
     }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    chunks.push(chunk);
-    length += chunk.length;
+  } finally {
+    source.off('end', onEnd);
   }
   const head = Buffer.concat(chunks);
-  async function* everything(): AsyncGenerator<Buffer> {
-    if (head.length > 0) yield head;
-    if (ended) return;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done === true) return;
-      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    }
-  }
-  const whole = Readable.from(everything(), { objectMode: false });
-  // Whoever gives up on the whole stream gives up on the source too.
-  whole.once('close', () => {
-    if (!source.destroyed && !source.readableEnded) source.destroy();
+  if (ended || source.readableEnded) return { head: head.subarray(0, bytes), whole: Readable.from(head.length > 0 ? [head] : []) };
+  if (head.length > 0) source.unshift(head);
+  return { head: head.subarray(0, bytes), whole: source };
+}
+
+/** Resolves when the stream has more to read or ended; rejects when it failed. */
+function nextEvent(source: Readable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      source.off('readable', done);
+      source.off('end', done);
+      source.off('close', done);
+      source.off('error', fail);
+    };
+    const done = (): void => {
+      cleanup();
+      resolve();
+    };
+    const fail = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    source.once('readable', done);
+    source.once('end', done);
+    source.once('close', done);
+    source.once('error', fail);
   });
-  return { head: head.subarray(0, bytes), whole };
 }
