@@ -35,6 +35,19 @@ describe('the module manifest', () => {
     for (const port of ports) expect(port < 32768 || port > 60999).toBe(true);
   });
 
+  it('gives data listeners their own ports, apart from every ops port and outside the ephemeral range', () => {
+    const ops = MODULE_MANIFEST.flatMap((entry) => [entry.port.number, entry.localOpsPort]);
+    const data = MODULE_MANIFEST.flatMap((entry) => ('dataPort' in entry ? [entry.dataPort] : []));
+    expect(data.map((port) => port.name)).toEqual(data.map(() => 'data'));
+    const local = data.map((port) => port.localPort);
+    expect(new Set(local).size).toBe(local.length);
+    for (const port of data) {
+      expect(ops).not.toContain(port.number);
+      expect(ops).not.toContain(port.localPort);
+      for (const number of [port.number, port.localPort]) expect(number < 32768 || number > 60999).toBe(true);
+    }
+  });
+
   it.each(MODULE_MANIFEST)('marks $name implemented exactly when services/$name exists', (entry) => {
     expect(existsSync(join(ROOT, 'services', entry.name, 'package.json'))).toBe(entry.implemented);
   });
