@@ -4,7 +4,8 @@
 // `integration` (real PostgreSQL, RabbitMQ and the other servers of tools/servers-up.sh) and `e2e` (the built platform over HTTP, in the
 // shape named by NP_E2E_SHAPE; see tools/test-all.sh) and `cluster` (the operator against a real
 // Kubernetes control plane started by tools/cluster-up.sh) and `images` (the images of
-// `npm run images` run by runc against the real servers) and `delivery` (compose.yaml and the other delivery files
+// `npm run images` run by runc against the real servers) and `node` (the cluster shape on the real node
+// of tools/cluster-up.sh: pods from the images, traffic through the ingress) and `delivery` (compose.yaml and the other delivery files
 // checked by their own parsers and schemas).
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -82,6 +83,11 @@ export default {
       ...common,
       displayName: 'images',
       testMatch: ['<rootDir>/test/images/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'node',
+      testMatch: ['<rootDir>/test/node/**/*.spec.ts'],
     },
     {
       ...common,

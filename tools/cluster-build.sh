@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the control-plane binaries the operator is developed and tested against, from their official
 # Go modules, once per version: kube-apiserver, kube-controller-manager, kube-scheduler and kubectl
-# (Kubernetes), etcd, kwok (fake nodes) and helm. Results are cached under ~/.cache/np-platform/bin/,
-# keyed by version, so later runs take no time. A cold build takes about 15 minutes on 2 cores.
+# (Kubernetes), etcd, kwok (fake nodes) and helm; and the real node's: kubelet, containerd v2 with
+# its runc shim, metrics-server, Traefik (the ingress controller) and the pause image's program.
+# Results are cached under ~/.cache/np-platform/bin/, keyed by version, so later runs take no time.
+# A cold build takes about 30 minutes on 2 cores. `--control-plane` builds only the first group.
 source "$(dirname "$0")/lib.sh"
 source "$ROOT_DIR/tools/cluster-versions.sh"
 
@@ -49,6 +51,7 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
 )
 GO
 }
@@ -126,10 +129,130 @@ build_helm() {
   publish "$out" "$flags"
 }
 
+# The kubelet comes from the same wrapper module as the control plane, so it shares its module and
+# build caches; it is kept apart so adding it never rebuilds the other four.
+build_kubelet() {
+  local out="$NP_CACHE_DIR/bin/kubelet-$KUBERNETES_VERSION" flags; flags="$(kubernetes_ldflags)"
+  cached "$out" "$flags" && { info "kubelet $KUBERNETES_VERSION cached"; return; }
+  need_go
+  step "building kubelet $KUBERNETES_VERSION (~3 min after the control plane)"
+  local dir="$SRC_CACHE/kubernetes-$KUBERNETES_VERSION"
+  write_kubernetes_wrapper "$dir"
+  (cd "$dir" && go mod tidy)
+  mkdir -p "$out.tmp"
+  (cd "$dir" && with_heartbeat "kubelet" go build -ldflags "$flags" -o "$out.tmp/" k8s.io/kubernetes/cmd/kubelet)
+  publish "$out" "$flags"
+}
+
+# containerd v2 and its runc shim; the build tags leave out snapshotters that need cgo or kernel
+# features the node does not use (overlayfs and native remain).
+build_containerd() {
+  local out="$NP_CACHE_DIR/bin/containerd-$CONTAINERD_VERSION"
+  local tags="no_btrfs no_devmapper no_zfs"
+  cached "$out" "$CONTAINERD_VERSION $tags" && { info "containerd $CONTAINERD_VERSION cached"; return; }
+  need_go
+  step "building containerd $CONTAINERD_VERSION (containerd, containerd-shim-runc-v2, ctr; ~3 min cold)"
+  mkdir -p "$out.tmp"
+  local cmd
+  for cmd in containerd containerd-shim-runc-v2 ctr; do
+    GOBIN="$out.tmp" with_heartbeat "$cmd" go install -tags "$tags" -ldflags "-s -w" \
+      "github.com/containerd/containerd/v2/cmd/$cmd@v$CONTAINERD_VERSION"
+  done
+  publish "$out" "$CONTAINERD_VERSION $tags"
+}
+
+build_metrics_server() {
+  local out="$NP_CACHE_DIR/bin/metrics-server-$METRICS_SERVER_VERSION"
+  cached "$out" "$METRICS_SERVER_VERSION" && { info "metrics-server $METRICS_SERVER_VERSION cached"; return; }
+  need_go
+  step "building metrics-server $METRICS_SERVER_VERSION (~6 min cold)"
+  mkdir -p "$out.tmp"
+  GOBIN="$out.tmp" with_heartbeat "metrics-server" go install -ldflags "-s -w" \
+    "sigs.k8s.io/metrics-server/cmd/metrics-server@v$METRICS_SERVER_VERSION"
+  publish "$out" "$METRICS_SERVER_VERSION"
+}
+
+# Traefik is built from a copy of its module's source, with three changes the module proxy here
+# forces (its go.mod and its code are otherwise untouched):
+#   - github.com/traefik/traefik/dynamic/ext, a nested module its zip leaves out and no proxy
+#     serves, written back: two empty extension types, as the open-source edition defines them;
+#   - the containous fork of github.com/abbot/go-http-auth at the commit Traefik v2 used (the same
+#     API; the module proxy does not serve the newer commit v3.7 asks for);
+#   - lego (ACME) without the DNS-challenge providers whose SDKs the module proxy does not serve;
+#     the node's ingress never asks for certificates.
+TRAEFIK_REFUSED_DNS_PROVIDERS=(alidns aliesa azion dnsimple edgedns edgeone huaweicloud oraclecloud regfish sakuracloud tencentcloud ucloud yandexcloud)
+TRAEFIK_HTTP_AUTH=v0.4.1-0.20200324110947-a37a7636d23e
+build_traefik() {
+  local out="$NP_CACHE_DIR/bin/traefik-$TRAEFIK_VERSION"
+  local flags="-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION"
+  local recipe="$flags ${TRAEFIK_REFUSED_DNS_PROVIDERS[*]} $TRAEFIK_HTTP_AUTH"
+  cached "$out" "$recipe" && { info "Traefik $TRAEFIK_VERSION cached"; return; }
+  need_go
+  step "building Traefik $TRAEFIK_VERSION (~10 min cold)"
+  local module_dir dir="$SRC_CACHE/traefik-$TRAEFIK_VERSION"
+  module_dir="$(go mod download -json "github.com/traefik/traefik/v3@v$TRAEFIK_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  rm -rf "$dir"; mkdir -p "$(dirname "$dir")"
+  cp -r "$module_dir" "$dir"; chmod -R u+w "$dir"
+  mkdir -p "$dir/pkg/config/dynamic/ext"
+  printf 'module github.com/traefik/traefik/dynamic/ext\n\ngo 1.24\n' > "$dir/pkg/config/dynamic/ext/go.mod"
+  cat > "$dir/pkg/config/dynamic/ext/ext.go" <<'GO'
+// Package ext holds the extension points of Traefik's dynamic configuration; empty here.
+package ext
+
+// HTTP is a dynamic.HTTP extension.
+type HTTP struct{}
+
+// Router is a dynamic.Router extension.
+type Router struct{}
+GO
+  local lego_version lego_dir
+  lego_version="$(sed -n 's#^\s*github.com/go-acme/lego/v5 \(v[^ ]*\).*#\1#p' "$dir/go.mod" | head -n 1)"
+  lego_dir="$(cd "$dir" && go mod download -json "github.com/go-acme/lego/v5@$lego_version" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  mkdir -p "$dir/third_party"; cp -r "$lego_dir" "$dir/third_party/lego"; chmod -R u+w "$dir/third_party/lego"
+  local providers="$dir/third_party/lego/providers/dns" provider
+  rm -f "$providers/dns_providers_test.go"
+  for provider in "${TRAEFIK_REFUSED_DNS_PROVIDERS[@]}"; do
+    # Its import, and its `case "name":` line with the `return provider.NewDNSProvider()` after it.
+    sed -i -e "/\"github.com\/go-acme\/lego\/v5\/providers\/dns\/$provider\"$/d" \
+      -e "/^\tcase .*:$/{N;/\n\t\treturn $provider\.NewDNSProvider()$/d}" "$providers/zz_gen_dns_providers.go"
+    rm -rf "${providers:?}/$provider"
+  done
+  local auth_sums
+  auth_sums="$(cd "$dir" && go mod download -json "github.com/containous/go-http-auth@$TRAEFIK_HTTP_AUTH")"
+  (cd "$dir" && go mod edit -replace github.com/go-acme/lego/v5=./third_party/lego \
+      -replace "github.com/abbot/go-http-auth=github.com/containous/go-http-auth@$TRAEFIK_HTTP_AUTH")
+  {
+    echo "github.com/containous/go-http-auth $TRAEFIK_HTTP_AUTH $(sed -n 's/^\s*"Sum": "\(.*\)",\{0,1\}$/\1/p' <<< "$auth_sums")"
+    echo "github.com/containous/go-http-auth $TRAEFIK_HTTP_AUTH/go.mod $(sed -n 's/^\s*"GoModSum": "\(.*\)",\{0,1\}$/\1/p' <<< "$auth_sums")"
+  } >> "$dir/go.sum"
+  mkdir -p "$out.tmp"
+  (cd "$dir" && with_heartbeat "traefik" go build -ldflags "$flags" -o "$out.tmp/traefik" ./cmd/traefik)
+  publish "$out" "$recipe"
+}
+
+# The sandbox (pause) container's program: sleeps until a signal, reaps nothing. Static, no libc.
+build_pause() {
+  local out="$NP_CACHE_DIR/bin/pause-1" src="$ROOT_DIR/tools/node/pause"
+  local stamp; stamp="$(sha256sum "$src/main.go" | cut -c1-16)"
+  cached "$out" "$stamp" && { info "pause cached"; return; }
+  need_go
+  step "building the pause program"
+  mkdir -p "$out.tmp"
+  (cd "$src" && go build -ldflags "-s -w" -o "$out.tmp/pause" .)
+  publish "$out" "$stamp"
+}
+
 mkdir -p "$NP_CACHE_DIR/bin" "$SRC_CACHE"
 started=$SECONDS
 build_etcd
 build_kwok
 build_helm
 build_kubernetes
+if [[ "${1:-}" != --control-plane ]]; then
+  build_kubelet
+  build_containerd
+  build_pause
+  build_metrics_server
+  build_traefik
+fi
 info "control-plane binaries ready in $((SECONDS - started)) s under $NP_CACHE_DIR/bin"

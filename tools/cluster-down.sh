@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Stops the local Kubernetes control plane started by cluster-up.sh and removes its state
-# (.local/cluster/, .local/kubeconfig, .local/cluster.env). Safe to run when nothing runs.
+# Stops the local Kubernetes control plane started by cluster-up.sh and its nodes, and removes its
+# state (.local/cluster/, .local/kubeconfig, .local/cluster.env). Of a real node nothing remains:
+# its pods' processes and cgroups, the runtime's mount namespace (with the pods' network namespaces),
+# the bridge and its addresses are removed. Safe to run when nothing runs.
 # `--keep-files` only stops the processes and keeps state and logs (cluster-up.sh uses it after a
 # failed start).
 source "$(dirname "$0")/lib.sh"
@@ -32,6 +34,56 @@ stop() {
     for _ in $(seq 1 50); do gone "${entry##*:}" && break; sleep 0.1; done
   done
 }
+
+# Every process in the pods' cgroups (/np-node), killed; then the cgroups themselves.
+remove_pod_cgroups() {
+  local hierarchy pids
+  for _ in 1 2 3 4 5; do
+    pids="$(find /sys/fs/cgroup/*/np-node -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u || true)"
+    [[ -z "$pids" ]] && break
+    # shellcheck disable=SC2086
+    kill -KILL $pids 2>/dev/null || true
+    sleep 0.3
+  done
+  for hierarchy in /sys/fs/cgroup/*/np-node; do
+    [[ -d "$hierarchy" ]] && find "$hierarchy" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done
+}
+
+# The container shims and anything else left in the runtime's mount namespace.
+kill_mount_namespace() {
+  local ns=$1 proc
+  [[ -n "$ns" ]] || return 0
+  for proc in /proc/[0-9]*; do
+    [[ "$(readlink "$proc/ns/mnt" 2>/dev/null)" == "$ns" ]] && kill -KILL "${proc#/proc/}" 2>/dev/null || true
+  done
+}
+
+stop_real_node() {
+  local runtime_ns="" pid forwarders=()
+  pid="$(cluster_pid containerd)"
+  [[ -n "$pid" ]] && runtime_ns="$(readlink "/proc/$pid/ns/mnt" 2>/dev/null || true)"
+  for pid in "$CLUSTER_DIR"/forward-*.pid; do [[ -e "$pid" ]] && forwarders+=("$(basename "$pid" .pid)"); done
+  if [[ -n "$(cluster_pid kubelet)$(cluster_pid containerd)$(cluster_pid traefik)$(cluster_pid metrics-server)" ]] || ((${#forwarders[@]})); then
+    step "stopping the real node"
+    stop traefik metrics-server kubelet "${forwarders[@]}"
+  fi
+  if [[ -d /sys/fs/cgroup/pids/np-node || -d /sys/fs/cgroup/memory/np-node ]]; then remove_pod_cgroups; fi
+  stop containerd
+  kill_mount_namespace "$runtime_ns"
+  if ip link show "${NP_NODE_BRIDGE}" >/dev/null 2>&1; then
+    info "removing the bridge $NP_NODE_BRIDGE and its addresses"
+    local veth
+    for veth in $(ip -o link show master "$NP_NODE_BRIDGE" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
+      ip link del "$veth" 2>/dev/null || true
+    done
+    ip link del "$NP_NODE_BRIDGE" 2>/dev/null || true
+  fi
+  if [[ -e "$CLUSTER_DIR/created-var-lib-cni" ]]; then rmdir /var/lib/cni 2>/dev/null || true; rm -f "$CLUSTER_DIR/created-var-lib-cni"; fi
+}
+
+# The real node first: its kubelet talks to the API server until it stops.
+[[ $(id -u) == 0 ]] && stop_real_node
 
 if [[ -n "$(cluster_pid etcd)$(cluster_pid kube-apiserver)$(cluster_pid kube-controller-manager)$(cluster_pid kube-scheduler)$(cluster_pid kwok)" ]]; then
   step "stopping the local Kubernetes control plane"

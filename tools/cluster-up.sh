@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Starts a local Kubernetes control plane on 127.0.0.1 for the operator's tests and benchmark:
-# etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok, which plays the kubelet of
-# $NP_KWOK_NODES (default 3) fake nodes, so pods are scheduled and reported Running without
-# containers. State, logs and pids live under .local/cluster/; the admin kubeconfig is
-# .local/kubeconfig and the settings to use are in .local/cluster.env. Safe to run again while it runs.
+# Starts a local Kubernetes control plane on 127.0.0.1 (etcd, kube-apiserver with the aggregation
+# layer, kube-controller-manager, kube-scheduler) and its nodes:
+#   (default)  one real node, as root: kubelet + containerd + runc + the bridge CNI, metrics-server
+#              and the Traefik ingress controller, the platform's images loaded (tools/node-up.sh);
+#   --kwok     $NP_KWOK_NODES (default 3) fake nodes played by kwok: pods are scheduled and reported
+#              Running without containers (the operator's suites and the 100-tenant benchmark).
+# State, logs and pids live under .local/cluster/; the admin kubeconfig is .local/kubeconfig and the
+# settings to use are in .local/cluster.env (NP_INGRESS_URL with a real node). Safe to run again
+# while it runs; asking for the other kind of node restarts the cluster.
 source "$(dirname "$0")/lib.sh"
 source "$ROOT_DIR/tools/cluster-versions.sh"
 started=$SECONDS
@@ -15,6 +19,9 @@ PKI="$CLUSTER_DIR/pki"
 KUBECONFIG_FILE="$STATE_DIR/kubeconfig"
 ENV_FILE="$STATE_DIR/cluster.env"
 NODE_COUNT="${NP_KWOK_NODES:-3}"
+NODE_KIND=real
+[[ "${1:-}" == --kwok ]] && NODE_KIND=kwok
+MODE_FILE="$CLUSTER_DIR/node-kind"
 
 KUBE_BIN="$NP_CACHE_DIR/bin/kubernetes-$KUBERNETES_VERSION"
 ETCD_BIN="$NP_CACHE_DIR/bin/etcd-$ETCD_VERSION/etcd"
@@ -27,7 +34,8 @@ APISERVER_URL="https://127.0.0.1:$NP_KUBE_APISERVER_PORT"
 command -v openssl >/dev/null && command -v curl >/dev/null || bash "$ROOT_DIR/tools/install-servers.sh"
 
 # A no-op when every binary is cached (and then needs no Go toolchain).
-bash "$ROOT_DIR/tools/cluster-build.sh"
+if [[ $NODE_KIND == kwok ]]; then bash "$ROOT_DIR/tools/cluster-build.sh" --control-plane; else bash "$ROOT_DIR/tools/cluster-build.sh"; fi
+source "$ROOT_DIR/tools/node-up.sh"
 
 kc() { "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" --request-timeout=5s "$@"; }
 
@@ -47,7 +55,14 @@ NP_ETCD_PORT=$NP_ETCD_PORT
 NP_ETCD_PEER_PORT=$NP_ETCD_PEER_PORT
 NP_KUBECTL=$KUBECTL
 NP_HELM=$HELM
+NP_CLUSTER_NODE_KIND=$NODE_KIND
 ENV
+  [[ $NODE_KIND == real ]] && cat >> "$ENV_FILE" <<ENV
+NP_INGRESS_URL=http://127.0.0.1:$NP_INGRESS_PORT
+NP_NODE_IP=$NP_NODE_IP
+NP_NODE_NAME=$NODE_NAME
+ENV
+  return 0
 }
 
 show_env() {
@@ -55,11 +70,15 @@ show_env() {
   sed 's/^/    /' "$ENV_FILE"
 }
 
-not_running() { local c; for c in "${CLUSTER_COMPONENTS[@]}"; do alive "$c" || printf '%s ' "$c"; done; }
+components() {
+  printf '%s\n' "${CLUSTER_COMPONENTS[@]}"
+  if [[ $NODE_KIND == kwok ]]; then echo kwok; else printf '%s\n' "${NODE_COMPONENTS[@]}"; node_forwarders; fi
+}
+not_running() { local c; for c in $(components); do alive "$c" || printf '%s ' "$c"; done; }
 
-# Already running: nothing to do. A plane under load may answer /readyz late, so a running
-# apiserver gets some time before it is judged broken.
-if [[ -z "$(not_running)" ]] && { apiserver_ready || WAIT_SECONDS=30 wait_for "the running kube-apiserver" apiserver_ready; }; then
+# Already running with the same kind of node: nothing to do. A plane under load may answer /readyz
+# late, so a running apiserver gets some time before it is judged broken.
+if [[ "$(cat "$MODE_FILE" 2>/dev/null)" == "$NODE_KIND" && -z "$(not_running)" ]] && { apiserver_ready || WAIT_SECONDS=30 wait_for "the running kube-apiserver" apiserver_ready; }; then
   info "Kubernetes control plane already up on $APISERVER_URL"
   write_env
   show_env "cluster up"
@@ -70,6 +89,7 @@ fi
 # them so this start begins from a known state.
 if [[ -d "$CLUSTER_DIR" || -e "$KUBECONFIG_FILE" ]]; then
   stopped="$(not_running)"; stopped="${stopped% }"
+  if [[ "$(cat "$MODE_FILE" 2>/dev/null)" != "$NODE_KIND" ]]; then stopped="a cluster with other nodes runs"; fi
   step "the cluster in $CLUSTER_DIR is not healthy (${stopped:+not running: }${stopped:-kube-apiserver not ready}); starting afresh"
   bash "$ROOT_DIR/tools/cluster-down.sh"
 fi
@@ -82,6 +102,7 @@ for port_var in NP_ETCD_PORT NP_ETCD_PEER_PORT NP_KUBE_APISERVER_PORT; do
 done
 
 mkdir -p "$PKI" "$CLUSTER_DIR/etcd"
+echo "$NODE_KIND" > "$MODE_FILE"
 # etcd warns about a data directory others can read; the keys are private too.
 chmod 700 "$CLUSTER_DIR" "$CLUSTER_DIR/etcd"
 
@@ -149,6 +170,17 @@ CNF
   sign apiserver "/CN=kube-apiserver" server
   # O=system:masters is bound to cluster-admin by the apiserver itself, without any RBAC object.
   sign admin "/O=system:masters/CN=np-admin" client
+  # The API server's identity towards kubelets (logs, exec, metrics).
+  sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" client
+  # The aggregation layer: a CA of its own for the front proxy's client certificate, which
+  # extension API servers (metrics-server) trust for the user it forwards.
+  newkey front-proxy-ca.key
+  openssl req -x509 -new -key front-proxy-ca.key -subj "/CN=np-local-front-proxy-ca" -days 3650 \
+    -config openssl.cnf -extensions ca -out front-proxy-ca.crt
+  newkey front-proxy-client.key
+  openssl req -new -key front-proxy-client.key -subj "/CN=front-proxy-client" -config openssl.cnf \
+    | openssl x509 -req -CA front-proxy-ca.crt -CAkey front-proxy-ca.key -set_serial "0x$(openssl rand -hex 16)" -days 365 \
+        -extfile openssl.cnf -extensions client -out front-proxy-client.crt 2>/dev/null
   # The key pair that signs and verifies service-account tokens.
   newkey sa.key
   openssl pkey -in sa.key -pubout -out sa.pub
@@ -223,14 +255,21 @@ start kube-apiserver "$KUBE_BIN/kube-apiserver" \
   --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-cluster-ip-range 10.96.0.0/16 \
-  --authorization-mode RBAC \
+  --authorization-mode Node,RBAC \
+  --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+  --kubelet-certificate-authority "$PKI/ca.crt" --kubelet-preferred-address-types InternalIP \
+  --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+  --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+  --requestheader-extra-headers-prefix X-Remote-Extra- \
+  --proxy-client-cert-file "$PKI/front-proxy-client.crt" --proxy-client-key-file "$PKI/front-proxy-client.key" \
+  --enable-aggregator-routing=true \
   --allow-privileged=true \
   --profiling=false
 apiserver_up() { require_alive kube-apiserver; apiserver_ready; }
 WAIT_INTERVAL=0.25 wait_for "kube-apiserver /readyz" apiserver_up
 info "kube-apiserver ready in $((SECONDS - t)) s"
 
-step "starting kube-controller-manager, kube-scheduler and kwok"
+step "starting kube-controller-manager and kube-scheduler"
 # The controllers create hundreds of pods in the benchmark; with the default client limit (20 qps)
 # 700 pods of one Deployment took 36 s to be Running instead of 13 s, the controller manager and not
 # the operator being the bottleneck.
@@ -238,24 +277,31 @@ start kube-controller-manager "$KUBE_BIN/kube-controller-manager" \
   --kubeconfig "$KUBECONFIG_FILE" --leader-elect=false --secure-port 0 \
   --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
   --use-service-account-credentials \
-  --kube-api-qps 100 --kube-api-burst 200
+  --kube-api-qps 100 --kube-api-burst 200 \
+  --horizontal-pod-autoscaler-sync-period 10s \
+  --horizontal-pod-autoscaler-downscale-stabilization "${NP_HPA_DOWNSCALE_STABILIZATION:-30s}"
 start kube-scheduler "$KUBE_BIN/kube-scheduler" \
   --kubeconfig "$KUBECONFIG_FILE" --leader-elect=false --secure-port 0
-# kwok serves nothing itself (no --server-address/--node-port). --node-ip 127.0.0.1 keeps any
-# apiserver-to-"kubelet" connection (logs, exec) on loopback. Pod IPs come from a /16 so the
-# benchmark's ~700 pods stay inside the range. Node leases renewed every 10 s, as a kubelet does:
-# without them the only heartbeat is the heartbeat stage's status update every 20-45 s, close to
-# the controller manager's 50 s grace period, and a late one under load would mark a node NotReady.
-start kwok "$KWOK_DIR/kwok" \
-  --kubeconfig "$KUBECONFIG_FILE" -c "$KWOK_DIR/stages.yaml" \
-  --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-  --node-lease-duration-seconds 40 \
-  --node-ip 127.0.0.1 --cidr 10.244.0.0/16
+all_alive() { local c; for c in $(components); do require_alive "$c"; done; }
 
-step "creating $NODE_COUNT fake nodes"
-# No taints, so ordinary pods schedule; capacity for the benchmark's ~700 pods with room to spare.
-for ((i = 0; i < NODE_COUNT; i++)); do
-  cat <<NODE
+start_kwok_nodes() {
+  step "starting kwok"
+  # kwok serves nothing itself (no --server-address/--node-port). --node-ip 127.0.0.1 keeps any
+  # apiserver-to-"kubelet" connection (logs, exec) on loopback. Pod IPs come from a /16 so the
+  # benchmark's ~700 pods stay inside the range. Node leases renewed every 10 s, as a kubelet does:
+  # without them the only heartbeat is the heartbeat stage's status update every 20-45 s, close to
+  # the controller manager's 50 s grace period, and a late one under load would mark a node NotReady.
+  start kwok "$KWOK_DIR/kwok" \
+    --kubeconfig "$KUBECONFIG_FILE" -c "$KWOK_DIR/stages.yaml" \
+    --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
+    --node-lease-duration-seconds 40 \
+    --node-ip 127.0.0.1 --cidr 10.244.0.0/16
+
+  step "creating $NODE_COUNT fake nodes"
+  # No taints, so ordinary pods schedule; capacity for the benchmark's ~700 pods with room to spare.
+  local i
+  for ((i = 0; i < NODE_COUNT; i++)); do
+    cat <<NODE
 apiVersion: v1
 kind: Node
 metadata:
@@ -273,18 +319,19 @@ status:
   capacity: {cpu: "64", memory: 256Gi, pods: "1000"}
 ---
 NODE
-done | kc apply -f - >/dev/null
-
-all_alive() { local c; for c in "${CLUSTER_COMPONENTS[@]}"; do require_alive "$c"; done; }
-nodes_ready() {
-  all_alive
-  local ready
-  ready="$(kc get nodes -l type=kwok -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True)"
-  ((ready == NODE_COUNT))
+  done | kc apply -f - >/dev/null
+  nodes_ready() {
+    all_alive
+    local ready
+    ready="$(kc get nodes -l type=kwok -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True)"
+    ((ready == NODE_COUNT))
+  }
+  WAIT_INTERVAL=0.25 wait_for "$NODE_COUNT nodes Ready (kwok)" nodes_ready
 }
-default_sa() { all_alive; kc -n default get serviceaccount default; }
-WAIT_INTERVAL=0.25 wait_for "$NODE_COUNT nodes Ready (kwok)" nodes_ready
+
+default_sa() { require_alive kube-controller-manager; kc -n default get serviceaccount default; }
 WAIT_INTERVAL=0.25 wait_for "the default ServiceAccount (kube-controller-manager)" default_sa
+if [[ $NODE_KIND == kwok ]]; then start_kwok_nodes; else start_real_node; fi
 
 # A component can come up and exit a moment later (a port taken after all, for one): look again
 # after a few seconds, so the caller does not go on against a plane that is already gone.

@@ -30,8 +30,24 @@ export NP_CACHE_DIR="${NP_CACHE_DIR:-${HOME:-/root}/.cache/np-platform}"
 # The Erlang cookie lives in one place per machine, so rabbitmqctl from any checkout can reach the
 # broker that another checkout started.
 export NP_RABBITMQ_HOME="${NP_RABBITMQ_HOME:-${HOME:-/root}/.cache/np-platform/rabbitmq-home}"
-# The processes of the control plane, in start order (cluster-up.sh).
-CLUSTER_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+# The processes of the control plane, in start order (cluster-up.sh), without the node: kwok for
+# fake nodes, or the real node's (tools/node-up.sh).
+CLUSTER_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler)
+# The real node: its runtime and kubelet, metrics, the ingress controller, and the forwarders that
+# give pods the host's servers and the API server (one per address; see tools/node-up.sh).
+NODE_COMPONENTS=(containerd kubelet metrics-server traefik)
+# The real node's network (tools/node-up.sh): a bridge of its own; the node's and the pods' addresses
+# exist only on it. 10.96.0.1 is the `kubernetes` Service in --service-cluster-ip-range.
+export NP_NODE_BRIDGE="${NP_NODE_BRIDGE:-np-node0}"
+export NP_NODE_SUBNET_PREFIX="${NP_NODE_SUBNET_PREFIX:-10.244.0}"
+export NP_NODE_IP="${NP_NODE_IP:-$NP_NODE_SUBNET_PREFIX.1}"
+export NP_KUBERNETES_SERVICE_IP="${NP_KUBERNETES_SERVICE_IP:-10.96.0.1}"
+export NP_KUBELET_PORT="${NP_KUBELET_PORT:-10250}"
+export NP_KUBELET_HEALTHZ_PORT="${NP_KUBELET_HEALTHZ_PORT:-10248}"
+export NP_METRICS_SERVER_PORT="${NP_METRICS_SERVER_PORT:-17444}"
+# Traefik: where requests for the tenants' ingress hosts enter (NP_INGRESS_URL), and its API/ping.
+export NP_INGRESS_PORT="${NP_INGRESS_PORT:-17080}"
+export NP_INGRESS_ADMIN_PORT="${NP_INGRESS_ADMIN_PORT:-17081}"
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
@@ -129,12 +145,14 @@ server_not_answering() {
 }
 
 # The pid recorded for a control-plane component, if that process still runs and is still that
-# component (pids get reused); nothing otherwise.
+# component (pids get reused); nothing otherwise. $2: the program's name when it differs from the
+# component's (the forwarders are socat).
 cluster_pid() {
-  local pid argv0
+  local pid argv0 program=${2:-$1}
+  [[ $1 == forward-* ]] && program=socat
   pid="$(cat "$STATE_DIR/cluster/$1.pid" 2>/dev/null || true)"
   [[ -n "$pid" ]] || return 0
   argv0="$(tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | head -n 1)"
-  [[ "${argv0##*/}" == "$1" ]] && echo "$pid"
+  [[ "${argv0##*/}" == "$program" ]] && echo "$pid"
   return 0
 }

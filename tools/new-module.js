@@ -73,7 +73,7 @@ function newEntry(name, names, manifest) {
     managerPermissions: ['${name}:read', '${name}:write'],
     schema: '${names.__schema__}',
     image: '${name}',
-    port: OPS,
+    ports: BUS_ONLY,
     localOpsPort: ${nextLocalOpsPort(manifest)},
     deployment: scaled(3, SMALL),
   },

@@ -6,7 +6,9 @@
 #   4. runs unit, integration and cluster (operator) suites (with coverage thresholds),
 #   5. runs the end-to-end suite through the gateway's HTTP, distributed then embedded,
 #   6. tests the module generator (tools/test-new-module.js), the delivery files and (as root) the
-#      images, built without Docker and run by runc.
+#      images, built without Docker and run by runc,
+#   7. (as root) restarts the cluster with a real node and runs the cluster shape's suite on it:
+#      the operator from its image, a Tenant's pods from theirs, requests through the ingress.
 # Servers and the control plane are stopped at the end unless NP_KEEP_SERVERS=1. Before each suite
 # the servers are checked: the run stops at the first one that does not answer, naming it.
 source "$(dirname "$0")/lib.sh"
@@ -16,7 +18,7 @@ rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 
 [[ "${NP_KEEP_SERVERS:-0}" == 1 ]] || trap 'bash tools/servers-down.sh >/dev/null 2>&1 || true; bash tools/cluster-down.sh >/dev/null 2>&1 || true' EXIT
 bash tools/servers-up.sh
-bash tools/cluster-up.sh
+bash tools/cluster-up.sh --kwok
 set -a; source "$STATE_DIR/servers.env"; source "$STATE_DIR/cluster.env"; set +a
 export NP_ENV=test NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
@@ -60,6 +62,19 @@ if [[ $(id -u) -eq 0 ]]; then
   { NP_IMAGES_SKIP_BUILD=1 bash tools/images.sh && jest --selectProjects images --runInBand --json --outputFile="$RESULTS/images.json"; } || status=1
 else
   step "images: skipped (runc runs them as root only; npm run test:images as root)"
+fi
+if [[ $(id -u) -eq 0 ]]; then
+  step "the cluster shape on a real node: kubelet, containerd, Traefik; the operator and a Tenant from the images"
+  require_servers
+  # The kwok nodes give way to the real node (cluster-up restarts the cluster for it).
+  if NP_IMAGES_SKIP_BUILD=1 bash tools/cluster-up.sh; then
+    set -a; source "$STATE_DIR/cluster.env"; set +a
+    jest --selectProjects node --runInBand --json --outputFile="$RESULTS/node.json" || status=1
+  else
+    echo "the real node did not start (logs in $STATE_DIR/cluster/)" >&2; status=1
+  fi
+else
+  step "the real node: skipped (it runs containers as root only; npm run cluster:up && npm run test:node as root)"
 fi
 node tools/summarise-tests.js "$RESULTS"/*.json
 exit $status

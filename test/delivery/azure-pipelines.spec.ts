@@ -36,8 +36,8 @@ describe('azure-pipelines.yml', () => {
     expect(validate({ ...pipeline, stages: [{ ...stage, jobz: jobs }, ...rest] })).toBe(false);
   });
 
-  it('has the stages lint, unit, integration, cluster, e2e and images, each starting from the setup template', () => {
-    expect(pipeline.stages.map((stage) => stage.stage)).toEqual(['lint', 'unit', 'integration', 'cluster', 'e2e', 'images']);
+  it('has the stages lint, unit, integration, cluster, e2e, images and node, each starting from the setup template', () => {
+    expect(pipeline.stages.map((stage) => stage.stage)).toEqual(['lint', 'unit', 'integration', 'cluster', 'e2e', 'images', 'node']);
     for (const stage of pipeline.stages) for (const job of stage.jobs) expect(job.steps[0]).toEqual({ template: '.azure/setup.yml' });
     expect(existsSync(join(ROOT, '.azure/setup.yml'))).toBe(true);
   });

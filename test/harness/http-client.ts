@@ -5,8 +5,16 @@ export interface ApiResponse<T = Record<string, unknown>> {
   body: T;
 }
 
+export interface ApiClientOptions {
+  /** Another fetch (the cluster shape's ingress: every host name answered on loopback). */
+  fetch?: typeof fetch;
+}
+
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly options: ApiClientOptions = {},
+  ) {}
 
   async request<T = Record<string, unknown>>(
     method: string,
@@ -23,7 +31,7 @@ export class ApiClient {
       headers['content-type'] ??= 'application/json';
       body = options.rawBody;
     }
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const response = await (this.options.fetch ?? fetch)(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
     const text = await response.text();
     const parsed = text === '' ? undefined : tryJson(text);
     return { status: response.status, headers: response.headers, body: parsed as T };

@@ -179,7 +179,7 @@ async function buildImage(target, from, hash) {
     '--config.workingdir', '/app',
     '--config.entrypoint', 'node', '--config.entrypoint', '/app/main.mjs',
     '--config.env', 'PATH=/usr/local/bin:/usr/bin:/bin', '--config.env', 'NODE_ENV=production',
-    '--config.exposedports', `${target.port}/tcp`,
+    ...target.ports.flatMap((port) => ['--config.exposedports', `${port}/tcp`]),
     '--created', '1970-01-01T00:00:00Z', '--history.created', '1970-01-01T00:00:00Z',
     ...Object.entries(labels).flatMap(([key, value]) => ['--config.label', `${key}=${value}`]),
   ]);

@@ -20,9 +20,9 @@ export async function imageList(root) {
   const { PROCESS_MODULES, moduleEntry } = await loadManifest(root);
   const modules = PROCESS_MODULES.map((name) => {
     const entry = moduleEntry(name);
-    return { image: entry.image, workspace: `services/${name}`, port: entry.port.number, kind: entry.kind };
+    return { image: entry.image, workspace: `services/${name}`, ports: [entry.ports.http, entry.ports.ops].filter((port) => port !== null), kind: entry.kind };
   });
-  return [...modules, { image: 'operator', workspace: 'operator', port: 8080, kind: 'operator' }];
+  return [...modules, { image: 'operator', workspace: 'operator', ports: [8080], kind: 'operator' }];
 }
 
 export function workspaceGraph(root) {

@@ -101,7 +101,7 @@ function checkAgainstManifest(contracts: ModuleContracts): void {
     if (contract.callers) throw new Error(`${declaredRoute.method} ${declaredRoute.path} exposes the internal pattern ${declaredRoute.pattern}.`);
   }
   const streams = contracts.streams ?? [];
-  if (streams.length > 0 && !('dataPort' in entry)) throw new Error(`The ${contracts.module} module declares stream routes but its manifest entry has no dataPort.`);
+  if (streams.length > 0 && entry.ports.http === null) throw new Error(`The ${contracts.module} module declares stream routes but its manifest entry has no HTTP port (ports.http).`);
   for (const stream of streams) {
     if (stream.module !== contracts.module) throw new Error(`${stream.path} names the ${stream.module} module, not ${contracts.module}.`);
   }

@@ -8,7 +8,7 @@ export type StreamMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE' | 'OPTIO
 /**
  * One HTTP route whose body or answer is a byte stream (an upload, a download). Bytes never travel
  * over the bus: the module serves the route on its own data listener (its manifest entry's
- * `dataPort`) and the gateway proxies it as a stream after its own steps (module gate, `policy`,
+ * `ports.http`) and the gateway proxies it as a stream after its own steps (module gate, `policy`,
  * revocation, budgets), passing the caller's token on; the module verifies it again. The path is
  * the same on both sides. The OpenAPI document is built from the same declaration.
  */

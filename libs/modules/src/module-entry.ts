@@ -40,17 +40,18 @@ export interface ModuleEntry {
   /** Image repository under the operator's registry: `<registry>/<image>:<tag>`. */
   image: string;
   /**
-   * The port its pod serves on in a cluster: the public API for the gateway (`http`), the ops
-   * endpoints (/healthz, /readyz, /metrics) for a module (`ops`).
+   * Its ports in a pod: `http` an HTTP surface others call (the gateway's public API; null for a
+   * module reached only over the bus), `ops` the ops endpoints (/healthz, /readyz, /metrics) the
+   * kubelet probes and Prometheus scrapes.
    */
-  port: { name: 'http' | 'ops'; number: number };
+  ports: { http: number | null; ops: number };
   /** Ops port on loopback when run by tools/start-distributed.sh (0: any free port). */
   localOpsPort: number;
   /**
-   * A module that serves bytes over HTTP (its contracts' stream routes, proxied by the gateway):
-   * the port of that data listener in a cluster (`number`, a Service port named `data`) and on
-   * loopback when run by tools/start-distributed.sh (`localPort`).
+   * A module with an HTTP surface of its own (`ports.http`: the files module's data listener,
+   * which the gateway proxies uploads and downloads to): that port on loopback when run by
+   * tools/start-distributed.sh. The embedded launcher and the e2e harness pick free ones.
    */
-  dataPort?: { name: 'data'; number: number; localPort: number };
+  localHttpPort?: number;
   deployment: ModuleDeployment;
 }

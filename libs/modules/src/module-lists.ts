@@ -45,7 +45,7 @@ export function settingsPrefixOf(name: ModuleName): string {
   return `NP_${name.toUpperCase().replaceAll('-', '_')}`;
 }
 
-/** The implemented modules with a data listener (manifest `dataPort`), with the settings that place it. */
+/** The implemented modules with a data listener (an HTTP surface, manifest `ports.http`), with the settings that place it. */
 export interface DataListener {
   name: BusModuleName;
   /** Where the gateway reaches it, e.g. `NP_FILES_URL`. */
@@ -58,7 +58,7 @@ export interface DataListener {
 }
 
 export const DATA_LISTENERS: readonly DataListener[] = MODULE_MANIFEST.flatMap((entry): DataListener[] => {
-  if (!entry.implemented || entry.kind !== 'module' || !('dataPort' in entry)) return [];
+  if (!entry.implemented || entry.kind !== 'module' || entry.ports.http === null || !('localHttpPort' in entry)) return [];
   const prefix = settingsPrefixOf(entry.name);
-  return [{ name: entry.name, urlSetting: `${prefix}_URL`, portSetting: `${prefix}_DATA_PORT`, port: entry.dataPort.number, localPort: entry.dataPort.localPort }];
+  return [{ name: entry.name, urlSetting: `${prefix}_URL`, portSetting: `${prefix}_DATA_PORT`, port: entry.ports.http, localPort: entry.localHttpPort }];
 });

@@ -35,16 +35,15 @@ describe('the module manifest', () => {
     for (const port of ports) expect(port < 32768 || port > 60999).toBe(true);
   });
 
-  it('gives data listeners their own ports, apart from every ops port and outside the ephemeral range', () => {
-    const ops = MODULE_MANIFEST.flatMap((entry) => [entry.port.number, entry.localOpsPort]);
-    const data = MODULE_MANIFEST.flatMap((entry) => ('dataPort' in entry ? [entry.dataPort] : []));
-    expect(data.map((port) => port.name)).toEqual(data.map(() => 'data'));
-    const local = data.map((port) => port.localPort);
+  it('gives every module with an HTTP surface a loopback port of its own, apart from the ops ports and outside the ephemeral range', () => {
+    const ops = MODULE_MANIFEST.flatMap((entry) => [entry.ports.ops, entry.localOpsPort]);
+    const modules = MODULE_MANIFEST.filter((entry) => entry.kind === 'module' && entry.ports.http !== null);
+    const local = modules.map((entry) => ('localHttpPort' in entry ? entry.localHttpPort : undefined));
+    expect(local).not.toContain(undefined);
     expect(new Set(local).size).toBe(local.length);
-    for (const port of data) {
-      expect(ops).not.toContain(port.number);
-      expect(ops).not.toContain(port.localPort);
-      for (const number of [port.number, port.localPort]) expect(number < 32768 || number > 60999).toBe(true);
+    for (const port of local) {
+      expect(ops).not.toContain(port);
+      expect((port ?? 0) < 32768 || (port ?? 0) > 60999).toBe(true);
     }
   });
 

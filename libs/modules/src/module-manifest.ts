@@ -2,7 +2,8 @@ import type { ModuleDeployment, ModuleEntry } from './module-entry.js';
 
 const SMALL = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } } as const;
 const MEDIUM = { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } } as const;
-const OPS = { name: 'ops', number: 9090 } as const;
+/** Every pod's ops port; modules reached only over the bus have no other. */
+const BUS_ONLY = { http: null, ops: 9090 } as const;
 
 function scaled(max: number, size: typeof SMALL | typeof MEDIUM): ModuleDeployment {
   return { replicas: { min: 1, max }, cpuUtilization: 70, ...size };
@@ -31,7 +32,7 @@ export const MODULE_MANIFEST = [
     managerPermissions: [],
     schema: null,
     image: 'gateway',
-    port: { name: 'http', number: 8080 },
+    ports: { http: 8080, ops: 9090 },
     localOpsPort: 0,
     deployment: scaled(5, MEDIUM),
   },
@@ -47,7 +48,7 @@ export const MODULE_MANIFEST = [
     managerPermissions: [],
     schema: 'auth',
     image: 'auth',
-    port: OPS,
+    ports: BUS_ONLY,
     localOpsPort: 9101,
     deployment: scaled(3, SMALL),
   },
@@ -63,7 +64,7 @@ export const MODULE_MANIFEST = [
     managerPermissions: ['users:read', 'users:write'],
     schema: 'users',
     image: 'users',
-    port: OPS,
+    ports: BUS_ONLY,
     localOpsPort: 9102,
     deployment: scaled(3, SMALL),
   },
@@ -79,9 +80,10 @@ export const MODULE_MANIFEST = [
     managerPermissions: ['files:read', 'files:write'],
     schema: 'files',
     image: 'files',
-    port: OPS,
+    // The data listener: uploads and downloads, proxied by the gateway.
+    ports: { http: 8081, ops: 9090 },
     localOpsPort: 9103,
-    dataPort: { name: 'data', number: 8081, localPort: 9203 },
+    localHttpPort: 9203,
     deployment: scaled(5, MEDIUM),
   },
   {
@@ -96,7 +98,7 @@ export const MODULE_MANIFEST = [
     managerPermissions: [],
     schema: 'form_builder',
     image: 'form-builder',
-    port: OPS,
+    ports: BUS_ONLY,
     localOpsPort: 9104,
     deployment: scaled(3, SMALL),
   },
@@ -112,7 +114,7 @@ export const MODULE_MANIFEST = [
     managerPermissions: [],
     schema: 'reports',
     image: 'reports',
-    port: OPS,
+    ports: BUS_ONLY,
     localOpsPort: 9105,
     deployment: scaled(3, MEDIUM),
   },
@@ -128,7 +130,7 @@ export const MODULE_MANIFEST = [
     managerPermissions: [],
     schema: 'backoffice',
     image: 'backoffice',
-    port: OPS,
+    ports: BUS_ONLY,
     localOpsPort: 9106,
     deployment: scaled(2, SMALL),
   },

@@ -13,11 +13,11 @@ export function renderModuleTable(): string {
       code(entry.events),
       code(entry.permissions),
       entry.schema ? `\`${entry.schema}\`` : '—',
-      `\`${entry.image}\`, ${entry.port.name} ${entry.port.number}${'dataPort' in entry ? `, ${entry.dataPort.name} ${entry.dataPort.number}` : ''}, ${entry.deployment.replicas.min}–${entry.deployment.replicas.max} replicas`,
+      `\`${entry.image}\`, ${entry.ports.http === null ? '' : `http ${entry.ports.http}, `}ops ${entry.ports.ops}, ${entry.deployment.replicas.min}–${entry.deployment.replicas.max} replicas`,
     ].join(' | '),
   );
   return [
-    '| module | runs | service | bus queue | events | permissions | schema | image, port, replicas (cluster) |',
+    '| module | runs | service | bus queue | events | permissions | schema | image, ports, replicas (cluster) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((row) => `| ${row} |`),
   ].join('\n');

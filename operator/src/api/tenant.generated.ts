@@ -38,6 +38,19 @@ export interface TenantSpec {
   deletionPolicy?: 'Retain' | 'Delete';
   ingress?: TenantIngress;
   /**
+   * Requests the tenant's gateway accepts per minute before it answers 429 rate_limited; the gateway's defaults (1200 per client address, 600 per user) when omitted.
+   */
+  rateLimits?: {
+    /**
+     * Requests per minute from one client address (the ingress passes the client's address on).
+     */
+    perAddressPerMinute?: number;
+    /**
+     * Requests per minute of one signed-in user.
+     */
+    perUserPerMinute?: number;
+  };
+  /**
    * Optional modules the tenant bought, each listed once.
    */
   modules?: TenantModule[];

@@ -2,11 +2,10 @@ import { DATA_LISTENERS, MODULE_MANIFEST } from '@np/modules';
 import type { ModuleName, ResourceQuantities } from '../api/tenant.js';
 
 export interface ModuleDefaults {
-  /** Port of the module's HTTP surface: the public API for the gateway, ops endpoints for the rest. */
-  port: number;
-  portName: 'http' | 'ops';
-  /** A module that serves bytes: its data listener (port `data`), which the gateway proxies to, and the settings naming it. */
-  data?: { port: number; portSetting: string; hostSetting: string; urlSetting: string };
+  /** Its pod's ports (module manifest): an HTTP surface (null: bus only) and the ops endpoints. */
+  ports: { http: number | null; ops: number };
+  /** A module whose HTTP surface is a data listener (files): the settings that place it and name it to the gateway. */
+  data?: { portSetting: string; hostSetting: string; urlSetting: string };
   /** Image repository under the operator's registry: `<registry>/<image>:<tag>`. */
   image: string;
   replicas: { min: number; max: number };
@@ -24,8 +23,7 @@ export const MODULE_CATALOG = Object.fromEntries(
   MODULE_MANIFEST.map((entry): [ModuleName, ModuleDefaults] => [
     entry.name,
     {
-      port: entry.port.number,
-      portName: entry.port.name,
+      ports: { ...entry.ports },
       ...dataOf(entry.name),
       image: entry.image,
       replicas: { ...entry.deployment.replicas },
@@ -39,5 +37,5 @@ export const MODULE_CATALOG = Object.fromEntries(
 function dataOf(name: ModuleName): Pick<ModuleDefaults, 'data'> {
   const listener = DATA_LISTENERS.find((candidate) => candidate.name === name);
   if (!listener) return {};
-  return { data: { port: listener.port, portSetting: listener.portSetting, hostSetting: listener.portSetting.replace(/_PORT$/, '_HOST'), urlSetting: listener.urlSetting } };
+  return { data: { portSetting: listener.portSetting, hostSetting: listener.portSetting.replace(/_PORT$/, '_HOST'), urlSetting: listener.urlSetting } };
 }

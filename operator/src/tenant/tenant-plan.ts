@@ -10,9 +10,8 @@ export interface ModulePlan {
   cpuUtilization: number;
   requests: ResourceQuantities;
   limits: ResourceQuantities;
-  port: number;
-  portName: 'http' | 'ops';
-  /** The data listener of a module that serves bytes (see ModuleDefaults). */
+  ports: { http: number | null; ops: number };
+  /** A module whose HTTP surface is a data listener (see ModuleDefaults). */
   data?: ModuleDefaults['data'];
   image: string;
 }
@@ -80,8 +79,7 @@ function modulePlan(
     cpuUtilization: spec?.autoscaling?.cpuUtilization ?? defaults.cpuUtilization,
     requests: { ...defaults.requests, ...spec?.resources?.requests },
     limits: { ...defaults.limits, ...spec?.resources?.limits },
-    port: defaults.port,
-    portName: defaults.portName,
+    ports: defaults.ports,
     ...(defaults.data ? { data: defaults.data } : {}),
     image,
   };

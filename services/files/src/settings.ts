@@ -30,7 +30,7 @@ export const filesSettingsSchema = processSettingsSchema
     NP_S3_ACCESS_KEY: z.string().min(1).optional(),
     NP_S3_SECRET_KEY: z.string().min(1).optional(),
     /** The data listener (uploads and downloads, proxied by the gateway). */
-    NP_FILES_DATA_PORT: port(entry.dataPort.localPort),
+    NP_FILES_DATA_PORT: port(entry.localHttpPort),
     NP_FILES_DATA_HOST: z.string().min(1).default('127.0.0.1'),
     NP_FILES_MAX_BYTES: positiveInt(100 * MIB),
     /** Bytes all of the tenant's files may take together; 0: no quota. */

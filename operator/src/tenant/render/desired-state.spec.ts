@@ -73,15 +73,16 @@ describe('renderTenant', () => {
     const { find } = render({ modules: [{ name: 'files' }] });
     const [container] = find('Deployment', 'files')?.spec.template.spec.containers ?? [];
     expect(container.ports).toEqual([
+      { name: 'http', containerPort: 8081, protocol: 'TCP' },
       { name: 'ops', containerPort: 9090, protocol: 'TCP' },
-      { name: 'data', containerPort: 8081, protocol: 'TCP' },
     ]);
     expect(container.env).toEqual(expect.arrayContaining([{ name: 'NP_FILES_DATA_PORT', value: '8081' }, { name: 'NP_FILES_DATA_HOST', value: '0.0.0.0' }]));
+    expect(container.env.map((variable: { name: string }) => variable.name)).not.toContain('PORT');
     expect(find('Service', 'files')?.spec.ports).toEqual([
+      { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
       { name: 'ops', port: 9090, targetPort: 'ops', protocol: 'TCP' },
-      { name: 'data', port: 8081, targetPort: 'data', protocol: 'TCP' },
     ]);
-    expect(find('ConfigMap', 'gateway-modules')?.data).toEqual({ NP_TENANT: 'acme', NP_MODULES: 'files', NP_FILES_URL: 'http://files:8081' });
+    expect(find('ConfigMap', 'gateway-modules')?.data).toEqual({ NP_TENANT: 'acme', NP_MODULES: 'files', NP_FILES_URL: 'http://files' });
     expect(find('Service', 'users')).toBeUndefined();
   });
 
@@ -93,6 +94,35 @@ describe('renderTenant', () => {
     const checksum = (result: typeof one) =>
       result.find('Deployment', 'gateway')?.spec.template.metadata.annotations['platform.np.dev/modules-checksum'];
     expect(checksum(one)).not.toEqual(checksum(two));
+  });
+
+  it('gives the gateway its public address from the ingress host, https with TLS', () => {
+    const plain = render({ ingress: { host: 'acme.example.com' } });
+    const tls = render({ ingress: { host: 'acme.example.com', tlsSecretName: 'acme-tls' } });
+    expect(plain.find('ConfigMap', 'gateway-modules')?.data).toMatchObject({ NP_PUBLIC_URL: 'http://acme.example.com', NP_TRUST_PROXY: 'true' });
+    expect(tls.find('ConfigMap', 'gateway-modules')?.data?.NP_PUBLIC_URL).toBe('https://acme.example.com');
+  });
+
+  it('passes the Tenant\'s rate limits to the gateway', () => {
+    const { find } = render({ rateLimits: { perAddressPerMinute: 5000, perUserPerMinute: 3000 } });
+    expect(find('ConfigMap', 'gateway-modules')?.data).toMatchObject({ NP_RATE_LIMIT_IP_PER_MINUTE: '5000', NP_RATE_LIMIT_USER_PER_MINUTE: '3000' });
+  });
+
+  it('takes every port from the module manifest: probes and metrics on ops, the gateway API on http', () => {
+    const { find } = render({ modules: [{ name: 'users' }] });
+    const gateway = find('Deployment', 'gateway')?.spec.template.spec.containers[0];
+    const users = find('Deployment', 'users')?.spec.template.spec.containers[0];
+    expect(gateway.ports.map((port: { name: string; containerPort: number }) => `${port.name}:${port.containerPort}`)).toEqual(['http:8080', 'ops:9090']);
+    expect(users.ports.map((port: { name: string; containerPort: number }) => `${port.name}:${port.containerPort}`)).toEqual(['ops:9090']);
+    const env = (container: { env: { name: string; value: string }[] }) => Object.fromEntries(container.env.map((entry) => [entry.name, entry.value]));
+    expect(env(gateway)).toMatchObject({ PORT: '8080', HOST: '0.0.0.0', NP_OPS_PORT: '9090', NP_OPS_HOST: '0.0.0.0' });
+    expect(env(users)).toMatchObject({ NP_OPS_PORT: '9090', NP_OPS_HOST: '0.0.0.0' });
+    expect(env(users).PORT).toBeUndefined();
+    for (const container of [gateway, users]) {
+      expect(container.readinessProbe.httpGet.port).toBe('ops');
+      expect(container.livenessProbe.httpGet.port).toBe('ops');
+    }
+    expect(find('Service', 'gateway')?.spec.ports.map((port: { name: string; port: number }) => `${port.name}:${port.port}`)).toEqual(['http:80', 'ops:9090']);
   });
 
   it('routes the ingress host to the gateway, with TLS when a secret is named', () => {

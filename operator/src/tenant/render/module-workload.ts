@@ -13,8 +13,6 @@ const RUN_AS = 10001;
  * operator leaves `replicas` out; a disabled module, or one whose connections Secret does not
  * exist yet (`started` false), is pinned to zero.
  */
-const DATA_PORT_NAME = 'data';
-
 export function renderDeployment(plan: TenantPlan, module: ModulePlan, started = module.enabled): KubernetesObject {
   const labels = moduleLabels(plan, module.name);
   return {
@@ -47,9 +45,38 @@ export function renderDeployment(plan: TenantPlan, module: ModulePlan, started =
   } as KubernetesObject;
 }
 
+/** The pod's ports from the module manifest: its HTTP surface, if any, and the ops endpoints. */
+function containerPorts(module: ModulePlan): { name: 'http' | 'ops'; containerPort: number; protocol: 'TCP' }[] {
+  const { http, ops } = module.ports;
+  return [
+    ...(http === null ? [] : [{ name: 'http' as const, containerPort: http, protocol: 'TCP' as const }]),
+    { name: 'ops', containerPort: ops, protocol: 'TCP' },
+  ];
+}
+
+/**
+ * Where each listener binds and on which port: every address of the pod, the manifest's ports.
+ * A module's HTTP surface is a data listener with settings of its own (`NP_FILES_DATA_PORT`), as
+ * `PORT` is the gateway's wherever modules share one environment (the embedded shape).
+ */
+function listenerEnv(module: ModulePlan): { name: string; value: string }[] {
+  const { http, ops } = module.ports;
+  const httpEnv = (port: number) =>
+    module.data
+      ? [{ name: module.data.portSetting, value: String(port) }, { name: module.data.hostSetting, value: '0.0.0.0' }]
+      : [{ name: 'PORT', value: String(port) }, { name: 'HOST', value: '0.0.0.0' }];
+  return [
+    ...(http === null ? [] : httpEnv(http)),
+    { name: 'NP_OPS_PORT', value: String(ops) },
+    { name: 'NP_OPS_HOST', value: '0.0.0.0' },
+  ];
+}
+
 function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown> {
+  // The kubelet probes the ops listener: /healthz says the process runs, /readyz that its
+  // dependencies (bus, database) answer.
   const probe = (path: string, periodSeconds: number) => ({
-    httpGet: { path, port: module.portName },
+    httpGet: { path, port: 'ops' },
     periodSeconds,
     timeoutSeconds: 2,
     failureThreshold: 3,
@@ -57,21 +84,11 @@ function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown
   return {
     name: module.name,
     image: module.image,
-    ports: [
-      { name: module.portName, containerPort: module.port, protocol: 'TCP' },
-      ...(module.data ? [{ name: DATA_PORT_NAME, containerPort: module.data.port, protocol: 'TCP' }] : []),
-    ],
+    ports: containerPorts(module),
     env: [
       { name: 'NP_ENV', value: 'production' },
       { name: 'NP_TENANT', value: plan.name },
-      { name: 'NP_OPS_PORT', value: String(module.port) },
-      { name: 'NP_OPS_HOST', value: '0.0.0.0' },
-      ...(module.data
-        ? [
-            { name: module.data.portSetting, value: String(module.data.port) },
-            { name: module.data.hostSetting, value: '0.0.0.0' },
-          ]
-        : []),
+      ...listenerEnv(module),
     ],
     envFrom: [
       ...(module.name === 'gateway' ? [{ configMapRef: { name: GATEWAY_CONFIG_NAME } }] : []),
@@ -98,9 +115,17 @@ function podAnnotations(plan: TenantPlan, module: ModulePlan): { annotations?: R
   return { annotations: { 'platform.np.dev/modules-checksum': digest } };
 }
 
-/** A stable name for the module inside the namespace; kept for disabled modules so callers get 503, not DNS errors. */
+/**
+ * A stable name for the module inside the namespace; kept for disabled modules so callers get 503,
+ * not DNS errors. An HTTP surface is offered on port 80, the ops endpoints on their own port.
+ */
 export function renderService(plan: TenantPlan, module: ModulePlan): KubernetesObject {
-  const servicePort = module.portName === 'http' ? 80 : module.port;
+  const ports = containerPorts(module).map(({ name, containerPort }) => ({
+    name,
+    port: name === 'http' ? 80 : containerPort,
+    targetPort: name,
+    protocol: 'TCP',
+  }));
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -108,11 +133,7 @@ export function renderService(plan: TenantPlan, module: ModulePlan): KubernetesO
     spec: {
       type: 'ClusterIP',
       selector: moduleSelector(plan, module.name),
-      ports: [
-        { name: module.portName, port: servicePort, targetPort: module.portName, protocol: 'TCP' },
-        // Uploads and downloads, proxied by the gateway.
-        ...(module.data ? [{ name: DATA_PORT_NAME, port: module.data.port, targetPort: DATA_PORT_NAME, protocol: 'TCP' }] : []),
-      ],
+      ports,
     },
   } as KubernetesObject;
 }

@@ -1,7 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { MODULE_LABEL, TENANT_GROUP, ownedMetadata, tenantLabels } from '../labels.js';
 import type { TenantPlan } from '../tenant-plan.js';
-import { MODULE_CATALOG } from '../module-catalog.js';
 
 /** Namespaces running shared infrastructure (PostgreSQL, RabbitMQ, S3, the identity provider). */
 export const INFRASTRUCTURE_NAMESPACE_LABEL = `${TENANT_GROUP}/infrastructure`;
@@ -15,7 +14,8 @@ export const MONITORING_NAMESPACE_LABEL = `${TENANT_GROUP}/monitoring`;
  */
 export function renderNetworkPolicies(plan: TenantPlan): KubernetesObject[] {
   const gateway = { matchLabels: { [MODULE_LABEL]: 'gateway' } };
-  const opsPort = { protocol: 'TCP', port: MODULE_CATALOG.users.port };
+  // Named container ports (module-workload.ts): the same names on every module.
+  const opsPort = { protocol: 'TCP', port: 'ops' };
   return [
     policy(plan, 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
     policy(plan, 'allow-dns', {
@@ -39,7 +39,7 @@ export function renderNetworkPolicies(plan: TenantPlan): KubernetesObject[] {
     policy(plan, 'allow-gateway-ingress', {
       podSelector: gateway,
       policyTypes: ['Ingress'],
-      ingress: [{ ports: [{ protocol: 'TCP', port: MODULE_CATALOG.gateway.port }] }],
+      ingress: [{ ports: [{ protocol: 'TCP', port: 'http' }] }],
     }),
     policy(plan, 'allow-gateway-to-modules', {
       podSelector: {},
@@ -53,7 +53,7 @@ export function renderNetworkPolicies(plan: TenantPlan): KubernetesObject[] {
       ingress: [
         {
           from: [{ namespaceSelector: { matchLabels: { [MONITORING_NAMESPACE_LABEL]: 'true' } } }],
-          ports: [opsPort, { protocol: 'TCP', port: MODULE_CATALOG.gateway.port }],
+          ports: [opsPort],
         },
       ],
     }),

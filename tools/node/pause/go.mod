@@ -1,0 +1,3 @@
+module np.local/pause
+
+go 1.24
