@@ -72,7 +72,7 @@ export default {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
+      testMatch: ['<rootDir>/test/e2e/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'],
     },
     {
       ...common,

@@ -60,6 +60,9 @@ kill_mount_namespace() {
 }
 
 stop_real_node() {
+  # One real node per machine: only the checkout whose cluster runs it (its state under
+  # .local/cluster/node) takes it down, never another checkout's.
+  [[ -d "$CLUSTER_DIR/node" ]] || return 0
   local runtime_ns="" pid forwarders=()
   pid="$(cluster_pid containerd)"
   [[ -n "$pid" ]] && runtime_ns="$(readlink "/proc/$pid/ns/mnt" 2>/dev/null || true)"

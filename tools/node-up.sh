@@ -423,6 +423,11 @@ node_forwarders() { echo forward-apiserver; local port; for port in "${FORWARDED
 
 start_real_node() {
   [[ $(id -u) == 0 ]] || { echo "the real node runs containers and needs root; as another user start fake nodes: npm run cluster:up -- --kwok" >&2; exit 1; }
+  # Its bridge, addresses and cgroups have fixed names: one real node per machine.
+  if ip link show "$NP_NODE_BRIDGE" >/dev/null 2>&1; then
+    echo "the bridge $NP_NODE_BRIDGE exists: another checkout's real node runs on this machine (npm run cluster:down there first), or use --kwok" >&2
+    exit 1
+  fi
   install_node_packages
   mkdir -p "$NODE_DIR"
   node_certificates

@@ -91,7 +91,13 @@ describe('a Tenant on a real control plane', () => {
     await expect(names('v1', 'ResourceQuota')).resolves.toEqual(['tenant-quota']);
     await expect(names('v1', 'LimitRange')).resolves.toEqual(['tenant-limits']);
     const config = await clients.core.readNamespacedConfigMap({ name: 'gateway-modules', namespace: NAMESPACE });
-    expect(config.data).toEqual({ NP_TENANT: NAME, NP_MODULES: 'users,files' });
+    expect(config.data).toEqual({
+      NP_TENANT: NAME,
+      NP_MODULES: 'users,files',
+      NP_FILES_URL: 'http://files',
+      NP_PUBLIC_URL: 'https://api.lifecycle.example.com',
+      NP_TRUST_PROXY: 'true',
+    });
     const policies = await listAsServed<KubernetesObject & { spec: { ingress?: { from?: unknown[] }[] } }>(
       clients.kubeConfig,
       `/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies`,

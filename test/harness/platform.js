@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RabbitMqManagement, amqpUrlFor } from '@np/messaging';
-import { PROCESS_MODULES } from '@np/modules';
+import { DATA_LISTENERS, PROCESS_MODULES } from '@np/modules';
 import { testAmqpManagementUrl, testAmqpUrl, testDatabaseUrl, uniqueName } from '@np/testing';
 import pg from 'pg';
 import { exitOf, ROOT, startNode, stopChild, waitUntil } from './child-process.js';
@@ -40,6 +40,8 @@ export const REFRESH_GRACE_SECONDS = 1;
  * @property {() => Promise<void>} stopDatabase distributed: stops the test PostgreSQL (every suite's!)
  * @property {() => Promise<void>} startDatabase distributed: starts it again (no-op when it runs)
  * @property {() => Promise<void>} killDatabase embedded: SIGKILL to the embedded PostgreSQL's postmaster
+ * @property {() => Promise<void>} stopStorage distributed: stops the test S3 server (every suite's!)
+ * @property {() => Promise<void>} startStorage distributed: starts it again (no-op when it runs)
  * @property {string | undefined} dataDir embedded: the data folder
  */
 /** @typedef {{ code: number | null, signal: NodeJS.Signals | null }} ProcessExit */
@@ -123,6 +125,8 @@ async function startEmbeddedPlatform(options) {
     },
     stopDatabase: unsupported,
     startDatabase: unsupported,
+    stopStorage: unsupported,
+    startStorage: unsupported,
     close,
   };
 }
@@ -154,13 +158,29 @@ async function startDistributedPlatform(options) {
     NP_SIGNING_KEY_ENCRYPTION_KEY: signingKeyEncryptionKey,
     NP_ISSUER: url,
     NP_PUBLIC_URL: `http://localhost:${port}`,
+    // The platform's own bucket on the test S3 server (files).
+    NP_S3_BUCKET: `np-e2e-${randomBytes(6).toString('hex')}`,
     ...options.env,
     NP_DATABASE_URL: databaseUrl,
   };
+  // Each data listener (files) on a port of its own, which the gateway is told.
+  /** @type {Record<string, string>} */
+  const dataPorts = {};
+  /** @type {Record<string, string>} */
+  const dataUrls = {};
+  for (const listener of DATA_LISTENERS) {
+    const dataPort = await freePort();
+    dataPorts[listener.name] = String(dataPort);
+    dataUrls[listener.urlSetting] = `http://127.0.0.1:${dataPort}`;
+  }
   /** @type {Map<ModuleProcess, import('node:child_process').ChildProcess>} */
   const children = new Map();
   const start = async (/** @type {ModuleProcess} */ name) => {
-    const extra = name === 'gateway' ? { PORT: String(port), NP_OPS_PORT: String(opsPort) } : { NP_OPS_PORT: String(await freePort()) };
+    const listener = DATA_LISTENERS.find((candidate) => candidate.name === name);
+    const extra =
+      name === 'gateway'
+        ? { PORT: String(port), NP_OPS_PORT: String(opsPort), ...dataUrls }
+        : { NP_OPS_PORT: String(await freePort()), ...(listener ? { [listener.portSetting]: dataPorts[name] } : {}) };
     children.set(name, startNode(`distributed-${name}`, `services/${name}/dist/main.js`, { ...env, NP_AMQP_URL: amqpUrls[name], ...extra }, options));
   };
   /** @type {import('node:child_process').ChildProcess[]} */
@@ -195,6 +215,8 @@ async function startDistributedPlatform(options) {
     },
     stopDatabase: () => run('bash', [join(ROOT, 'tools/postgres-ctl.sh'), 'stop']),
     startDatabase: () => run('bash', [join(ROOT, 'tools/postgres-ctl.sh'), 'start']),
+    stopStorage: () => run('bash', [join(ROOT, 'tools/versitygw.sh'), 'stop']),
+    startStorage: () => run('bash', [join(ROOT, 'tools/versitygw.sh'), 'start']),
     killDatabase: unsupported,
     stopModule: async (name) => {
       await stopChild(children.get(name), 'SIGKILL');
@@ -204,7 +226,7 @@ async function startDistributedPlatform(options) {
     amqpUrls,
     startExtraGateway: async () => {
       const extraPort = await freePort();
-      const child = startNode(`distributed-gateway-${extraGateways.length + 2}`, 'services/gateway/dist/main.js', { ...env, NP_AMQP_URL: amqpUrls.gateway, PORT: String(extraPort) }, options);
+      const child = startNode(`distributed-gateway-${extraGateways.length + 2}`, 'services/gateway/dist/main.js', { ...env, NP_AMQP_URL: amqpUrls.gateway, PORT: String(extraPort), ...dataUrls }, options);
       extraGateways.push(child);
       const extraUrl = `http://127.0.0.1:${extraPort}`;
       await waitForPlatform(extraUrl, child, env);

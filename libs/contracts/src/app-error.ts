@@ -45,6 +45,11 @@ export class AppError extends Error {
       : { code: this.code, message: this.message, details: this.details };
   }
 
+  /** The HTTP error body of this error: every listener that answers HTTP uses it. */
+  toBody(requestId: string): ErrorBody {
+    return { ...this.toPayload(), requestId };
+  }
+
   static fromPayload(payload: ErrorPayload): AppError {
     return new AppError(payload.code, payload.message, payload.details);
   }

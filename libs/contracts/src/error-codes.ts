@@ -15,6 +15,7 @@ export const ERROR_HTTP_STATUS = {
   refresh_token_reused: 401,
   forbidden: 403,
   current_password_invalid: 403,
+  link_invalid: 403,
   not_found: 404,
   route_not_found: 404,
   module_not_enabled: 404,
@@ -24,8 +25,11 @@ export const ERROR_HTTP_STATUS = {
   conflict: 409,
   last_admin: 409,
   payload_too_large: 413,
+  quota_exceeded: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
+  unsupported_file_type: 415,
+  range_not_satisfiable: 416,
   rate_limited: 429,
   login_throttled: 429,
   internal_error: 500,
@@ -35,6 +39,7 @@ export const ERROR_HTTP_STATUS = {
   shutting_down: 503,
   database_unavailable: 503,
   identity_provider_unavailable: 503,
+  storage_unavailable: 503,
   module_timeout: 504,
 } as const;
 

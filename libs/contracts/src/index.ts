@@ -6,6 +6,7 @@ export * from './with-timeout.js';
 export * from './module-contracts.js';
 export * from './route-policy.js';
 export * from './route-declaration.js';
+export * from './stream-route-declaration.js';
 export * from './auth.js';
 export { AUTH_MESSAGES, AUTH_EVENTS } from './auth.messages.js';
 export { AUTH_ROUTES } from './auth.routes.js';

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { BUS_MODULE_NAMES, moduleEntry, type BusModuleName } from '@np/modules';
 import type { ServiceName } from './common.js';
 import type { RouteDeclaration } from './route-declaration.js';
+import type { StreamRouteDeclaration } from './stream-route-declaration.js';
 
 /**
  * One request/reply message: the schemas of its request and reply. Sender and receiver validate
@@ -56,6 +57,8 @@ export interface ModuleContracts {
   /** Exactly the events its manifest entry lists. */
   events: Readonly<Record<string, z.ZodType>>;
   routes: readonly RouteDeclaration[];
+  /** Routes whose bytes the module serves over HTTP itself (uploads, downloads): the gateway proxies them as streams. */
+  streams?: readonly StreamRouteDeclaration[];
 }
 
 /** A registered message: its contract and the module that answers it. */
@@ -97,6 +100,11 @@ function checkAgainstManifest(contracts: ModuleContracts): void {
     if (!contract) throw new Error(`${declaredRoute.method} ${declaredRoute.path} sends ${declaredRoute.pattern}, which the ${contracts.module} module does not answer.`);
     if (contract.callers) throw new Error(`${declaredRoute.method} ${declaredRoute.path} exposes the internal pattern ${declaredRoute.pattern}.`);
   }
+  const streams = contracts.streams ?? [];
+  if (streams.length > 0 && entry.ports.http === null) throw new Error(`The ${contracts.module} module declares stream routes but its manifest entry has no HTTP port (ports.http).`);
+  for (const stream of streams) {
+    if (stream.module !== contracts.module) throw new Error(`${stream.path} names the ${stream.module} module, not ${contracts.module}.`);
+  }
 }
 
 /** The contract of a registered pattern; undefined for a pattern no registered module answers. */
@@ -128,4 +136,9 @@ export function registeredModules(): ModuleContracts[] {
 /** Every registered module's HTTP routes, in manifest order: the gateway serves and documents exactly these. */
 export function registeredRoutes(): RouteDeclaration[] {
   return registeredModules().flatMap((contracts) => contracts.routes);
+}
+
+/** Every registered module's stream routes, in manifest order: the gateway proxies and documents exactly these. */
+export function registeredStreamRoutes(): StreamRouteDeclaration[] {
+  return registeredModules().flatMap((contracts) => contracts.streams ?? []);
 }

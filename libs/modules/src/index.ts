@@ -4,6 +4,9 @@ export { renderModuleTable } from './module-table.js';
 export {
   ALWAYS_ON_MODULE_NAMES,
   BUS_MODULE_NAMES,
+  DATA_LISTENERS,
+  settingsPrefixOf,
+  type DataListener,
   MODULE_NAMES,
   MODULE_PERMISSIONS,
   OPTIONAL_MODULE_NAMES,

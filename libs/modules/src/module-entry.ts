@@ -47,5 +47,11 @@ export interface ModuleEntry {
   ports: { http: number | null; ops: number };
   /** Ops port on loopback when run by tools/start-distributed.sh (0: any free port). */
   localOpsPort: number;
+  /**
+   * A module with an HTTP surface of its own (`ports.http`: the files module's data listener,
+   * which the gateway proxies uploads and downloads to): that port on loopback when run by
+   * tools/start-distributed.sh. The embedded launcher and the e2e harness pick free ones.
+   */
+  localHttpPort?: number;
   deployment: ModuleDeployment;
 }

@@ -39,3 +39,26 @@ export function moduleEntry<N extends ModuleName>(name: N): Extract<Manifest, { 
   // The manifest holds every ModuleName exactly once (checked by its spec).
   return MODULE_MANIFEST.find((entry) => entry.name === name) as Extract<Manifest, { name: N }>;
 }
+
+/** A module's settings prefix: `form-builder` → `NP_FORM_BUILDER`. */
+export function settingsPrefixOf(name: ModuleName): string {
+  return `NP_${name.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/** The implemented modules with a data listener (an HTTP surface, manifest `ports.http`), with the settings that place it. */
+export interface DataListener {
+  name: BusModuleName;
+  /** Where the gateway reaches it, e.g. `NP_FILES_URL`. */
+  urlSetting: string;
+  /** The port the module listens on, e.g. `NP_FILES_DATA_PORT`. */
+  portSetting: string;
+  /** Its port in a cluster and on loopback. */
+  port: number;
+  localPort: number;
+}
+
+export const DATA_LISTENERS: readonly DataListener[] = MODULE_MANIFEST.flatMap((entry): DataListener[] => {
+  if (!entry.implemented || entry.kind !== 'module' || entry.ports.http === null || !('localHttpPort' in entry)) return [];
+  const prefix = settingsPrefixOf(entry.name);
+  return [{ name: entry.name, urlSetting: `${prefix}_URL`, portSetting: `${prefix}_DATA_PORT`, port: entry.ports.http, localPort: entry.localHttpPort }];
+});

@@ -35,6 +35,18 @@ describe('the module manifest', () => {
     for (const port of ports) expect(port < 32768 || port > 60999).toBe(true);
   });
 
+  it('gives every module with an HTTP surface a loopback port of its own, apart from the ops ports and outside the ephemeral range', () => {
+    const ops = MODULE_MANIFEST.flatMap((entry) => [entry.ports.ops, entry.localOpsPort]);
+    const modules = MODULE_MANIFEST.filter((entry) => entry.kind === 'module' && entry.ports.http !== null);
+    const local = modules.map((entry) => ('localHttpPort' in entry ? entry.localHttpPort : undefined));
+    expect(local).not.toContain(undefined);
+    expect(new Set(local).size).toBe(local.length);
+    for (const port of local) {
+      expect(ops).not.toContain(port);
+      expect((port ?? 0) < 32768 || (port ?? 0) > 60999).toBe(true);
+    }
+  });
+
   it.each(MODULE_MANIFEST)('marks $name implemented exactly when services/$name exists', (entry) => {
     expect(existsSync(join(ROOT, 'services', entry.name, 'package.json'))).toBe(entry.implemented);
   });

@@ -5,6 +5,8 @@ import type { ServiceDeps } from './service-deps.js';
 
 export interface RunningService {
   close(): Promise<void>;
+  /** Where its data listener answers (a module with stream routes), for the gateway of the same process. */
+  dataUrl?: string;
   /** Readiness checks of the service's own dependencies (database, ...). */
   checks?: ReadinessCheck[];
 }

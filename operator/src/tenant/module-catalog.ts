@@ -1,9 +1,11 @@
-import { MODULE_MANIFEST } from '@np/modules';
+import { DATA_LISTENERS, MODULE_MANIFEST } from '@np/modules';
 import type { ModuleName, ResourceQuantities } from '../api/tenant.js';
 
 export interface ModuleDefaults {
   /** Its pod's ports (module manifest): an HTTP surface (null: bus only) and the ops endpoints. */
   ports: { http: number | null; ops: number };
+  /** A module whose HTTP surface is a data listener (files): the settings that place it and name it to the gateway. */
+  data?: { portSetting: string; hostSetting: string; urlSetting: string };
   /** Image repository under the operator's registry: `<registry>/<image>:<tag>`. */
   image: string;
   replicas: { min: number; max: number };
@@ -22,6 +24,7 @@ export const MODULE_CATALOG = Object.fromEntries(
     entry.name,
     {
       ports: { ...entry.ports },
+      ...dataOf(entry.name),
       image: entry.image,
       replicas: { ...entry.deployment.replicas },
       cpuUtilization: entry.deployment.cpuUtilization,
@@ -30,3 +33,9 @@ export const MODULE_CATALOG = Object.fromEntries(
     },
   ]),
 ) as Readonly<Record<ModuleName, ModuleDefaults>>;
+
+function dataOf(name: ModuleName): Pick<ModuleDefaults, 'data'> {
+  const listener = DATA_LISTENERS.find((candidate) => candidate.name === name);
+  if (!listener) return {};
+  return { data: { portSetting: listener.portSetting, hostSetting: listener.portSetting.replace(/_PORT$/, '_HOST'), urlSetting: listener.urlSetting } };
+}

@@ -1,6 +1,6 @@
 import { ALWAYS_ON_MODULES, type ModuleName, type ResourceQuantities, type Tenant } from '../api/tenant.js';
 import type { RenderSettings } from '../settings.js';
-import { MODULE_CATALOG } from './module-catalog.js';
+import { MODULE_CATALOG, type ModuleDefaults } from './module-catalog.js';
 
 export interface ModulePlan {
   name: ModuleName;
@@ -11,6 +11,8 @@ export interface ModulePlan {
   requests: ResourceQuantities;
   limits: ResourceQuantities;
   ports: { http: number | null; ops: number };
+  /** A module whose HTTP surface is a data listener (see ModuleDefaults). */
+  data?: ModuleDefaults['data'];
   image: string;
 }
 
@@ -78,6 +80,7 @@ function modulePlan(
     requests: { ...defaults.requests, ...spec?.resources?.requests },
     limits: { ...defaults.limits, ...spec?.resources?.limits },
     ports: defaults.ports,
+    ...(defaults.data ? { data: defaults.data } : {}),
     image,
   };
 }

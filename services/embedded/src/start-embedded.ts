@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { loadSettingsOrExit } from '@np/config';
 import { gatewaySettingsSchema, startGateway, type RunningGateway } from '@np/gateway';
 import { InProcessTransport } from '@np/messaging';
-import type { BusModuleName } from '@np/modules';
+import { type BusModuleName, DATA_LISTENERS } from '@np/modules';
 import { createLogger, type ReadinessCheck } from '@np/observability';
 import { startEmbeddedPostgres } from '@np/persistence';
 import { createServiceDeps, depsFor, implementedBusModules, importModuleService, type RunningService } from '@np/runtime';
@@ -30,6 +30,11 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
     NP_DATABASE_URL: database.url,
     NP_SIGNING_KEY_ENCRYPTION_KEY: signingKeyEncryptionKey(dataDir, env),
     ...bootstrapAdmin(settings, dataDir, logger),
+    // Files on local disk in the data folder, whatever S3 the environment names.
+    NP_DATA_DIR: dataDir,
+    NP_FILES_STORAGE: 'local',
+    // Data listeners (uploads, downloads) on any free loopback port: only this process's gateway calls them.
+    ...Object.fromEntries(DATA_LISTENERS.map((listener) => [listener.portSetting, env[listener.portSetting] ?? '0'])),
   };
 
   const transport = new InProcessTransport(logger);
@@ -52,6 +57,7 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
   const gateway = await startGateway({
     deps: depsFor(deps, 'gateway'),
     settings: gatewaySettings,
+    dataUrls: Object.fromEntries(modules.flatMap((module) => (module.running.dataUrl === undefined ? [] : [[module.name, module.running.dataUrl]]))),
     // Each module already knows how to check its own database; no separate probe connection.
     checks: modules.flatMap((module) => namedFor(module.name, module.running.checks)),
   });

@@ -1,6 +1,12 @@
-import { OPTIONAL_MODULE_NAMES } from '@np/modules';
-import { bool, busSettingsSchema, list, port, positiveInt, processSettingsSchema, withIssuer } from '@np/config';
+import { DATA_LISTENERS, OPTIONAL_MODULE_NAMES } from '@np/modules';
+import { bool, busSettingsSchema, list, port, positiveInt, processSettingsSchema, url, withIssuer } from '@np/config';
 import { z } from 'zod';
+
+/** Where each module with stream routes has its data listener (`NP_FILES_URL`, ...): on loopback at its manifest port unless set. */
+// Typed as no fields: their names come from the manifest, and `dataUrls` is how the gateway reads them.
+const dataListenerUrls = Object.fromEntries(
+  DATA_LISTENERS.map((listener) => [listener.urlSetting, url(['http', 'https']).default(`http://127.0.0.1:${String(listener.localPort)}`)]),
+) as Record<never, never>;
 
 export const gatewaySettingsSchema = processSettingsSchema
   .extend(busSettingsSchema.shape)
@@ -19,6 +25,11 @@ export const gatewaySettingsSchema = processSettingsSchema
     NP_RATE_LIMIT_USER_PER_MINUTE: positiveInt(600),
     NP_TRUST_PROXY: bool(false),
   })
-  .transform((settings) => withIssuer(settings, settings.PORT));
+  .extend(dataListenerUrls)
+  .transform((settings) => ({ ...withIssuer(settings, settings.PORT), dataUrls: dataUrlsOf(settings as Record<string, unknown>) }));
+
+function dataUrlsOf(settings: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(DATA_LISTENERS.map((listener) => [listener.name, String(settings[listener.urlSetting] as string).replace(/\/+$/, '')]));
+}
 
 export type GatewaySettings = z.output<typeof gatewaySettingsSchema>;

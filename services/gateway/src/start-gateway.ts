@@ -1,7 +1,7 @@
 import type { ServerOptions } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { registeredRoutes, type RouteDeclaration } from '@np/contracts';
+import { registeredRoutes, registeredStreamRoutes, type RouteDeclaration, type StreamRouteDeclaration } from '@np/contracts';
 import { httpRequestMetrics, listeningPort, PinoNestLogger, type ReadinessCheck, registerPublicProbes, startOpsServer } from '@np/observability';
 import { importModuleContracts, type ServiceDeps } from '@np/runtime';
 import { registerDocsRoutes } from './docs/docs.routes.js';
@@ -14,6 +14,7 @@ import { genRequestId, registerHttpHooks } from './http/http-hooks.js';
 import { corsOptions, SECURITY_HEADERS } from './http/security-headers.js';
 import { clientErrorResponder, frameworkErrorResponder } from './http/server-errors.js';
 import { registerRoutes } from './routes/register-routes.js';
+import { registerStreamRoutes } from './routes/register-stream-routes.js';
 import { RateLimits } from './security/rate-limits.js';
 import { RouteAccess } from './security/route-access.js';
 import { RevocationSync } from './security/revocation-sync.js';
@@ -26,6 +27,10 @@ export interface StartGatewayOptions {
   checks?: ReadinessCheck[];
   /** The routes to serve and document; unless given, those every implemented module declares in its contracts. */
   routes?: readonly RouteDeclaration[];
+  /** The stream routes to proxy and document; unless given, those every implemented module declares. */
+  streams?: readonly StreamRouteDeclaration[];
+  /** Data listeners by module, over the settings' (the embedded shape knows them only once its modules run). */
+  dataUrls?: Readonly<Record<string, string>>;
 }
 
 export interface RunningGateway {
@@ -68,9 +73,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const checks = [{ name: 'bus', check: () => deps.transport.isReady() }, { name: 'revocations', check: () => revocations.isLoaded() }, ...(options.checks ?? [])];
   registerPublicProbes(fastify, { checks });
   revocations.start();
-  const routes = options.routes ?? (await importModuleContracts(), registeredRoutes());
-  registerRoutes(fastify, routes, { bus: deps.bus, access: new RouteAccess(deps.verifier, rateLimits, config, revocations), logger: deps.logger });
-  await registerDocsRoutes(fastify, buildOpenApiDocument(routes, { title: 'NP Platform API', version: '1' }));
+  if (options.routes === undefined) await importModuleContracts();
+  const routes = options.routes ?? registeredRoutes();
+  // Given routes (tests) come without the modules' stream routes unless those are given too.
+  const streams = options.streams ?? (options.routes === undefined ? registeredStreamRoutes() : []);
+  const access = new RouteAccess(deps.verifier, rateLimits, config, revocations);
+  registerRoutes(fastify, routes, { bus: deps.bus, access, logger: deps.logger });
+  await registerStreamRoutes(fastify, streams, {
+    access,
+    logger: deps.logger,
+    upstreams: { ...settings.dataUrls, ...options.dataUrls },
+    answerTimeoutMs: settings.NP_HTTP_REQUEST_TIMEOUT_MS + settings.NP_RPC_TIMEOUT_MS,
+  });
+  await registerDocsRoutes(fastify, buildOpenApiDocument(routes, { title: 'NP Platform API', version: '1' }, streams));
   await app.listen(settings.PORT, settings.HOST);
   const ops = await startOpsServer({ port: settings.NP_OPS_PORT, registry: deps.registry, checks });
   const port = listeningPort(fastify);

@@ -69,6 +69,23 @@ describe('renderTenant', () => {
     expect(find('PodDisruptionBudget', 'users')).toBeUndefined();
   });
 
+  it('opens the files data listener on its pod and Service, and tells the gateway where it is', () => {
+    const { find } = render({ modules: [{ name: 'files' }] });
+    const [container] = find('Deployment', 'files')?.spec.template.spec.containers ?? [];
+    expect(container.ports).toEqual([
+      { name: 'http', containerPort: 8081, protocol: 'TCP' },
+      { name: 'ops', containerPort: 9090, protocol: 'TCP' },
+    ]);
+    expect(container.env).toEqual(expect.arrayContaining([{ name: 'NP_FILES_DATA_PORT', value: '8081' }, { name: 'NP_FILES_DATA_HOST', value: '0.0.0.0' }]));
+    expect(container.env.map((variable: { name: string }) => variable.name)).not.toContain('PORT');
+    expect(find('Service', 'files')?.spec.ports).toEqual([
+      { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+      { name: 'ops', port: 9090, targetPort: 'ops', protocol: 'TCP' },
+    ]);
+    expect(find('ConfigMap', 'gateway-modules')?.data).toEqual({ NP_TENANT: 'acme', NP_MODULES: 'files', NP_FILES_URL: 'http://files' });
+    expect(find('Service', 'users')).toBeUndefined();
+  });
+
   it('tells the gateway which optional modules are enabled and restarts it when that changes', () => {
     const one = render({ modules: [{ name: 'users' }, { name: 'reports', enabled: false }] });
     const two = render({ modules: [{ name: 'users' }, { name: 'reports' }] });

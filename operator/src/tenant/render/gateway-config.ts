@@ -9,17 +9,20 @@ export const GATEWAY_CONFIG_NAME = 'gateway-modules';
  * ingress, NP_PUBLIC_URL is the tenant's public address (https when the Ingress has TLS), and the
  * gateway takes the client's address from the ingress controller's X-Forwarded-For, so per-address
  * rate limits count clients, not the controller. `spec.rateLimits` replaces the gateway's defaults.
+ * A module with a data listener (files) is reached at its Service's HTTP port
+ * (`NP_FILES_URL=http://files`), in the namespace.
  */
 export function gatewayConfigData(plan: TenantPlan): Record<string, string> {
-  const optional = enabledModules(plan)
-    .map((module) => module.name)
-    .filter((name) => name !== 'gateway' && name !== 'auth');
+  const enabled = enabledModules(plan);
+  const optional = enabled.map((module) => module.name).filter((name) => name !== 'gateway' && name !== 'auth');
+  const dataUrls = Object.fromEntries(enabled.flatMap((module) => (module.data ? [[module.data.urlSetting, `http://${module.name}`]] : [])));
   const { ingress } = plan;
   const limits = plan.tenant.spec.rateLimits;
   return {
     NP_TENANT: plan.name,
     // An empty variable reads as unset (libs/config): `none` is the gateway's empty list.
     NP_MODULES: optional.length > 0 ? optional.join(',') : 'none',
+    ...dataUrls,
     ...(ingress ? { NP_PUBLIC_URL: `${ingress.tlsSecretName ? 'https' : 'http'}://${ingress.host}`, NP_TRUST_PROXY: 'true' } : {}),
     ...(limits?.perAddressPerMinute ? { NP_RATE_LIMIT_IP_PER_MINUTE: String(limits.perAddressPerMinute) } : {}),
     ...(limits?.perUserPerMinute ? { NP_RATE_LIMIT_USER_PER_MINUTE: String(limits.perUserPerMinute) } : {}),

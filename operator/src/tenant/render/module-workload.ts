@@ -64,11 +64,19 @@ function containerPorts(module: ModulePlan): { name: 'http' | 'ops'; containerPo
   ];
 }
 
-/** Where each listener binds and on which port: every address of the pod, the manifest's ports. */
+/**
+ * Where each listener binds and on which port: every address of the pod, the manifest's ports.
+ * A module's HTTP surface is a data listener with settings of its own (`NP_FILES_DATA_PORT`), as
+ * `PORT` is the gateway's wherever modules share one environment (the embedded shape).
+ */
 function listenerEnv(module: ModulePlan): { name: string; value: string }[] {
   const { http, ops } = module.ports;
+  const httpEnv = (port: number) =>
+    module.data
+      ? [{ name: module.data.portSetting, value: String(port) }, { name: module.data.hostSetting, value: '0.0.0.0' }]
+      : [{ name: 'PORT', value: String(port) }, { name: 'HOST', value: '0.0.0.0' }];
   return [
-    ...(http === null ? [] : [{ name: 'PORT', value: String(http) }, { name: 'HOST', value: '0.0.0.0' }]),
+    ...(http === null ? [] : httpEnv(http)),
     { name: 'NP_OPS_PORT', value: String(ops) },
     { name: 'NP_OPS_HOST', value: '0.0.0.0' },
   ];

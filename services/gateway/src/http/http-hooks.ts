@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { assertSafeStrings } from '@np/contracts';
 import { type HttpRequestMetrics, type Logger, requestIdFrom, runWithRequestContext } from '@np/observability';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -53,7 +54,9 @@ export function registerHttpHooks(app: FastifyInstance, options: { logger: Logge
 /** Answers 400 `validation_failed` when a path parameter, query value or body string holds a NUL or a lone surrogate. */
 function refuseUnsafeText(request: FastifyRequest, reply: FastifyReply, logger: Logger): boolean {
   try {
-    assertSafeStrings({ params: request.params, query: request.query, body: request.body });
+    // A stream route's body is the request stream itself, read by the module it goes to.
+    const body = request.body instanceof Readable ? undefined : request.body;
+    assertSafeStrings({ params: request.params, query: request.query, body });
     return false;
   } catch (error) {
     sendError(request, reply, error, logger);

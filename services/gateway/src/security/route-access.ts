@@ -1,5 +1,5 @@
 import { bearerTokenFrom, hasPermission, TokenVerifier } from '@np/auth';
-import { AppError, type AuthorizedRoutePolicy, isPublicPolicy, moduleOf, type Principal, type RouteDeclaration } from '@np/contracts';
+import { AppError, type AuthorizedRoutePolicy, isPublicPolicy, moduleOf, type Principal, type RouteDeclaration, type RoutePolicy, type StreamRouteDeclaration } from '@np/contracts';
 import { OPTIONAL_MODULE_NAMES, type OptionalModuleName } from '@np/modules';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../gateway-config.js';
@@ -21,14 +21,23 @@ export class RouteAccess {
     private readonly revocations: RevocationSync,
   ) {}
 
-  async admit(route: RouteDeclaration, request: FastifyRequest): Promise<string | undefined> {
-    this.checkModuleEnabled(moduleOf(route.pattern));
-    if (isPublicPolicy(route.policy)) return undefined;
+  admit(route: RouteDeclaration, request: FastifyRequest): Promise<string | undefined> {
+    return this.admitTo(moduleOf(route.pattern), route.policy, request);
+  }
+
+  /** The same steps for a stream route (its bytes are proxied to the module's data listener). */
+  admitStream(route: StreamRouteDeclaration, request: FastifyRequest): Promise<string | undefined> {
+    return this.admitTo(route.module, route.policy, request);
+  }
+
+  private async admitTo(module: string, policy: RoutePolicy, request: FastifyRequest): Promise<string | undefined> {
+    this.checkModuleEnabled(module);
+    if (isPublicPolicy(policy)) return undefined;
     const token = bearerTokenFrom(request.headers.authorization);
     const principal = await this.verifier.verify(token);
     this.revocations.assertNotRevoked(principal);
     await this.rateLimits.consumeUser(principal.sub);
-    checkPolicy(route.policy, principal, request.params);
+    checkPolicy(policy, principal, request.params);
     return token;
   }
 

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** A stored file's metadata: what every route answers about it. The name is metadata only, never a path. */
+export const fileSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  folder: z.string(),
+  size: z.number().int().min(0),
+  contentType: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  public: z.boolean(),
+  ownerId: z.uuid(),
+  createdAt: z.iso.datetime(),
+});
+export type FileMetadata = z.infer<typeof fileSchema>;
+
+export const fileIdParamsSchema = z.strictObject({ id: z.uuid() });
+
+export const listFilesQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(200).optional(),
+  folder: z.string().max(1024).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+});
+
+export const fileListSchema = z.object({
+  items: z.array(fileSchema),
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: z.string().nullable(),
+});
+
+export const DISPOSITIONS = ['inline', 'attachment'] as const;
+export const dispositionSchema = z.enum(DISPOSITIONS);
+export type Disposition = z.infer<typeof dispositionSchema>;
+
+/** At most a week: a link cannot be taken back before it expires. */
+export const MAX_LINK_SECONDS = 7 * 24 * 3600;
+
+export const createLinkBodySchema = z.strictObject({
+  expiresInSeconds: z.number().int().min(1).max(MAX_LINK_SECONDS).default(3600),
+  disposition: dispositionSchema.default('attachment'),
+});
+
+export const createLinkRequestSchema = createLinkBodySchema.extend({ id: z.uuid() });
+
+export const fileLinkSchema = z.object({ url: z.url(), expiresAt: z.iso.datetime() });
+
+export const usageSchema = z.object({
+  bytes: z.number().int().min(0),
+  files: z.number().int().min(0),
+  /** null: no quota. */
+  quotaBytes: z.number().int().min(0).nullable(),
+});
+
+export const emptySchema = z.strictObject({});
+
+/** The payloads of the module's events. */
+export const fileUploadedEventSchema = fileSchema;
+export const fileDeletedEventSchema = z.object({ id: z.uuid(), ownerId: z.uuid(), size: z.number().int().min(0), deletedBy: z.uuid() });
+
+/** The query of a signed link (see POST /v1/files/:id/links). */
+export const signedLinkQuerySchema = z.object({
+  expires: z.string().regex(/^\d{1,12}$/),
+  disposition: dispositionSchema,
+  signature: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+});

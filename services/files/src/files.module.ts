@@ -1,0 +1,36 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { OutboxSignal } from '@np/messaging';
+import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
+import { FilesRepository } from './catalog/files.repository.js';
+import { FilesService } from './catalog/files.service.js';
+import { FilesHandlers } from './files.handlers.js';
+import type { FilesSettings } from './settings.js';
+import type { StorageDriver } from './storage/storage-driver.js';
+import { STORAGE } from './storage/storage-token.js';
+
+export interface FilesModuleDeps extends DataServiceDeps {
+  settings: FilesSettings;
+  outbox: OutboxSignal;
+  storage: StorageDriver;
+}
+
+@Module({})
+export class FilesModule {
+  static register(deps: FilesModuleDeps): DynamicModule {
+    return {
+      module: FilesModule,
+      controllers: [FilesHandlers],
+      providers: [
+        { provide: DATABASE, useValue: deps.db },
+        { provide: BUS_CLIENT, useValue: deps.bus },
+        { provide: LOGGER, useValue: deps.logger },
+        { provide: SETTINGS, useValue: deps.settings },
+        { provide: OUTBOX, useValue: deps.outbox },
+        { provide: STORAGE, useValue: deps.storage },
+        FilesRepository,
+        FilesService,
+      ],
+      exports: [FilesService],
+    };
+  }
+}
