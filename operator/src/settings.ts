@@ -82,6 +82,8 @@ export interface RenderSettings {
   imageRegistry: string;
   defaultImageTag: string;
   namespacePrefix: string;
+  /** The operator's own namespace (its Lease's): where a Retained tenant's credentials wait for it. */
+  operatorNamespace: string;
 }
 
 export function renderSettingsFrom(settings: OperatorSettings): RenderSettings {
@@ -89,5 +91,6 @@ export function renderSettingsFrom(settings: OperatorSettings): RenderSettings {
     imageRegistry: settings.NP_OPERATOR_IMAGE_REGISTRY,
     defaultImageTag: settings.NP_OPERATOR_IMAGE_TAG,
     namespacePrefix: settings.NP_OPERATOR_NAMESPACE_PREFIX,
+    operatorNamespace: settings.NP_OPERATOR_LEASE_NAMESPACE,
   };
 }

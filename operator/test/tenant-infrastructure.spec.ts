@@ -377,7 +377,28 @@ describe('a Tenant gets its own share of every server', () => {
     expect(await realmExists(`tenant-${B}`)).toBe(true);
     expect(await eventsOf(B)).toContainEqual({
       reason: 'InfrastructureRetained',
-      message: `deletionPolicy Retain: kept vhost tenant-${B} and its users; database ${db(B)} and its roles; bucket tenant-${B} with its objects and its keys; realm tenant-${B}`,
+      message:
+        `deletionPolicy Retain: kept vhost tenant-${B} and its users; database ${db(B)} and its roles; bucket tenant-${B} with its objects and its keys; realm tenant-${B}, ` +
+        `and their credentials in Secret default/retained-${B}-credentials for a Tenant of the same name`,
     });
+  });
+
+  it('a Tenant created again after Retain takes its credentials back (the kept data stays readable)', async () => {
+    const copy = await clients.core.readNamespacedSecret({ name: `retained-${B}-credentials`, namespace: 'default' });
+    expect(secretValues(copy)).toEqual(retainedCredentials);
+    expect(copy.metadata?.ownerReferences).toBeUndefined();
+
+    await createTenant(clients, B, spec(B, { deletionPolicy: 'Retain', modules: [{ name: 'users' }] }));
+    await waitForReady(clients, B, 180_000);
+    expect(await secret(B, 'infrastructure-credentials')).toEqual(retainedCredentials);
+    expect((await secret(B, 'initial-admin'))?.get('password')).toBe(retainedCredentials?.get('initial-admin-password'));
+    await eventually('the waiting copy is gone', async () => {
+      try {
+        await clients.core.readNamespacedSecret({ name: `retained-${B}-credentials`, namespace: 'default' });
+        return false;
+      } catch {
+        return true;
+      }
+    }, 30_000);
   });
 });

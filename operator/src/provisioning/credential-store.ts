@@ -15,12 +15,15 @@ import { completeCredentials, renderCredentialsSecret, secretValues, type Creden
  * Without this, a reconcile racing its own cache would hand the servers new passwords, and the
  * initial admin's password, set once in Keycloak, would no longer be the one in its Secret.
  */
-export async function ensureCredentials(plan: TenantPlan, secrets: SharedInformer, writer: ObjectWriter): Promise<Credentials> {
+export async function ensureCredentials(plan: TenantPlan, secrets: SharedInformer, writer: ObjectWriter, operatorNamespace: string): Promise<Credentials> {
   let stored: KubernetesObject | undefined = secrets.get(CREDENTIALS_SECRET_NAME, plan.namespace);
   if (!stored) {
-    const { credentials } = completeCredentials(new Map());
+    const retained = await readRetained(plan, writer, operatorNamespace);
+    const { credentials } = completeCredentials(retained ? secretValues(retained) : new Map());
     try {
       await writer.create(renderCredentialsSecret(plan, credentials));
+      // Adopted: the tenant's namespace holds them again, the waiting copy goes.
+      if (retained) await writer.delete(retained);
       return credentials;
     } catch (error) {
       if (!isConflict(error)) throw error;
@@ -36,4 +39,27 @@ export async function ensureCredentials(plan: TenantPlan, secrets: SharedInforme
   const update = renderCredentialsSecret(plan, credentials);
   await writer.apply({ ...update, metadata: { ...update.metadata, resourceVersion: stored.metadata.resourceVersion } });
   return credentials;
+}
+
+/**
+ * With `deletionPolicy: Retain` the tenant's data outlives its namespace, and so must the
+ * credentials that open it (the key its signing keys are sealed with, the first admin's password
+ * in the kept realm): the finalizer copies them to the operator's namespace, and a Tenant of the
+ * same name created later takes them back instead of generating new ones.
+ */
+export function retainedCredentialsName(plan: TenantPlan): string {
+  return `retained-${plan.name}-credentials`;
+}
+
+export function renderRetainedCredentials(plan: TenantPlan, values: ReadonlyMap<string, string>, operatorNamespace: string): KubernetesObject {
+  const secret = renderCredentialsSecret(plan, values);
+  // No owner: it must outlive the Tenant. The tenant label ties it to the name it is kept for.
+  const metadata = { ...secret.metadata, name: retainedCredentialsName(plan), namespace: operatorNamespace };
+  delete metadata.ownerReferences;
+  return { ...secret, metadata };
+}
+
+async function readRetained(plan: TenantPlan, writer: ObjectWriter, operatorNamespace: string): Promise<KubernetesObject | undefined> {
+  const retained = await writer.get(renderRetainedCredentials(plan, new Map(), operatorNamespace));
+  return retained?.metadata?.labels?.[TENANT_LABEL] === plan.name ? retained : undefined;
 }

@@ -1,6 +1,7 @@
 import type { Tenant, TenantCondition } from '../api/tenant.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import { tenantShare } from '../provisioning/infrastructure-descriptions.js';
+import { renderRetainedCredentials, retainedCredentialsName } from '../provisioning/credential-store.js';
 import { completeCredentials, secretValues } from '../provisioning/tenant-credentials.js';
 import { INFRASTRUCTURE_KINDS } from '../provisioning/tenant-infrastructure.js';
 import { FINALIZER } from './labels.js';
@@ -60,7 +61,9 @@ async function releaseInfrastructure(tenant: Tenant, plan: TenantPlan, deps: Ten
   let reason: string;
   if (plan.deletionPolicy === 'Retain') {
     reason = 'Retained';
-    message = `deletionPolicy Retain: kept ${INFRASTRUCTURE_KINDS.map((kind) => tenantShare(plan, kind, organizationRealm)).join('; ')}`;
+    const stored = deps.caches.secrets.get(CREDENTIALS_SECRET_NAME, plan.namespace);
+    if (stored) await deps.writer.apply(renderRetainedCredentials(plan, secretValues(stored), deps.settings.operatorNamespace));
+    message = `deletionPolicy Retain: kept ${INFRASTRUCTURE_KINDS.map((kind) => tenantShare(plan, kind, organizationRealm)).join('; ')}, and their credentials in Secret ${deps.settings.operatorNamespace}/${retainedCredentialsName(plan)} for a Tenant of the same name`;
     await deps.events.record(tenant, 'Normal', 'InfrastructureRetained', message);
   } else {
     // Credentials lost with a namespace deleted by hand are replaced by fresh ones: the names are

@@ -87,7 +87,7 @@ export class TenantReconciler {
     let report: InfrastructureReport | undefined;
     let secrets: SecretPlan | undefined;
     try {
-      const credentials = await ensureCredentials(plan, this.deps.caches.secrets, this.deps.writer);
+      const credentials = await ensureCredentials(plan, this.deps.caches.secrets, this.deps.writer, this.deps.settings.operatorNamespace);
       report = await this.deps.infrastructure.ensure(plan, credentials);
       const identity = report.identity.ok ? this.deps.infrastructure.identitySpec(plan, credentials) : undefined;
       secrets = planSecrets(plan, credentials, report, this.deps.infrastructure.servers, identity, (name) => this.secret(plan, name) !== undefined);

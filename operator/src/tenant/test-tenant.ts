@@ -5,6 +5,7 @@ export const renderSettings: RenderSettings = {
   imageRegistry: 'registry.example/np',
   defaultImageTag: '1.2.3',
   namespacePrefix: 'tenant-',
+  operatorNamespace: 'np-system',
 };
 
 /** A Tenant as the API server would hand it over, for unit tests. */

@@ -40,6 +40,8 @@ export function testSettings(overrides: Record<string, string> = {}): OperatorSe
     NP_OPERATOR_LEADER_ELECT: 'false',
     NP_OPERATOR_IMAGE_REGISTRY: 'registry.test/np',
     NP_OPERATOR_CONCURRENCY: '4',
+    // Where Retained tenants' credentials are kept; np-system does not exist on the test cluster.
+    NP_OPERATOR_LEASE_NAMESPACE: 'default',
     ...overrides,
   };
   return operatorSettingsSchema.parse(Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== '')));
