@@ -19,6 +19,8 @@ export { LocalDiskDriver } from './storage/local-disk-driver.js';
 export { S3Driver } from './storage/s3-driver.js';
 export { createS3Client } from './storage/s3-client.js';
 
+const RECORD_ACQUIRE_TIMEOUT_MS = 5000;
+
 export interface StartFilesServiceOptions {
   deps: ServiceDeps;
   settings: FilesSettings;
@@ -42,7 +44,16 @@ export async function startFilesService({ deps, settings }: StartFilesServiceOpt
     name: 'files',
     contracts: FILES_CONTRACTS,
     deps,
-    database: { url: settings.NP_DATABASE_URL, schema, entities: filesEntities, migrations: filesMigrations(schema), poolMax: settings.NP_DATABASE_POOL_MAX },
+    database: {
+      url: settings.NP_DATABASE_URL,
+      schema,
+      entities: filesEntities,
+      migrations: filesMigrations(schema),
+      poolMax: settings.NP_DATABASE_POOL_MAX,
+      // An upload whose bytes are already stored waits longer for its metadata row than a read
+      // would: refusing it then throws the whole transfer away.
+      acquireTimeoutMs: RECORD_ACQUIRE_TIMEOUT_MS,
+    },
     outboxRelay: (db) => new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema, logger: deps.logger, retentionHours: settings.NP_OUTBOX_RETENTION_HOURS }),
     appModule: ({ db, outbox }) => FilesModule.register({ ...deps, db, settings, outbox, storage }),
   });
