@@ -32,6 +32,8 @@ describe('the API server validates Tenants', () => {
         version: '1.4.0',
         deletionPolicy: 'Delete',
         ingress: { host: 'api.acme.example.com', tlsSecretName: 'acme-tls' },
+        storage: { quota: '10Gi' },
+        rateLimits: { perAddressPerMinute: 5000, perUserPerMinute: 2000 },
         modules: [
           { name: 'users', replicas: { min: 2, max: 4 }, autoscaling: { cpuUtilization: 60 } },
           { name: 'files', resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: 1, memory: '1Gi' } } },
@@ -57,6 +59,9 @@ describe('the API server validates Tenants', () => {
     ['an unknown identity mode', { identity: { mode: 'tenant' } }, 'Unsupported value: "tenant"'],
     ['an admin email that is not one', { adminEmail: 'root' }, 'spec.adminEmail must be an email address'],
     ['an admin email with two @', { adminEmail: 'a@b@c.example.com' }, 'spec.adminEmail must be an email address'],
+    ['a storage quota that is not a quantity', { storage: { quota: 'plenty' } }, 'spec.storage.quota must be a positive quantity'],
+    ['a storage quota of zero', { storage: { quota: 0 } }, 'spec.storage.quota must be a positive quantity'],
+    ['a rate limit of zero', { rateLimits: { perUserPerMinute: 0 } }, 'should be greater than or equal to 1'],
   ])('rejects %s', async (_case, spec, message) => {
     await expect(verdict({ adminEmail: 'admin@acme.example.com', ...spec })).resolves.toContain(message);
   });

@@ -38,6 +38,15 @@ export interface TenantSpec {
   deletionPolicy?: 'Retain' | 'Delete';
   ingress?: TenantIngress;
   /**
+   * The tenant's file storage (the files module).
+   */
+  storage?: {
+    /**
+     * Bytes the tenant's files may take in all, as a quantity such as 10Gi; uploads past it answer 413 quota_exceeded. Unlimited when omitted.
+     */
+    quota?: number | string;
+  };
+  /**
    * Requests the tenant's gateway accepts per minute before it answers 429 rate_limited; the gateway's defaults (1200 per client address, 600 per user) when omitted.
    */
   rateLimits?: {

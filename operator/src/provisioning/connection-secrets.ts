@@ -6,6 +6,7 @@ import type { IdentitySpec } from '../infrastructure/identity/index.js';
 import { tenantVhost } from '../infrastructure/messaging/index.js';
 import type { InfrastructureKind } from '../infrastructure/provisioner.js';
 import { moduleLabels, tenantLabels } from '../tenant/labels.js';
+import { parseQuantity } from '../tenant/render/quantities.js';
 import { connectionsSecretName, INITIAL_ADMIN_SECRET_NAME } from '../tenant/secret-names.js';
 import type { TenantPlan } from '../tenant/tenant-plan.js';
 import type { InfrastructureServers } from './infrastructure-settings.js';
@@ -96,6 +97,8 @@ export function connectionValues(module: ModuleName, context: ConnectionContext)
     values.set('NP_S3_BUCKET', store.bucket);
     values.set('NP_S3_ACCESS_KEY', store.account.username);
     values.set('NP_S3_SECRET_KEY', store.account.password);
+    const quota = plan.tenant.spec.storage?.quota;
+    if (quota !== undefined) values.set('NP_FILES_QUOTA_BYTES', String(Math.floor(parseQuantity(quota))));
   }
   return values;
 }
