@@ -11,3 +11,4 @@ export * from './auth.js';
 export { AUTH_MESSAGES, AUTH_EVENTS } from './auth.messages.js';
 export { AUTH_ROUTES } from './auth.routes.js';
 export { AUTH_CONTRACTS } from './auth.contracts.js';
+export * from './page-cursor.js';

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { PageCursor } from '@np/contracts';
 import { type EventEnvelope, insertOutboxEvent } from '@np/messaging';
 import { type Database, emSqlQuery, ormTransactions, quoteIdentifier, type SqlQuery } from '@np/persistence';
 import { DATABASE, SETTINGS } from '@np/runtime';
 import type { FilesSettings } from '../settings.js';
-import type { FileCursor } from './file-cursor.js';
 import type { FileRecord } from './file-record.js';
 
 export interface FileListQuery {
@@ -12,7 +12,7 @@ export interface FileListQuery {
   ownerId?: string;
   folder?: string;
   q?: string;
-  cursor?: FileCursor;
+  cursor?: PageCursor;
 }
 
 export interface Usage {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, type Principal } from '@np/contracts';
+import { AppError, decodePageCursor, encodePageCursor, type Principal } from '@np/contracts';
 import { domainEvent, type OutboxSignal } from '@np/messaging';
 import { OUTBOX, SETTINGS } from '@np/runtime';
 import type { Disposition, FileMetadata } from '../contracts/index.js';
@@ -8,7 +8,6 @@ import { LinkSigner, newLinkKey, type LinkGrant } from '../links/link-signer.js'
 import { safeFileName, safeFolder } from '../names/safe-names.js';
 import type { FilesSettings } from '../settings.js';
 import { assertDeletable, assertVisible, mayReadAll } from './file-access.js';
-import { decodeCursor, encodeCursor } from './file-cursor.js';
 import { type FileRecord, toFileMetadata } from './file-record.js';
 import { FilesRepository, type FilesStore } from './files.repository.js';
 
@@ -56,11 +55,11 @@ export class FilesService {
       ...(mayReadAll(principal) ? {} : { ownerId: principal.sub }),
       ...(request.folder === undefined ? {} : { folder: safeFolder(request.folder) }),
       ...(request.q === undefined ? {} : { q: request.q }),
-      ...(request.cursor === undefined ? {} : { cursor: decodeCursor(request.cursor) }),
+      ...(request.cursor === undefined ? {} : { cursor: decodePageCursor(request.cursor) }),
     });
     const page = records.slice(0, request.limit);
     const last = page.at(-1);
-    return { items: page.map(toFileMetadata), nextCursor: records.length > request.limit && last ? encodeCursor(last) : null };
+    return { items: page.map(toFileMetadata), nextCursor: records.length > request.limit && last ? encodePageCursor(last) : null };
   }
 
   async get(principal: Principal, id: string): Promise<FileRecord> {

@@ -1,25 +1,24 @@
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Role } from '@np/contracts';
+import type { PageCursor, Role } from '@np/contracts';
 import { type EventEnvelope, insertOutboxEvent } from '@np/messaging';
 import { type Database, emSqlQuery, quoteIdentifier } from '@np/persistence';
 import { DATABASE, SETTINGS } from '@np/runtime';
 import type { UsersSettings } from '../settings.js';
 import { containsPattern } from './like-pattern.js';
-import type { UserCursor } from './user-cursor.js';
 import { UserEntity, type UserEntityType } from '../entities/user.entity.js';
 import type { UserRecord } from './user-record.js';
 
 export interface UserListQuery {
   limit: number;
-  cursor?: UserCursor;
+  cursor?: PageCursor;
   q?: string;
 }
 
 export interface UserPage {
   items: UserRecord[];
   /** Position of the last item when more follow, else null. */
-  next: UserCursor | null;
+  next: PageCursor | null;
 }
 
 export type UserChanges = Partial<Pick<UserRecord, 'email' | 'displayName' | 'roles'>> & { updatedAt: Date };
@@ -150,7 +149,7 @@ function searchFilter(q: string | undefined) {
   return { $or: [{ email: { $ilike: pattern } }, { displayName: { $ilike: pattern } }] };
 }
 
-function afterFilter(cursor: UserCursor | undefined) {
+function afterFilter(cursor: PageCursor | undefined) {
   if (!cursor) return {};
   return { $or: [{ createdAt: { $gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $gt: cursor.id } }] };
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, type ParsedRequestOf, type Principal, type Role } from '@np/contracts';
+import { AppError, decodePageCursor, encodePageCursor, type ParsedRequestOf, type Principal, type Role } from '@np/contracts';
 import { type Identity, type User, type UserList } from '../contracts/index.js';
 import { domainEvent, type OutboxSignal } from '@np/messaging';
 import type { Logger } from '@np/observability';
@@ -15,7 +15,6 @@ import {
   requireSelfOr,
 } from './user-access.js';
 import { distinctRoles, type ProfileChanges, profileChanges } from './user-changes.js';
-import { decodeCursor, encodeCursor } from './user-cursor.js';
 import { toIdentity, toUser, type UserRecord } from './user-record.js';
 import { UsersRepository, type UsersStore, type UsersWriter } from './users.repository.js';
 
@@ -176,10 +175,10 @@ export class UsersService {
     requirePermission(principal, 'users:read');
     const page = await this.store.list({
       limit: command.limit,
-      ...(command.cursor === undefined ? {} : { cursor: decodeCursor(command.cursor) }),
+      ...(command.cursor === undefined ? {} : { cursor: decodePageCursor(command.cursor) }),
       ...(command.q === undefined || command.q === '' ? {} : { q: command.q }),
     });
-    return { items: page.items.map(toUser), nextCursor: page.next ? encodeCursor(page.next) : null };
+    return { items: page.items.map(toUser), nextCursor: page.next ? encodePageCursor(page.next) : null };
   }
 
   /** Internal (auth during login): no principal involved. */

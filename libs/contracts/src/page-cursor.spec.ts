@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { AppError } from '@np/contracts';
-import { decodeCursor, encodeCursor } from './user-cursor.js';
+import { AppError } from './app-error.js';
+import { decodePageCursor as decodeCursor, encodePageCursor as encodeCursor } from './page-cursor.js';
 
-describe('user cursor', () => {
+describe('page cursor', () => {
   it('round-trips a position as an opaque base64url token', () => {
     const cursor = { createdAt: new Date('2026-01-02T03:04:05.678Z'), id: '0b4e1d1e-3a8e-4c43-9d8e-2f9b7f2f6a11' };
     const token = encodeCursor(cursor);
