@@ -70,6 +70,8 @@ export function inNode(command: string, args: string[]): string {
   const containerd = readFileSync(join(repoRoot, 'tools/cluster-versions.sh'), 'utf8').match(/^CONTAINERD_VERSION=(\S+)/m)?.[1];
   return execFileSync('nsenter', [`--mount=/proc/${containerdPid}/ns/mnt`, '--', join(bin, `containerd-${containerd}`, command), ...args], {
     encoding: 'utf8',
+    // ctr warns on every call that containerd's cgroup v1 support is deprecated.
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
 }
 
