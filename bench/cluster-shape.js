@@ -9,9 +9,9 @@
 // Every Tenant it creates has deletionPolicy Delete and is deleted at the end, also on failure.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { ROOT, startNode, stopChild, waitUntil } from '../test/harness/child-process.js';
 import { freePort } from '../test/harness/free-port.js';
+import { ingressFetch } from '../test/harness/ingress-fetch.js';
 import { cleanupAll, compareRuns, loginSession, measure, median, onCleanup, printTable, progress, reportRows } from './support.js';
 
 const LOG_DIR = join(ROOT, '.local', 'bench-logs');
@@ -30,12 +30,7 @@ const kubectl = (args, input) =>
   execFileSync(process.env.NP_KUBECTL, ['--kubeconfig', process.env.KUBECONFIG, ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
 
 /** Every host name to the ingress controller, so requests carry the tenant's host. */
-const viaIngress = (() => {
-  if (!INGRESS_URL) return fetch;
-  const ingress = new URL(INGRESS_URL);
-  const agent = new Agent({ connect: { lookup: (_name, _options, callback) => callback(null, [{ address: ingress.hostname, family: 4 }]) } });
-  return (input, init) => undiciFetch(input, { ...init, dispatcher: agent });
-})();
+const viaIngress = INGRESS_URL ? ingressFetch(INGRESS_URL) : fetch;
 
 function tenantManifest(name, extra = {}) {
   return JSON.stringify({
