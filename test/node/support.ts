@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kubectl, repoRoot } from '../../operator/test/support/tools.js';
+import { cacheDir, clusterVersions, kubectl, repoRoot } from '../../operator/test/support/tools.js';
 import { ingressClient } from '../harness/ingress-client.js';
 import type { ApiClient } from '../harness/http-client.js';
 
@@ -66,9 +66,8 @@ export function secretValues(namespace: string, name: string): Record<string, st
 /** Runs a command inside the node's mount namespace (where containerd's socket is), as tools/node-up.sh does. */
 export function inNode(command: string, args: string[]): string {
   const containerdPid = readFileSync(join(repoRoot, '.local/cluster/containerd.pid'), 'utf8').trim();
-  const bin = join(process.env.NP_CACHE_DIR ?? join(process.env.HOME ?? '/root', '.cache/np-platform'), 'bin');
-  const containerd = readFileSync(join(repoRoot, 'tools/cluster-versions.sh'), 'utf8').match(/^CONTAINERD_VERSION=(\S+)/m)?.[1];
-  return execFileSync('nsenter', [`--mount=/proc/${containerdPid}/ns/mnt`, '--', join(bin, `containerd-${containerd}`, command), ...args], {
+  const containerdBin = join(cacheDir(), 'bin', `containerd-${clusterVersions().containerd}`);
+  return execFileSync('nsenter', [`--mount=/proc/${containerdPid}/ns/mnt`, '--', join(containerdBin, command), ...args], {
     encoding: 'utf8',
     // ctr warns on every call that containerd's cgroup v1 support is deprecated.
     stdio: ['ignore', 'pipe', 'ignore'],

@@ -17,6 +17,7 @@ export interface ClusterVersions {
   etcd: string;
   kwok: string;
   helm: string;
+  containerd: string;
 }
 
 let versions: ClusterVersions | undefined;
@@ -34,6 +35,7 @@ export function clusterVersions(): ClusterVersions {
     etcd: read('ETCD_VERSION'),
     kwok: read('KWOK_VERSION'),
     helm: read('HELM_VERSION'),
+    containerd: read('CONTAINERD_VERSION'),
   };
   return versions;
 }
