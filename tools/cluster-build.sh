@@ -49,6 +49,7 @@ package tools
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
 	_ "k8s.io/kubernetes/cmd/kubelet"
@@ -142,6 +143,45 @@ build_kubelet() {
   mkdir -p "$out.tmp"
   (cd "$dir" && with_heartbeat "kubelet" go build -ldflags "$flags" -o "$out.tmp/" k8s.io/kubernetes/cmd/kubelet)
   publish "$out" "$flags"
+}
+
+# kube-proxy (nftables mode) routes the node's Service addresses; same wrapper module as the kubelet.
+build_kube_proxy() {
+  local out="$NP_CACHE_DIR/bin/kube-proxy-$KUBERNETES_VERSION" flags; flags="$(kubernetes_ldflags)"
+  cached "$out" "$flags" && { info "kube-proxy $KUBERNETES_VERSION cached"; return; }
+  need_go
+  step "building kube-proxy $KUBERNETES_VERSION (~2 min after the kubelet)"
+  local dir="$SRC_CACHE/kubernetes-$KUBERNETES_VERSION"
+  write_kubernetes_wrapper "$dir"
+  (cd "$dir" && go mod tidy)
+  mkdir -p "$out.tmp"
+  (cd "$dir" && with_heartbeat "kube-proxy" go build -ldflags "$flags" -o "$out.tmp/" k8s.io/kubernetes/cmd/kube-proxy)
+  publish "$out" "$flags"
+}
+
+# CoreDNS answers the cluster's names (`files.tenant-a.svc.cluster.local`). Built from a main of our
+# own that compiles in only the plugins the node's Corefile uses: CoreDNS's own main imports every
+# plugin, and with them cloud SDKs the module proxy here does not all serve.
+COREDNS_PLUGINS=(bind ready health errors cache kubernetes)
+build_coredns() {
+  local out="$NP_CACHE_DIR/bin/coredns-$COREDNS_VERSION" recipe="$COREDNS_VERSION ${COREDNS_PLUGINS[*]}"
+  cached "$out" "$recipe" && { info "CoreDNS $COREDNS_VERSION cached"; return; }
+  need_go
+  step "building CoreDNS $COREDNS_VERSION with the plugins ${COREDNS_PLUGINS[*]} (~3 min cold)"
+  local dir="$SRC_CACHE/coredns-$COREDNS_VERSION" plugin
+  rm -rf "$dir"; mkdir -p "$dir"
+  printf 'module np.local/coredns\n\ngo 1.26\n\nrequire github.com/coredns/coredns v%s\n' "$COREDNS_VERSION" > "$dir/go.mod"
+  {
+    printf 'package main\n\nimport (\n\t"github.com/coredns/coredns/core/dnsserver"\n\t"github.com/coredns/coredns/coremain"\n\n'
+    for plugin in "${COREDNS_PLUGINS[@]}"; do printf '\t_ "github.com/coredns/coredns/plugin/%s"\n' "$plugin"; done
+    printf ')\n\n// The plugins in the order CoreDNS runs them (its plugin.cfg order).\nfunc init() {\n\tdnsserver.Directives = []string{'
+    printf '"%s", ' "${COREDNS_PLUGINS[@]}"
+    printf '}\n}\n\nfunc main() { coremain.Run() }\n'
+  } > "$dir/main.go"
+  (cd "$dir" && gofmt -w main.go && go mod tidy)
+  mkdir -p "$out.tmp"
+  (cd "$dir" && CGO_ENABLED=0 with_heartbeat "coredns" go build -ldflags "-s -w" -o "$out.tmp/coredns" .)
+  publish "$out" "$recipe"
 }
 
 # containerd v2 and its runc shim; the build tags leave out snapshotters that need cgo or kernel
@@ -250,9 +290,11 @@ build_helm
 build_kubernetes
 if [[ "${1:-}" != --control-plane ]]; then
   build_kubelet
+  build_kube_proxy
   build_containerd
   build_pause
   build_metrics_server
+  build_coredns
   build_traefik
 fi
 info "control-plane binaries ready in $((SECONDS - started)) s under $NP_CACHE_DIR/bin"

@@ -59,6 +59,22 @@ kill_mount_namespace() {
   done
 }
 
+# kube-proxy's nftables tables, ours (tools/node-up.sh), and the canary chains the kubelet writes to watch for a flush of the
+# host's iptables: nothing of the node stays in the host's rules.
+remove_node_rules() {
+  local family table
+  if command -v nft >/dev/null; then
+    for family in ip ip6; do nft delete table "$family" kube-proxy 2>/dev/null || true; done
+    nft delete table inet np-node 2>/dev/null || true
+  fi
+  for family in iptables ip6tables; do
+    command -v "$family" >/dev/null || continue
+    for table in mangle nat filter; do
+      "$family" -t "$table" -F KUBE-KUBELET-CANARY 2>/dev/null && "$family" -t "$table" -X KUBE-KUBELET-CANARY 2>/dev/null || true
+    done
+  done
+}
+
 stop_real_node() {
   # One real node per machine: only the checkout whose cluster runs it (its state under
   # .local/cluster/node) takes it down, never another checkout's.
@@ -67,10 +83,11 @@ stop_real_node() {
   pid="$(cluster_pid containerd)"
   [[ -n "$pid" ]] && runtime_ns="$(readlink "/proc/$pid/ns/mnt" 2>/dev/null || true)"
   for pid in "$CLUSTER_DIR"/forward-*.pid; do [[ -e "$pid" ]] && forwarders+=("$(basename "$pid" .pid)"); done
-  if [[ -n "$(cluster_pid kubelet)$(cluster_pid containerd)$(cluster_pid traefik)$(cluster_pid metrics-server)" ]] || ((${#forwarders[@]})); then
+  if [[ -n "$(cluster_pid kubelet)$(cluster_pid containerd)$(cluster_pid traefik)$(cluster_pid metrics-server)$(cluster_pid kube-proxy)$(cluster_pid coredns)" ]] || ((${#forwarders[@]})); then
     step "stopping the real node"
-    stop traefik metrics-server kubelet "${forwarders[@]}"
+    stop traefik metrics-server coredns kube-proxy kubelet "${forwarders[@]}"
   fi
+  remove_node_rules
   if [[ -d /sys/fs/cgroup/pids/np-node || -d /sys/fs/cgroup/memory/np-node ]]; then remove_pod_cgroups; fi
   stop containerd
   kill_mount_namespace "$runtime_ns"

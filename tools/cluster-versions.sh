@@ -4,8 +4,9 @@ KUBERNETES_VERSION=1.37.2
 ETCD_VERSION=3.7.3
 KWOK_VERSION=0.8.0
 HELM_VERSION=3.22.0
-# The real node (cluster-up.sh without --kwok): container runtime, metrics, ingress.
+# The real node (cluster-up.sh without --kwok): container runtime, metrics, ingress, DNS.
 CONTAINERD_VERSION=2.4.2
 METRICS_SERVER_VERSION=0.9.0
 TRAEFIK_VERSION=3.7.13
+COREDNS_VERSION=1.15.0
 NP_CACHE_DIR="${NP_CACHE_DIR:-${HOME:-/root}/.cache/np-platform}"

@@ -35,7 +35,7 @@ export NP_RABBITMQ_HOME="${NP_RABBITMQ_HOME:-${HOME:-/root}/.cache/np-platform/r
 CLUSTER_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler)
 # The real node: its runtime and kubelet, metrics, the ingress controller, and the forwarders that
 # give pods the host's servers and the API server (one per address; see tools/node-up.sh).
-NODE_COMPONENTS=(containerd kubelet metrics-server traefik)
+NODE_COMPONENTS=(containerd kubelet kube-proxy coredns metrics-server traefik)
 # The real node's network (tools/node-up.sh): a bridge of its own; the node's and the pods' addresses
 # exist only on it. 10.96.0.1 is the `kubernetes` Service in --service-cluster-ip-range.
 export NP_NODE_BRIDGE="${NP_NODE_BRIDGE:-np-node0}"
@@ -45,6 +45,11 @@ export NP_KUBERNETES_SERVICE_IP="${NP_KUBERNETES_SERVICE_IP:-10.96.0.1}"
 export NP_KUBELET_PORT="${NP_KUBELET_PORT:-10250}"
 export NP_KUBELET_HEALTHZ_PORT="${NP_KUBELET_HEALTHZ_PORT:-10248}"
 export NP_METRICS_SERVER_PORT="${NP_METRICS_SERVER_PORT:-17444}"
+# kube-proxy's and CoreDNS's health and metrics, on loopback; CoreDNS answers on $NP_NODE_IP:53.
+export NP_KUBE_PROXY_HEALTHZ_PORT="${NP_KUBE_PROXY_HEALTHZ_PORT:-17256}"
+export NP_KUBE_PROXY_METRICS_PORT="${NP_KUBE_PROXY_METRICS_PORT:-17249}"
+export NP_DNS_HEALTH_PORT="${NP_DNS_HEALTH_PORT:-17180}"
+export NP_DNS_READY_PORT="${NP_DNS_READY_PORT:-17181}"
 # Traefik: where requests for the tenants' ingress hosts enter (NP_INGRESS_URL), and its API/ping.
 export NP_INGRESS_PORT="${NP_INGRESS_PORT:-17080}"
 export NP_INGRESS_ADMIN_PORT="${NP_INGRESS_ADMIN_PORT:-17081}"

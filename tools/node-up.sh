@@ -1,22 +1,30 @@
 # The real node of the local cluster; sourced by cluster-up.sh once the control plane is up (it
 # uses that script's start, kc, require_alive, $PKI and $CLUSTER_DIR). As root only.
 #
-#   network   a bridge of its own ($NP_NODE_BRIDGE) holding the node's address ($NP_NODE_IP) and the
-#             `kubernetes` Service's ($NP_KUBERNETES_SERVICE_IP); pods get addresses on it from the
-#             bridge CNI plugin and routes to nothing else: no default route, no masquerade, and IP
-#             forwarding stays as the host has it. Nothing else of the host's network changes.
+#   network   a bridge of its own ($NP_NODE_BRIDGE) holding the node's address ($NP_NODE_IP); pods
+#             get addresses on it from the bridge CNI plugin and a route to the Service range through
+#             it, nothing else: no default route, no route out. kube-proxy (nftables mode, tables of
+#             its own) turns a Service address into a pod's on the same bridge; forwarding is on for
+#             this bridge only (the host's net.ipv4.ip_forward stays as it is) and our `inet np-node`
+#             table drops anything forwarded between it and another interface. The only address
+#             kube-proxy masquerades to is the node's own, for a pod reaching itself through its
+#             Service. CoreDNS on $NP_NODE_IP:53 answers `cluster.local` names and nothing else.
 #   runtime   containerd v2 + runc in a private mount namespace (its /run, /var/log and state are
 #             its own), and the kubelet in the same namespace; pods' cgroups under /np-node.
-#   services  metrics-server (the resource metrics API, for the HPAs) and Traefik (the ingress
-#             controller, on 127.0.0.1:$NP_INGRESS_PORT) as host processes; socat forwarders give
-#             pods the API server at the `kubernetes` Service and the host's servers at the node's
-#             address, on the ports they have on loopback.
+#   services  kube-proxy, CoreDNS, metrics-server (the resource metrics API, for the HPAs) and
+#             Traefik (the ingress controller, on 127.0.0.1:$NP_INGRESS_PORT) as host processes;
+#             socat forwarders give pods the API server (the `kubernetes` Service's endpoint,
+#             $NP_NODE_IP:443) and the host's servers at the node's address, on the ports they have
+#             on loopback.
 # cluster-down.sh undoes all of it.
 
 NODE_DIR="$CLUSTER_DIR/node"
 NODE_NAME=np-node-0
 CONTAINERD_BIN="$NP_CACHE_DIR/bin/containerd-$CONTAINERD_VERSION"
 KUBELET="$NP_CACHE_DIR/bin/kubelet-$KUBERNETES_VERSION/kubelet"
+KUBE_PROXY="$NP_CACHE_DIR/bin/kube-proxy-$KUBERNETES_VERSION/kube-proxy"
+COREDNS="$NP_CACHE_DIR/bin/coredns-$COREDNS_VERSION/coredns"
+CLUSTER_DOMAIN=cluster.local
 METRICS_SERVER="$NP_CACHE_DIR/bin/metrics-server-$METRICS_SERVER_VERSION/metrics-server"
 TRAEFIK="$NP_CACHE_DIR/bin/traefik-$TRAEFIK_VERSION/traefik"
 PAUSE_IMAGE=np.local/pause:1
@@ -28,6 +36,7 @@ install_node_packages() {
   local missing=()
   command -v runc >/dev/null || missing+=(runc)
   command -v socat >/dev/null || missing+=(socat)
+  command -v nft >/dev/null || missing+=(nftables)
   [[ -x "$CNI_BIN_DIR/bridge" ]] || missing+=(containernetworking-plugins)
   for tool in umoci skopeo; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   ((${#missing[@]})) || return 0
@@ -37,13 +46,32 @@ install_node_packages() {
     | grep -v '^\(Selecting\|Preparing\|Unpacking\)' || true
 }
 
-# The node's network: a bridge with two addresses, nothing routed beyond it.
+# A pod reaching a Service: kube-proxy turns the Service's address into a pod's, and the kernel
+# then routes the packet from the bridge back onto it. That needs forwarding on this bridge alone
+# (net.ipv4.ip_forward, the host's, stays as it is), and a table of ours drops whatever would be
+# forwarded between the bridge and any other interface: pods reach each other and the node only.
+contain_node_forwarding() {
+  nft -f - <<NFT
+table inet np-node
+delete table inet np-node
+table inet np-node {
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    iifname "$NP_NODE_BRIDGE" oifname != "$NP_NODE_BRIDGE" drop
+    oifname "$NP_NODE_BRIDGE" iifname != "$NP_NODE_BRIDGE" drop
+  }
+}
+NFT
+  echo 1 > "/proc/sys/net/ipv4/conf/$NP_NODE_BRIDGE/forwarding"
+}
+
+# The node's network: a bridge with the node's address, nothing routed beyond it.
 create_node_network() {
-  step "creating the node's bridge $NP_NODE_BRIDGE ($NP_NODE_IP/24, $NP_KUBERNETES_SERVICE_IP/32)"
+  step "creating the node's bridge $NP_NODE_BRIDGE ($NP_NODE_IP/24)"
   ip link show "$NP_NODE_BRIDGE" >/dev/null 2>&1 || ip link add "$NP_NODE_BRIDGE" type bridge
   ip addr replace "$NP_NODE_IP/24" dev "$NP_NODE_BRIDGE"
-  ip addr replace "$NP_KUBERNETES_SERVICE_IP/32" dev "$NP_NODE_BRIDGE"
   ip link set "$NP_NODE_BRIDGE" up
+  contain_node_forwarding
   mkdir -p "$NODE_DIR/cni/net.d" "$NODE_DIR/cni/ipam"
   # isGateway false: the plugin would otherwise turn on the host's IP forwarding. The bridge already
   # holds the gateway address; pods get a route to the Service range through it, and no default route.
@@ -207,6 +235,9 @@ CNF
     sign_with kubelet-client "/O=system:nodes/CN=system:node:$NODE_NAME" client
     sign_with metrics-server-serving "/CN=metrics-server" metrics
     sign_with metrics-server-client "/CN=np:metrics-server" client
+    # system:kube-proxy is the user the API server's default system:node-proxier binding names.
+    sign_with kube-proxy-client "/CN=system:kube-proxy" client
+    sign_with coredns-client "/CN=np:coredns" client
   )
 }
 
@@ -234,8 +265,9 @@ start_kubelet() {
   step "starting the kubelet $KUBERNETES_VERSION (node $NODE_NAME on $NP_NODE_IP)"
   mkdir -p "$NODE_DIR/kubelet" "$NODE_DIR/pod-logs"
   write_kubeconfig "$NODE_DIR/kubelet/kubeconfig" kubelet-client
-  # Pods get no DNS (they reach everything by address); the host's resolver stays the host's.
-  printf 'nameserver 127.0.0.1\noptions ndots:1\n' > "$NODE_DIR/kubelet/resolv.conf"
+  # Pods resolve through CoreDNS (clusterDNS); this file is what the kubelet would add from the
+  # host's resolver: nothing, so no pod ever learns or asks the host's.
+  : > "$NODE_DIR/kubelet/resolv.conf"
   cat > "$NODE_DIR/kubelet/config.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -258,6 +290,8 @@ failCgroupV1: false
 failSwapOn: false
 podLogsDir: $NODE_DIR/pod-logs
 resolvConf: $NODE_DIR/kubelet/resolv.conf
+clusterDNS: [$NP_NODE_IP]
+clusterDomain: $CLUSTER_DOMAIN
 registerNode: true
 maxPods: 110
 serializeImagePulls: false
@@ -363,6 +397,35 @@ metadata: {name: "np:traefik"}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "np:traefik"}
 subjects: [{kind: ServiceAccount, name: traefik, namespace: kube-system}]
 ---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "np:coredns"}
+rules:
+- apiGroups: [""]
+  resources: [services, namespaces]
+  verbs: [list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "np:coredns"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "np:coredns"}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: "np:coredns"}]
+---
+# The API server runs with --endpoint-reconciler-type none (its advertise address is loopback): the
+# kubernetes Service's endpoint is written here: the forwarder on the node's address.
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: kubernetes
+  namespace: default
+  labels: {kubernetes.io/service-name: kubernetes, endpointslice.kubernetes.io/managed-by: np-node}
+addressType: IPv4
+endpoints: [{addresses: ["$NP_NODE_IP"], conditions: {ready: true}}]
+ports: [{name: https, port: 443, protocol: TCP}]
+---
 apiVersion: networking.k8s.io/v1
 kind: IngressClass
 metadata:
@@ -371,6 +434,51 @@ metadata:
 spec:
   controller: traefik.io/ingress-controller
 YAML
+}
+
+# kube-proxy in nftables mode, in the host's network namespace, which the bridge lives in: its rules
+# sit in tables of its own (`ip kube-proxy`, `ip6 kube-proxy`; cluster-down deletes them) and match
+# only Service addresses. The conntrack settings are zeros: the host's stay as they are.
+start_kube_proxy() {
+  step "starting kube-proxy $KUBERNETES_VERSION (nftables mode)"
+  write_kubeconfig "$NODE_DIR/kube-proxy.kubeconfig" kube-proxy-client
+  cat > "$NODE_DIR/kube-proxy.yaml" <<YAML
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: nftables
+clientConnection: {kubeconfig: $NODE_DIR/kube-proxy.kubeconfig}
+hostnameOverride: $NODE_NAME
+clusterCIDR: $NP_NODE_SUBNET_PREFIX.0/24
+nodePortAddresses: ["$NP_NODE_IP/32"]
+healthzBindAddress: 127.0.0.1:$NP_KUBE_PROXY_HEALTHZ_PORT
+metricsBindAddress: 127.0.0.1:$NP_KUBE_PROXY_METRICS_PORT
+conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s, udpTimeout: 0s, udpStreamTimeout: 0s}
+YAML
+  start kube-proxy "$KUBE_PROXY" --config "$NODE_DIR/kube-proxy.yaml"
+  kube_proxy_ready() { require_alive kube-proxy; curl -sf "http://127.0.0.1:$NP_KUBE_PROXY_HEALTHZ_PORT/healthz" >/dev/null; }
+  WAIT_INTERVAL=0.5 wait_for "kube-proxy /healthz" kube_proxy_ready
+}
+
+# CoreDNS answers the cluster's zone only; any other name is refused (pods have no way out).
+start_coredns() {
+  step "starting CoreDNS $COREDNS_VERSION on $NP_NODE_IP:53 ($CLUSTER_DOMAIN)"
+  write_kubeconfig "$NODE_DIR/coredns.kubeconfig" coredns-client
+  cat > "$NODE_DIR/Corefile" <<COREFILE
+$CLUSTER_DOMAIN:53 {
+    bind $NP_NODE_IP
+    errors
+    health 127.0.0.1:$NP_DNS_HEALTH_PORT
+    ready 127.0.0.1:$NP_DNS_READY_PORT
+    kubernetes $CLUSTER_DOMAIN {
+        kubeconfig $NODE_DIR/coredns.kubeconfig
+        pods disabled
+    }
+    cache 5
+}
+COREFILE
+  start coredns "$COREDNS" -conf "$NODE_DIR/Corefile"
+  coredns_ready() { require_alive coredns; curl -sf "http://127.0.0.1:$NP_DNS_READY_PORT/ready" >/dev/null; }
+  WAIT_INTERVAL=0.5 wait_for "CoreDNS /ready" coredns_ready
 }
 
 start_metrics_server() {
@@ -410,8 +518,8 @@ start_traefik() {
 
 # socat: one process per address, one connection to loopback per connection accepted.
 start_forwarders() {
-  step "forwarding $NP_KUBERNETES_SERVICE_IP:443 to the API server and $NP_NODE_IP:{${FORWARDED_PORTS[*]}} to the host's servers"
-  start forward-apiserver socat "TCP-LISTEN:443,bind=$NP_KUBERNETES_SERVICE_IP,fork,reuseaddr" "TCP:127.0.0.1:$NP_KUBE_APISERVER_PORT"
+  step "forwarding $NP_NODE_IP:443 to the API server and $NP_NODE_IP:{${FORWARDED_PORTS[*]}} to the host's servers"
+  start forward-apiserver socat "TCP-LISTEN:443,bind=$NP_NODE_IP,fork,reuseaddr" "TCP:127.0.0.1:$NP_KUBE_APISERVER_PORT"
   local port
   for port in "${FORWARDED_PORTS[@]}"; do
     start "forward-$port" socat "TCP-LISTEN:$port,bind=$NP_NODE_IP,fork,reuseaddr" "TCP:127.0.0.1:$port"
@@ -438,6 +546,8 @@ start_real_node() {
   load_node_images
   start_kubelet
   apply_node_objects
+  start_kube_proxy
+  start_coredns
   start_metrics_server
   start_traefik
 }

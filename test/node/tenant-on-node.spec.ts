@@ -3,13 +3,17 @@
 // through the kubelet's probes, and every request coming in through the ingress controller
 // (Traefik) at NP_INGRESS_URL with the tenant's host.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FormData } from 'undici';
 import { parse } from 'yaml';
 import { clusterClients, eventually, namespaceExists, readTenant, setTenantSpec, waitForReady } from '../../operator/test/support/cluster.js';
 import { bucketExists, databaseExists, vhostExists } from '../../operator/test/support/servers.js';
 import { kubectl, repoRoot } from '../../operator/test/support/tools.js';
 import type { ApiClient } from '../harness/http-client.js';
+import { ingressFetch } from '../harness/ingress-fetch.js';
 import { bridgePorts, installPlatform, kubectlJson, nodeContainersOf, nodeSettings, podsOf, secretValues, tenantClient } from './support.js';
 
 const MANIFEST = join(repoRoot, 'manifests/tenant-minimal.yaml');
@@ -121,6 +125,49 @@ describe('a Tenant on the real node', () => {
     await eventually('users serves again', async () => (await api.request('GET', '/v1/users', { token: adminToken })).status === 200, 180_000);
     await eventually('one users pod Ready', () => readyPods('users') === 1, 120_000);
   }, 480_000);
+
+  it('serves files through the ingress: the gateway reaches the files Service by its name (CoreDNS, kube-proxy)', async () => {
+    await loginAdmin();
+    const spec = structuredClone((await readTenant(clients, NAME))!.spec);
+    await setTenantSpec(clients, NAME, { ...spec, modules: [...spec.modules, { name: 'files' }] });
+    // The gateway restarts with the new module list: wait for the rollout to end.
+    await waitForReady(clients, NAME, 180_000);
+    await eventually('one gateway, with files', async () => {
+      const gateways = podsOf(NAMESPACE).filter((pod) => pod.module === 'gateway');
+      return gateways.length === 1 && gateways[0]!.ready && (await api.request('GET', '/v1/files', { token: adminToken })).status === 200;
+    }, 180_000);
+
+    try {
+      // Text: the default allow-list takes it, and its type is sniffed the same way on every run.
+      const bytes = Buffer.from(randomBytes(128 * 1024).toString('hex'));
+      // undici's FormData: the ingress fetch is undici's, which encodes only its own as multipart.
+      const form = new FormData();
+      form.set('file', new Blob([bytes], { type: 'text/plain' }), 'node.txt');
+      const fetcher = ingressFetch(nodeSettings().ingressUrl);
+      const upload = await fetcher(`${api.baseUrl}/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` }, body: form });
+      expect(upload.status).toBe(201);
+      const file = (await upload.json()) as { id: string; size: number; sha256: string };
+      expect(file).toMatchObject({ size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+
+      const whole = await fetcher(`${api.baseUrl}/v1/files/${file.id}/content`, { headers: { authorization: `Bearer ${adminToken}` } });
+      expect(whole.status).toBe(200);
+      expect(Buffer.from(await whole.arrayBuffer()).equals(bytes)).toBe(true);
+      const part = await fetcher(`${api.baseUrl}/v1/files/${file.id}/content`, { headers: { authorization: `Bearer ${adminToken}`, range: 'bytes=-100' } });
+      expect(part.status).toBe(206);
+      expect(part.headers.get('content-range')).toBe(`bytes ${bytes.length - 100}-${bytes.length - 1}/${bytes.length}`);
+      expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(bytes.length - 100))).toBe(true);
+
+      // Forwarding is on for the node's bridge only, and our table drops whatever would leave it.
+      const rules = execFileSync('nft', ['list', 'table', 'inet', 'np-node'], { encoding: 'utf8' });
+      expect(rules).toMatch(/iifname "np-node0" oifname != "np-node0" drop/);
+      expect(rules).toMatch(/oifname "np-node0" iifname != "np-node0" drop/);
+    } finally {
+      // The suite's later tests count the tenant's pods without files.
+      await setTenantSpec(clients, NAME, spec);
+    }
+    await waitForReady(clients, NAME, 180_000);
+    await eventually('the files pods are gone', () => podsOf(NAMESPACE).every((pod) => pod.module !== 'files'), 120_000);
+  }, 420_000);
 
   it('replaces a pod killed by hand and loses no request beyond the ones in flight', async () => {
     await loginAdmin();

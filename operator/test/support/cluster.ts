@@ -63,12 +63,23 @@ export async function readTenant(clients: ClusterClients, name: string): Promise
   }
 }
 
-/** Replaces the spec (a JSON merge patch would merge the modules list element-blind). */
+/**
+ * Replaces the spec (a JSON merge patch would merge the modules list element-blind). The operator
+ * writes the Tenant's status and finalizers meanwhile: a write that loses that race (409) reads
+ * again and retries, as any client of a resource with a controller has to.
+ */
 export async function setTenantSpec(clients: ClusterClients, name: string, spec: TenantSpec): Promise<Tenant> {
-  const current = await readTenant(clients, name);
-  if (!current) throw new Error(`tenant ${name} not found`);
-  return (await clients.custom.replaceClusterCustomObject({ ...TENANTS, name, body: { ...current, spec } })) as Tenant;
+  for (let attempt = 1; ; attempt += 1) {
+    const current = await readTenant(clients, name);
+    if (!current) throw new Error(`tenant ${name} not found`);
+    try {
+      return (await clients.custom.replaceClusterCustomObject({ ...TENANTS, name, body: { ...current, spec } })) as Tenant;
+    } catch (error) {
+      if (!isConflict(error) || attempt === 5) throw error;
+    }
+  }
 }
+
 
 export async function deleteTenant(clients: ClusterClients, name: string): Promise<void> {
   try {
@@ -105,7 +116,16 @@ export async function waitForReady(clients: ClusterClients, name: string, timeou
 }
 
 export function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 404;
+  return statusOf(error) === 404;
+}
+
+/** 409: the object changed since it was read. */
+export function isConflict(error: unknown): boolean {
+  return statusOf(error) === 409;
+}
+
+function statusOf(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
 }
 
 /**
