@@ -45,6 +45,10 @@ export interface TenantSpec {
      * Bytes the tenant's files may take in all, as a quantity such as 10Gi; uploads past it answer 413 quota_exceeded. Unlimited when omitted.
      */
     quota?: number | string;
+    /**
+     * The largest file one upload may store, as a quantity such as 100Mi; larger ones answer 413 payload_too_large. The files module's default (100Mi) when omitted.
+     */
+    maxFileSize?: number | string;
   };
   /**
    * Requests the tenant's gateway accepts per minute before it answers 429 rate_limited; the gateway's defaults (1200 per client address, 600 per user) when omitted.
@@ -76,6 +80,12 @@ export interface TenantIngress {
    * Secret in the tenant's namespace holding the TLS certificate for the host.
    */
   tlsSecretName?: string;
+  /**
+   * Web origins whose pages may call the API from a browser (CORS), such as https://app.acme.example.com; none when omitted. Credentials are never allowed cross-origin; tokens travel in the Authorization header.
+   *
+   * @maxItems 20
+   */
+  corsOrigins?: string[];
 }
 export interface TenantModule {
   /**

@@ -32,10 +32,12 @@ describe('the connections Secrets (the environment contract)', () => {
     expect(keysOf('files')).toEqual([...EVERY_PROCESS, 'NP_DATABASE_URL', 'NP_S3_ACCESS_KEY', 'NP_S3_BUCKET', 'NP_S3_REGION', 'NP_S3_SECRET_KEY', 'NP_S3_URL'].sort());
   });
 
-  it('gives files the tenant\'s storage quota in bytes, and no quota when the Tenant sets none', () => {
-    const quoted = planTenant(tenant({ modules: [{ name: 'files' }], storage: { quota: '10Gi' } }), renderSettings);
+  it('gives files the tenant\'s storage quota and largest file in bytes, and neither when the Tenant sets none', () => {
+    const quoted = planTenant(tenant({ modules: [{ name: 'files' }], storage: { quota: '10Gi', maxFileSize: '25Mi' } }), renderSettings);
     expect(connectionValues('files', { ...context, plan: quoted }).get('NP_FILES_QUOTA_BYTES')).toBe(String(10 * 2 ** 30));
+    expect(connectionValues('files', { ...context, plan: quoted }).get('NP_FILES_MAX_BYTES')).toBe(String(25 * 2 ** 20));
     expect(connectionValues('files', context).has('NP_FILES_QUOTA_BYTES')).toBe(false);
+    expect(connectionValues('files', context).has('NP_FILES_MAX_BYTES')).toBe(false);
   });
 
   it('builds URLs from the modules\' addresses with the module\'s own login, encoded', () => {

@@ -97,8 +97,9 @@ export function connectionValues(module: ModuleName, context: ConnectionContext)
     values.set('NP_S3_BUCKET', store.bucket);
     values.set('NP_S3_ACCESS_KEY', store.account.username);
     values.set('NP_S3_SECRET_KEY', store.account.password);
-    const quota = plan.tenant.spec.storage?.quota;
+    const { quota, maxFileSize } = plan.tenant.spec.storage ?? {};
     if (quota !== undefined) values.set('NP_FILES_QUOTA_BYTES', String(Math.floor(parseQuantity(quota))));
+    if (maxFileSize !== undefined) values.set('NP_FILES_MAX_BYTES', String(Math.floor(parseQuantity(maxFileSize))));
   }
   return values;
 }

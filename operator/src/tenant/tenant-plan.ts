@@ -23,7 +23,7 @@ export interface TenantPlan {
   namespace: string;
   displayName: string;
   modules: ModulePlan[];
-  ingress?: { host: string; tlsSecretName?: string };
+  ingress?: { host: string; tlsSecretName?: string; corsOrigins?: string[] };
   /** The first admin's email, lower-cased (Keycloak keeps emails and usernames in lower case). */
   adminEmail: string;
   identityMode: 'realm' | 'organization';

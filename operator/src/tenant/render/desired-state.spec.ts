@@ -103,6 +103,21 @@ describe('renderTenant', () => {
     expect(tls.find('ConfigMap', 'gateway-modules')?.data?.NP_PUBLIC_URL).toBe('https://acme.example.com');
   });
 
+  it('gives every module the public address, so the links it hands out point at the ingress', () => {
+    const { find } = render({ modules: [{ name: 'files' }], ingress: { host: 'acme.example.com', tlsSecretName: 'acme-tls' } });
+    const env = (module: string) => find('Deployment', module)?.spec.template.spec.containers[0].env as { name: string; value: string }[];
+    for (const module of ['files', 'users', 'auth']) {
+      if (find('Deployment', module)) expect(env(module)).toContainEqual({ name: 'NP_PUBLIC_URL', value: 'https://acme.example.com' });
+    }
+    expect((render({ modules: [{ name: 'files' }] }).find('Deployment', 'files')?.spec.template.spec.containers[0].env as { name: string }[]).map((entry) => entry.name)).not.toContain('NP_PUBLIC_URL');
+  });
+
+  it('allows the ingress\'s CORS origins on the gateway, and none without them', () => {
+    const origins = render({ ingress: { host: 'acme.example.com', corsOrigins: ['https://app.acme.example.com', 'http://localhost:5173'] } });
+    expect(origins.find('ConfigMap', 'gateway-modules')?.data?.NP_CORS_ORIGINS).toBe('https://app.acme.example.com,http://localhost:5173');
+    expect(render({ ingress: { host: 'acme.example.com' } }).find('ConfigMap', 'gateway-modules')?.data).not.toHaveProperty('NP_CORS_ORIGINS');
+  });
+
   it('passes the Tenant\'s rate limits to the gateway', () => {
     const { find } = render({ rateLimits: { perAddressPerMinute: 5000, perUserPerMinute: 3000 } });
     expect(find('ConfigMap', 'gateway-modules')?.data).toMatchObject({ NP_RATE_LIMIT_IP_PER_MINUTE: '5000', NP_RATE_LIMIT_USER_PER_MINUTE: '3000' });

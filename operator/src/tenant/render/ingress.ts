@@ -3,6 +3,15 @@ import { moduleLabels, ownedMetadata } from '../labels.js';
 import type { TenantPlan } from '../tenant-plan.js';
 
 /** The public entry to the tenant's gateway, when the Tenant asks for one. */
+/**
+ * The tenant's public address: what its clients call, what its signed file links and the
+ * gateway's OpenAPI name. Undefined without an ingress.
+ */
+export function publicUrlOf(plan: TenantPlan): string | undefined {
+  const { ingress } = plan;
+  return ingress ? `${ingress.tlsSecretName ? 'https' : 'http'}://${ingress.host}` : undefined;
+}
+
 export function renderIngress(plan: TenantPlan): KubernetesObject | undefined {
   if (!plan.ingress) return undefined;
   const { host, tlsSecretName } = plan.ingress;

@@ -3,6 +3,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { moduleLabels, moduleSelector, ownedMetadata } from '../labels.js';
 import type { ModulePlan, TenantPlan } from '../tenant-plan.js';
 import { GATEWAY_CONFIG_NAME, gatewayConfigData } from './gateway-config.js';
+import { publicUrlOf } from './ingress.js';
 import { TENANT_SERVICE_ACCOUNT } from './namespace.js';
 import { connectionsSecretName } from '../secret-names.js';
 
@@ -82,6 +83,16 @@ function listenerEnv(module: ModulePlan): { name: string; value: string }[] {
   ];
 }
 
+/**
+ * Every module of a tenant with an ingress knows its public address: links a module hands out
+ * (a signed file link) point there. Without one a module would fall back to the issuer's URL,
+ * which is the tenant's realm in Keycloak.
+ */
+function publicUrlEnv(plan: TenantPlan): { name: string; value: string }[] {
+  const url = publicUrlOf(plan);
+  return url === undefined ? [] : [{ name: 'NP_PUBLIC_URL', value: url }];
+}
+
 function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown> {
   // The kubelet probes the ops listener: /healthz says the process runs, /readyz that its
   // dependencies (bus, database) answer.
@@ -99,6 +110,7 @@ function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown
       { name: 'NP_ENV', value: 'production' },
       { name: 'NP_TENANT', value: plan.name },
       { name: 'NP_RPC_COLD_START_MS', value: String(COLD_START_MS) },
+      ...publicUrlEnv(plan),
       ...listenerEnv(module),
     ],
     ...(module.ports.http === null ? {} : { lifecycle: { preStop: { sleep: { seconds: GATEWAY_PRE_STOP_SECONDS } } } }),
