@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError, decodePageCursor, encodePageCursor, type Principal } from '@np/contracts';
 import { domainEvent, type OutboxSignal } from '@np/messaging';
 import { OUTBOX, SETTINGS } from '@np/runtime';
-import type { Disposition, FileMetadata } from '../contracts/index.js';
+import { type Disposition, type FileMetadata, MAX_ARCHIVE_FILES } from '../contracts/index.js';
 import { LinkSigner, newLinkKey, type LinkGrant } from '../links/link-signer.js';
 import { safeFileName, safeFolder } from '../names/safe-names.js';
 import type { FilesSettings } from '../settings.js';
@@ -60,6 +60,27 @@ export class FilesService {
     const page = records.slice(0, request.limit);
     const last = page.at(-1);
     return { items: page.map(toFileMetadata), nextCursor: records.length > request.limit && last ? encodePageCursor(last) : null };
+  }
+
+  /**
+   * The files of one archive: those of `ids` (each one the caller sees, else not_found), or every
+   * file of `folder` the caller would list, newest first; at most MAX_ARCHIVE_FILES.
+   */
+  async archived(principal: Principal, request: { ids: string[] } | { folder: string }): Promise<FileRecord[]> {
+    if ('ids' in request) {
+      const ids = [...new Set(request.ids.map((id) => id.toLowerCase()))];
+      if (ids.length > MAX_ARCHIVE_FILES) throw tooManyForArchive(ids.length);
+      const records: FileRecord[] = [];
+      for (const id of ids) records.push(await this.get(principal, id));
+      return records;
+    }
+    const records = await this.store.list({
+      limit: MAX_ARCHIVE_FILES + 1,
+      folder: safeFolder(request.folder),
+      ...(mayReadAll(principal) ? {} : { ownerId: principal.sub }),
+    });
+    if (records.length > MAX_ARCHIVE_FILES) throw tooManyForArchive(records.length);
+    return records;
   }
 
   async get(principal: Principal, id: string): Promise<FileRecord> {
@@ -156,6 +177,12 @@ export class FilesService {
     this.signer.catch(() => (this.signer = undefined));
     return this.signer;
   }
+}
+
+function tooManyForArchive(count: number): AppError {
+  return new AppError('validation_failed', `One archive holds at most ${MAX_ARCHIVE_FILES} files; this one would hold ${count === MAX_ARCHIVE_FILES + 1 ? 'more' : count}.`, {
+    maxFiles: MAX_ARCHIVE_FILES,
+  });
 }
 
 function quotaExceeded(quotaBytes: number, usedBytes: number): AppError {

@@ -23,6 +23,22 @@ export const listFilesQuerySchema = z.strictObject({
   q: z.string().trim().min(1).max(200).optional(),
 });
 
+/** The most files one ZIP archive holds. */
+export const MAX_ARCHIVE_FILES = 1000;
+
+/** One ZIP of many files: every file of a folder the caller sees, or the files named by id. */
+export const archiveQuerySchema = z
+  .strictObject({
+    folder: z.string().max(1024).optional(),
+    /** Comma-separated file ids. */
+    ids: z
+      .string()
+      .regex(/^[0-9a-fA-F-]{36}(,[0-9a-fA-F-]{36})*$/, 'comma-separated file ids')
+      .max(MAX_ARCHIVE_FILES * 37)
+      .optional(),
+  })
+  .refine((query) => (query.folder === undefined) !== (query.ids === undefined), { message: 'Give either `folder` or `ids`.' });
+
 export const fileListSchema = z.object({
   items: z.array(fileSchema),
   /** Pass as `cursor` for the next page; null on the last one. */

@@ -1,5 +1,5 @@
 import { PUBLIC, type StreamRouteDeclaration, streamRoute } from '@np/contracts';
-import { fileIdParamsSchema, fileSchema, signedLinkQuerySchema } from './files.schemas.js';
+import { archiveQuerySchema, fileIdParamsSchema, fileSchema, signedLinkQuerySchema } from './files.schemas.js';
 import { z } from 'zod';
 
 /** Where resumable uploads live (tus 1.0). */
@@ -48,6 +48,16 @@ export const FILES_STREAMS: readonly StreamRouteDeclaration[] = [
     params: fileIdParamsSchema,
     response: { status: 200, description: 'The bytes (206 for a range, 304 when unchanged)', contentType: 'application/octet-stream' },
     errors: [...DOWNLOAD_ERRORS],
+  }),
+  streamRoute({
+    module: 'files',
+    methods: ['GET'],
+    path: '/v1/files/archive',
+    summary: 'Many files as one ZIP, streamed: every file of `folder` the caller sees, or the files of `ids` (at most 1000)',
+    policy: {},
+    query: archiveQuerySchema,
+    response: { status: 200, description: 'The ZIP archive (no Content-Length: it is written as it is read)', contentType: 'application/zip' },
+    errors: ['validation_failed', 'not_found'],
   }),
   streamRoute({
     module: 'files',

@@ -6,7 +6,9 @@ import { type Logger, requestIdFrom, runWithRequestContext } from '@np/observabi
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { toFileMetadata } from '../catalog/file-record.js';
 import type { FilesService } from '../catalog/files.service.js';
-import { fileIdParamsSchema, signedLinkQuerySchema, TUS_PATH } from '../contracts/index.js';
+import { archiveFileName } from '../archives/entry-names.js';
+import { sendArchive } from '../archives/send-archive.js';
+import { archiveQuerySchema, fileIdParamsSchema, signedLinkQuerySchema, TUS_PATH } from '../contracts/index.js';
 import { sendContent } from '../downloads/send-content.js';
 import type { FilesSettings } from '../settings.js';
 import type { StorageDriver } from '../storage/storage-driver.js';
@@ -77,6 +79,14 @@ function registerRoutes(app: FastifyInstance, deps: DataServerDeps): void {
     const principal = await principalOf(request);
     const file = await receiveMultipart(request, { ...deps, principal });
     return reply.code(201).send(toFileMetadata(file));
+  });
+
+  app.get('/v1/files/archive', async (request, reply) => {
+    const principal = await principalOf(request);
+    const query = parseOrThrow(archiveQuerySchema, request.query, 'query');
+    const records = await deps.files.archived(principal, query.ids === undefined ? { folder: query.folder ?? '' } : { ids: query.ids.split(',') });
+    await sendArchive(reply, records, deps.storage, { fileName: archiveFileName(query.folder), withFolders: query.ids !== undefined });
+    return reply;
   });
 
   app.get('/v1/files/:id/content', async (request, reply) => {
