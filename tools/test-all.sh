@@ -8,7 +8,8 @@
 #   6. tests the module generator (tools/test-new-module.js), the delivery files and (as root) the
 #      images, built without Docker and run by runc,
 #   7. (as root) restarts the cluster with a real node and runs the cluster shape's suite on it:
-#      the operator from its image, a Tenant's pods from theirs, requests through the ingress.
+#      the operator from its image, a Tenant's pods from theirs, requests through the ingress; then
+#      the spine's end-to-end suite against the cluster shape, a Tenant per spec.
 # Servers and the control plane are stopped at the end unless NP_KEEP_SERVERS=1. Before each suite
 # the servers are checked: the run stops at the first one that does not answer, naming it.
 source "$(dirname "$0")/lib.sh"
@@ -70,6 +71,11 @@ if [[ $(id -u) -eq 0 ]]; then
   if NP_IMAGES_SKIP_BUILD=1 bash tools/cluster-up.sh; then
     set -a; source "$STATE_DIR/cluster.env"; set +a
     jest --selectProjects node --runInBand --json --outputFile="$RESULTS/node.json" || status=1
+    step "end-to-end suite of the spine, cluster shape: a Tenant per spec on the real node, every request through the ingress"
+    require_servers
+    # The platform the node suite installed stays. The spine's specs are test/e2e/*.spec.ts (the
+    # modules' own are *.e2e-spec.ts); files runs too, its gateway reaching it through its Service.
+    NP_E2E_SHAPE=cluster jest --selectProjects e2e --runInBand --json --outputFile="$RESULTS/e2e-cluster.json" test/e2e/*.spec.ts test/e2e/files.e2e-spec.ts || status=1
   else
     echo "the real node did not start (logs in $STATE_DIR/cluster/)" >&2; status=1
   fi

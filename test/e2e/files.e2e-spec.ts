@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import * as tus from 'tus-js-client';
+import yauzl from 'yauzl';
 import { ApiClient, type ApiResponse } from '../harness/http-client.js';
 import { type PlatformUnderTest, shapeUnderTest } from '../harness/platform.js';
 import { startSession } from '../harness/session.js';
+import { describeIn, PLATFORM_CLOSE_MS, PLATFORM_STARTUP_MS } from '../harness/shapes.js';
 
 // The files module through the gateway, in both shapes (local disk embedded, versitygw
 // distributed): multipart and resumable (tus) uploads, downloads with Range and ETags, signed
@@ -21,8 +23,8 @@ beforeAll(async () => {
   ({ platform, api, adminToken } = await startSession(shape, {
     env: { NP_MODULES: 'users,files', NP_FILES_MAX_BYTES: String(MAX_BYTES), NP_FILES_QUOTA_BYTES: String(QUOTA_BYTES), NP_FILES_PUBLIC_MAX_AGE_SECONDS: '600' },
   }));
-}, 120_000);
-afterAll(() => platform?.close(), 60_000);
+}, PLATFORM_STARTUP_MS);
+afterAll(() => platform?.close(), PLATFORM_CLOSE_MS);
 
 interface StoredFile {
   id: string;
@@ -99,6 +101,31 @@ function finish(upload: tus.Upload): Promise<string> {
     upload.options.onSuccess = () => resolve(upload.url ?? '');
     upload.options.onError = reject;
     upload.start();
+  });
+}
+
+/** Every entry of a ZIP, read back by yauzl: name to bytes. */
+function unzip(archive: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(archive, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true }, (error, zip) => {
+      if (error) return reject(error);
+      const entries = new Map<string, Buffer>();
+      zip.on('error', reject);
+      zip.on('end', () => resolve(entries));
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (streamError, stream) => {
+          if (streamError) return reject(streamError);
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('error', reject);
+          stream.on('end', () => {
+            entries.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.readEntry();
+    });
   });
 }
 
@@ -338,7 +365,8 @@ describe(`files (${shape})`, () => {
       const content = await download(`/public/files/${created.body.id}/logo.txt`);
       expect(content.status).toBe(200);
       expect(content.bytes.toString()).toBe('public bytes');
-      expect(content.headers.get('cache-control')).toBe('public, max-age=600');
+      // The files module's default (3600) in the cluster: the Tenant does not set it.
+      expect(content.headers.get('cache-control')).toBe(`public, max-age=${shape === 'cluster' ? 3600 : 600}`);
       expect(content.headers.get('etag')).toBe(`"${created.body.sha256}"`);
       const ranged = await download(`/public/files/${created.body.id}/logo.txt`, { range: 'bytes=-5' });
       expect({ status: ranged.status, body: ranged.bytes.toString() }).toEqual({ status: 206, body: 'bytes' });
@@ -368,10 +396,48 @@ describe(`files (${shape})`, () => {
       expect((await api.request('DELETE', `/v1/files/${shared.id}`, { token: manager.token })).status).toBe(204);
     });
 
+    it('streams a folder, or files by id, as one ZIP of what the caller may read', async () => {
+      const alice = await member();
+      const bob = await member();
+      const folder = `zips-${randomUUID().slice(0, 6)}/2026`;
+      const text = Buffer.from('first file\n'.repeat(1000));
+      // A real 1×1 PNG: random bytes after a PNG signature sniff as something else now and then.
+      const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+      const stored = async (...args: Parameters<typeof upload>): Promise<StoredFile> => {
+        const answer = await upload(...args);
+        expect(answer.status).toBe(201);
+        return answer.body;
+      };
+      const a = await stored(alice.token, text, { name: 'notes.txt', folder });
+      const b = await stored(alice.token, Buffer.from('second, same name'), { name: 'notes.txt', folder });
+      const c = await stored(alice.token, png, { name: 'pixel.png', type: 'image/png', folder });
+      const elsewhere = await stored(alice.token, Buffer.from('top level'), { name: 'top.txt' });
+      const bobs = await stored(bob.token, Buffer.from('bob only'), { name: 'bob.txt', folder });
+
+      const byFolder = await download(`/v1/files/archive?folder=${encodeURIComponent(folder)}`, { authorization: `Bearer ${alice.token}` });
+      expect(byFolder.status).toBe(200);
+      expect(byFolder.headers.get('content-type')).toBe('application/zip');
+      expect(byFolder.headers.get('content-disposition')).toBe('attachment; filename=2026.zip');
+      // Newest first, as listed; equal names numbered; Bob's file in the same folder left out.
+      const entries = await unzip(byFolder.bytes);
+      expect([...entries.keys()]).toEqual(['pixel.png', 'notes.txt', 'notes (2).txt']);
+      expect(sha256(entries.get('pixel.png')!)).toBe(c.sha256);
+      expect(sha256(entries.get('notes.txt')!)).toBe(b.sha256);
+      expect(sha256(entries.get('notes (2).txt')!)).toBe(a.sha256);
+
+      const byIds = await download(`/v1/files/archive?ids=${elsewhere.id},${a.id}`, { authorization: `Bearer ${alice.token}` });
+      expect([...(await unzip(byIds.bytes)).keys()]).toEqual(['top.txt', `${folder}/notes.txt`]);
+      expectError(await fetchJson(`/v1/files/archive?ids=${a.id},${bobs.id}`, { headers: { authorization: `Bearer ${alice.token}` } }), 404, 'not_found');
+      expectError(await fetchJson(`/v1/files/archive?ids=${a.id}&folder=x`, { headers: { authorization: `Bearer ${alice.token}` } }), 400, 'validation_failed');
+      expectError(await fetchJson('/v1/files/archive', { headers: { authorization: `Bearer ${alice.token}` } }), 400, 'validation_failed');
+      expectError(await fetchJson('/v1/files/archive?ids=not-an-id', { headers: { authorization: `Bearer ${alice.token}` } }), 400, 'validation_failed');
+      expectError(await fetchJson(`/v1/files/archive?folder=${encodeURIComponent(folder)}`, {}), 401, 'token_missing');
+    });
+
     it('documents the byte routes beside the metadata routes', async () => {
       const document = await api.request<{ paths: Record<string, Record<string, unknown>> }>('GET', '/docs/openapi.json');
       expect(Object.keys(document.body.paths)).toEqual(
-        expect.arrayContaining(['/v1/files', '/v1/files/{id}', '/v1/files/{id}/content', '/v1/files/uploads', '/v1/files/uploads/{uploadId}', '/public/files/{id}/{name}', '/public/files/links/{id}']),
+        expect.arrayContaining(['/v1/files', '/v1/files/archive', '/v1/files/{id}', '/v1/files/{id}/content', '/v1/files/uploads', '/v1/files/uploads/{uploadId}', '/public/files/{id}/{name}', '/public/files/links/{id}']),
       );
       expect(Object.keys(document.body.paths['/v1/files'] ?? {}).sort()).toEqual(['get', 'post']);
     });
@@ -417,7 +483,8 @@ describe(`files (${shape})`, () => {
     });
   });
 
-  (shape === 'distributed' ? describe : describe.skip)('the S3 server restarted during an upload', () => {
+  // The test servers' S3 server, which the node's pods use too.
+  describeIn('distributed', 'cluster')('the S3 server restarted during an upload', () => {
     it('gives the client a clean error, lists no half file, and the upload can be finished afterwards', async () => {
       const data = Buffer.concat([PDF_HEAD, randomBytes(12 * MIB)]);
       const created = await fetch(`${api.baseUrl}/v1/files/uploads`, {

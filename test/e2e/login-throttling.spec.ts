@@ -10,6 +10,7 @@ import { type ApiResponse, ApiClient } from '../harness/http-client.js';
 import { ADMIN, type PlatformUnderTest, shapeUnderTest, startPlatform } from '../harness/platform.js';
 import { signWithPlatformKey } from './tokens.js';
 import { startSession } from '../harness/session.js';
+import { describeIn, PLATFORM_CLOSE_MS, PLATFORM_STARTUP_MS } from '../harness/shapes.js';
 
 const shape = shapeUnderTest();
 
@@ -44,13 +45,16 @@ async function createUser(api: ApiClient, adminToken: string): Promise<{ email: 
   return user;
 }
 
-describe(`login throttling behind a trusted proxy (${shape})`, () => {
+// Each request claims an address of its own through X-Forwarded-For. In the cluster the trusted proxy
+// is the ingress controller, which replaces a client's X-Forwarded-For by the address it sees: a
+// test process is one address there, and the next describe shows a forged header changes nothing.
+describeIn('embedded', 'distributed')(`login throttling behind a trusted proxy (${shape})`, () => {
   let platform: PlatformUnderTest;
   let api: ApiClient;
   let adminToken: string;
 
-  beforeAll(async () => ({ platform, api, adminToken } = await startSession(shape, { env: { NP_TRUST_PROXY: 'true' } })), 120_000);
-  afterAll(() => platform?.close(), 60_000);
+  beforeAll(async () => ({ platform, api, adminToken } = await startSession(shape, { env: { NP_TRUST_PROXY: 'true' } })), PLATFORM_STARTUP_MS);
+  afterAll(() => platform?.close(), PLATFORM_CLOSE_MS);
 
   it('checks only five of 20 parallel wrong passwords for one account; the rest answer 429 with Retry-After', async () => {
     const user = await createUser(api, adminToken);
@@ -100,11 +104,11 @@ describe(`login throttling without a trusted proxy (${shape})`, () => {
   beforeAll(async () => {
     platform = await startPlatform(shape);
     api = new ApiClient(platform.url);
-  }, 120_000);
+  }, PLATFORM_STARTUP_MS);
 
   afterAll(async () => {
     await platform?.close();
-  }, 60_000);
+  }, PLATFORM_CLOSE_MS);
 
   it('ignores X-Forwarded-For: a forged address does not escape the pair throttle', async () => {
     const adminToken = (await api.login(ADMIN.email, ADMIN.password)).access_token;

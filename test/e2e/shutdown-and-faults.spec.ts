@@ -10,6 +10,7 @@ import pg from 'pg';
 import { waitUntil } from '../harness/child-process.js';
 import { ApiClient } from '../harness/http-client.js';
 import { ADMIN, type PlatformUnderTest, type ProcessExit, shapeUnderTest, startPlatform } from '../harness/platform.js';
+import { describeIn, PLATFORM_CLOSE_MS, PLATFORM_STARTUP_MS } from '../harness/shapes.js';
 
 // What happens to requests when the platform is told to stop, when its database goes away, and
 // what a local user can get from its data at rest. Each destructive case starts its own platform.
@@ -89,7 +90,8 @@ async function adminToken(platform: PlatformUnderTest): Promise<string> {
 }
 
 describe(`shutdown and faults end to end (${shape})`, () => {
-  describe('SIGTERM', () => {
+  // Signals to one process; on the node a pod's end is the kubelet's (tenant-on-node.spec.ts kills one).
+  describeIn('embedded', 'distributed')('SIGTERM', () => {
     it('lets the 20 requests in flight finish, answers later ones 503 shutting_down (or refuses them), and exits cleanly', async () => {
       const platform = await startPlatform(shape, { env: SHUTDOWN_ENV });
       try {
@@ -157,7 +159,8 @@ describe(`shutdown and faults end to end (${shape})`, () => {
     }, 120_000);
   });
 
-  describe('signing keys at rest', () => {
+  // The platform's issuer keeps its keys in the auth schema; a realm keeps its own in Keycloak.
+  describeIn('embedded', 'distributed')('signing keys at rest', () => {
     let platform: PlatformUnderTest;
 
     beforeAll(async () => {
@@ -204,17 +207,18 @@ describe(`shutdown and faults end to end (${shape})`, () => {
     });
   });
 
-  (shape === 'distributed' ? describe : describe.skip)('PostgreSQL restarted under a stream of writes', () => {
+  // The test servers' PostgreSQL, which the node's pods use too.
+  describeIn('distributed', 'cluster')('PostgreSQL restarted under a stream of writes', () => {
     let platform: PlatformUnderTest;
 
     beforeAll(async () => {
       platform = await startPlatform(shape);
-    }, 120_000);
+    }, PLATFORM_STARTUP_MS);
 
     afterAll(async () => {
       await platform?.startDatabase();
       await platform?.close();
-    }, 60_000);
+    }, PLATFORM_CLOSE_MS);
 
     it('loses no acknowledged write, answers 503 database_unavailable during the outage and recovers without a restart', async () => {
       const api = new ApiClient(platform.url);

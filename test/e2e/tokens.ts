@@ -1,6 +1,12 @@
 import { base64url, type FlattenedJWE, flattenedDecrypt, importJWK, type JWK, SignJWT } from 'jose';
 import pg from 'pg';
+import { ROLES } from '@np/contracts';
 import { signingKeyEncryptionKeyFor } from '../harness/platform.js';
+
+/** The platform's roles among a token's: a realm's tokens also carry Keycloak's own (`offline_access`, …). */
+export function platformRoles(claims: { roles?: unknown }): string[] {
+  return ((claims.roles ?? []) as string[]).filter((role) => (ROLES as readonly string[]).includes(role));
+}
 
 /**
  * Signs a token with the platform's real current signing key, read from the auth schema (and

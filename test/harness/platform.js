@@ -13,13 +13,14 @@ import { testAmqpManagementUrl, testAmqpUrl, testDatabaseUrl, uniqueName } from 
 import pg from 'pg';
 import { exitOf, ROOT, startNode, stopChild, waitUntil } from './child-process.js';
 import { freePort, portOpen } from './free-port.js';
+import { startClusterPlatform } from './cluster-platform.js';
 
 export const ADMIN = { email: 'admin@e2e.test', password: 'admin-password-e2e' };
 export const RPC_TIMEOUT_MS = 2000;
 /** Short, so a test can wait past it to see a replayed refresh token treated as stolen. */
 export const REFRESH_GRACE_SECONDS = 1;
 
-/** @typedef {'embedded' | 'distributed'} Shape */
+/** @typedef {'embedded' | 'distributed' | 'cluster'} Shape */
 /** @typedef {import('@np/modules').ImplementedModuleName} ModuleProcess */
 /**
  * @typedef {object} PlatformUnderTest
@@ -27,6 +28,9 @@ export const REFRESH_GRACE_SECONDS = 1;
  * @property {string} url
  * @property {string} opsUrl the gateway's ops port: /metrics and the detailed /readyz
  * @property {string} databaseUrl the database every module of this platform uses
+ * @property {{ issuer: string, audience: string, tenant: string }} identity what its access tokens carry
+ *   as `iss`, `aud` and `tenant`
+ * @property {number} bodyLimitBytes the gateway's largest request body
  * @property {(name: ModuleProcess) => Promise<void>} stopModule
  * @property {(name: ModuleProcess) => Promise<void>} startModule
  * @property {() => Promise<void>} restartBroker
@@ -53,9 +57,10 @@ export const REFRESH_GRACE_SECONDS = 1;
  * @property {string} [dataDir] embedded: start on this data folder (kept on close) instead of a new one
  */
 
-/** @returns {Shape} */
+/** NP_E2E_SHAPE: `embedded`, `cluster` (a Tenant on the real node, through the ingress) or, by default, `distributed`. @returns {Shape} */
 export function shapeUnderTest() {
-  return process.env.NP_E2E_SHAPE === 'embedded' ? 'embedded' : 'distributed';
+  const shape = process.env.NP_E2E_SHAPE;
+  return shape === 'embedded' || shape === 'cluster' ? shape : 'distributed';
 }
 
 const DEFAULT_ENV = {
@@ -74,6 +79,11 @@ const DEFAULT_ENV = {
 
 /** @param {Shape} [shape] @param {PlatformOptions} [options] @returns {Promise<PlatformUnderTest>} */
 export async function startPlatform(shape = shapeUnderTest(), options = {}) {
+  if (shape === 'cluster') {
+    const platform = await startClusterPlatform({ admin: ADMIN, env: options.env, servers: hostServerHandles });
+    signingKeys.set(platform.databaseUrl, platform.signingKeyEncryptionKey);
+    return platform;
+  }
   return shape === 'embedded' ? startEmbeddedPlatform(options) : startDistributedPlatform(options);
 }
 
@@ -105,6 +115,8 @@ async function startEmbeddedPlatform(options) {
   return {
     shape: 'embedded',
     url,
+    identity: identityOf(env),
+    bodyLimitBytes: Number(env.NP_BODY_LIMIT_BYTES),
     opsUrl: `http://127.0.0.1:${opsPort}`,
     databaseUrl,
     dataDir,
@@ -203,6 +215,8 @@ async function startDistributedPlatform(options) {
   return {
     shape: 'distributed',
     url,
+    identity: identityOf(env),
+    bodyLimitBytes: Number(env.NP_BODY_LIMIT_BYTES),
     opsUrl: `http://127.0.0.1:${opsPort}`,
     databaseUrl,
     dataDir: undefined,
@@ -213,10 +227,8 @@ async function startDistributedPlatform(options) {
       child.kill(signal);
       return exitOf(child);
     },
-    stopDatabase: () => run('bash', [join(ROOT, 'tools/postgres-ctl.sh'), 'stop']),
-    startDatabase: () => run('bash', [join(ROOT, 'tools/postgres-ctl.sh'), 'start']),
-    stopStorage: () => run('bash', [join(ROOT, 'tools/versitygw.sh'), 'stop']),
-    startStorage: () => run('bash', [join(ROOT, 'tools/versitygw.sh'), 'start']),
+    ...hostServerHandles,
+    restartBroker: () => restartBroker(testAmqpUrl(vhost)),
     killDatabase: unsupported,
     stopModule: async (name) => {
       await stopChild(children.get(name), 'SIGKILL');
@@ -232,25 +244,46 @@ async function startDistributedPlatform(options) {
       await waitForPlatform(extraUrl, child, env);
       return extraUrl;
     },
-    restartBroker: async () => {
-      // The broker's Erlang node keeps running; only its application (listeners, queues, management)
-      // stops and starts. The restart counts as done only once the AMQP port was closed, a client
-      // can open an AMQP connection to this platform's vhost again and the management API answers.
-      const { connect } = await import('amqplib');
-      const amqpUrl = testAmqpUrl(vhost);
-      const amqpPort = Number(new URL(amqpUrl).port || 5672);
-      await run('bash', [join(ROOT, 'tools/rabbitmq-ctl.sh'), 'stop_app']);
-      await waitUntil(`RabbitMQ to close its AMQP port ${amqpPort}`, async () => !(await portOpen(amqpPort)), 60_000);
-      await run('bash', [join(ROOT, 'tools/rabbitmq-ctl.sh'), 'start_app']);
-      await waitUntil(`RabbitMQ to accept AMQP connections on ${amqpPort} again`, async () => {
-        const connection = await connect(amqpUrl, { timeout: 5000 });
-        await connection.close();
-        return true;
-      }, 60_000);
-      await waitUntil('the RabbitMQ management API', async () => (await managementFetch('/api/overview', { method: 'GET' })).ok, 60_000);
-    },
     close,
   };
+}
+
+/** The issuer the gateway names in its tokens: the public URL when NP_ISSUER is empty. @param {Record<string, string>} env */
+function identityOf(env) {
+  return { issuer: env.NP_ISSUER || env.NP_PUBLIC_URL || '', audience: env.NP_AUDIENCE ?? 'np-api', tenant: env.NP_TENANT };
+}
+
+/**
+ * The test servers of tools/servers-up.sh, stopped and started for every suite at once: the
+ * distributed and the cluster shapes both use them.
+ */
+const hostServerHandles = {
+  stopDatabase: () => run('bash', [join(ROOT, 'tools/postgres-ctl.sh'), 'stop']),
+  startDatabase: () => run('bash', [join(ROOT, 'tools/postgres-ctl.sh'), 'start']),
+  stopStorage: () => run('bash', [join(ROOT, 'tools/versitygw.sh'), 'stop']),
+  startStorage: () => run('bash', [join(ROOT, 'tools/versitygw.sh'), 'start']),
+  /** @param {string} amqpUrl a URL on the platform's vhost */
+  restartBroker,
+};
+
+/**
+ * The broker's Erlang node keeps running; only its application (listeners, queues, management)
+ * stops and starts. The restart counts as done only once the AMQP port was closed, a client can
+ * open an AMQP connection to the platform's vhost (`amqpUrl`) again and the management API answers.
+ * @param {string} amqpUrl
+ */
+async function restartBroker(amqpUrl) {
+  const { connect } = await import('amqplib');
+  const amqpPort = Number(new URL(amqpUrl).port || 5672);
+  await run('bash', [join(ROOT, 'tools/rabbitmq-ctl.sh'), 'stop_app']);
+  await waitUntil(`RabbitMQ to close its AMQP port ${amqpPort}`, async () => !(await portOpen(amqpPort)), 60_000);
+  await run('bash', [join(ROOT, 'tools/rabbitmq-ctl.sh'), 'start_app']);
+  await waitUntil(`RabbitMQ to accept AMQP connections on ${amqpPort} again`, async () => {
+    const connection = await connect(amqpUrl, { timeout: 5000 });
+    await connection.close();
+    return true;
+  }, 60_000);
+  await waitUntil('the RabbitMQ management API', async () => (await managementFetch('/api/overview', { method: 'GET' })).ok, 60_000);
 }
 
 /** The signing-key encryption key of each platform started here, by its database URL (see signingKeyEncryptionKeyFor). */
