@@ -499,6 +499,7 @@ start_metrics_server() {
   WAIT_INTERVAL=0.5 wait_for "the metrics API (v1beta1.metrics.k8s.io Available)" metrics_available
 }
 
+# allowEmptyServices: a tenant whose gateway has no ready pod answers 503, not 404 as if it did not exist.
 start_traefik() {
   step "starting Traefik $TRAEFIK_VERSION (ingress on 127.0.0.1:$NP_INGRESS_PORT)"
   # A token of its own service account; the node lives as long as a test run.
@@ -509,6 +510,7 @@ start_traefik() {
     --entrypoints.traefik.address="127.0.0.1:$NP_INGRESS_ADMIN_PORT" \
     --ping=true --api=false --log.level=INFO \
     --providers.kubernetesingress=true \
+    --providers.kubernetesingress.allowemptyservices=true \
     --providers.kubernetesingress.endpoint="$APISERVER_URL" \
     --providers.kubernetesingress.token="$(cat "$NODE_DIR/traefik.token")" \
     --providers.kubernetesingress.certauthfilepath="$PKI/ca.crt"

@@ -44,6 +44,14 @@ describe('renderTenant', () => {
     expect(container.resources.requests).toEqual({ cpu: '100m', memory: '128Mi' });
   });
 
+  it('starts a pod behind a Service once its dependencies answer, then keeps it ready through their outages', () => {
+    const { find } = render({ modules: [{ name: 'files' }] });
+    for (const module of ['gateway', 'files']) {
+      const container = find('Deployment', module)?.spec.template.spec.containers[0];
+      expect({ module, startup: container.startupProbe.httpGet.path, ready: container.readinessProbe.httpGet.path }).toEqual({ module, startup: '/readyz', ready: '/healthz' });
+    }
+  });
+
   it('leaves replicas to the HPA while enabled and pins a disabled module to zero without HPA or PDB', () => {
     const { find } = render({
       modules: [

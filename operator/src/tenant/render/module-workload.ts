@@ -95,7 +95,13 @@ function publicUrlEnv(plan: TenantPlan): { name: string; value: string }[] {
 
 function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown> {
   // The kubelet probes the ops listener: /healthz says the process runs, /readyz that its
-  // dependencies (bus, database) answer.
+  // dependencies (bus, database, storage) answer. A pod behind a Service (the gateway, files'
+  // data listener) must pass /readyz once to start, and then stays ready while it runs: when a
+  // dependency every replica shares goes down, each replica answers the contract's 503
+  // (bus_unavailable, storage_unavailable) instead of the Service losing all its endpoints and
+  // the ingress answering 404 for the tenant. A module reached only over the bus takes no
+  // traffic from a Service; its readiness keeps following its dependencies.
+  const servesHttp = module.ports.http !== null;
   const probe = (path: string, periodSeconds: number) => ({
     httpGet: { path, port: 'ops' },
     periodSeconds,
@@ -120,9 +126,9 @@ function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown
       { secretRef: { name: connectionsSecretName(module.name), optional: false } },
     ],
     resources: { requests: module.requests, limits: module.limits },
-    startupProbe: { ...probe('/healthz', 2), failureThreshold: 30 },
+    startupProbe: { ...probe(servesHttp ? '/readyz' : '/healthz', 2), failureThreshold: 30 },
     livenessProbe: probe('/healthz', 10),
-    readinessProbe: probe('/readyz', 5),
+    readinessProbe: probe(servesHttp ? '/healthz' : '/readyz', 5),
     securityContext: {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
