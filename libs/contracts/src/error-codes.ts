@@ -26,6 +26,7 @@ export const ERROR_HTTP_STATUS = {
   last_admin: 409,
   payload_too_large: 413,
   quota_exceeded: 413,
+  result_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
   unsupported_file_type: 415,

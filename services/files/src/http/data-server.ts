@@ -75,7 +75,8 @@ function registerRoutes(app: FastifyInstance, deps: DataServerDeps): void {
 
   app.post('/v1/files', async (request, reply) => {
     const principal = await principalOf(request);
-    const file = await receiveMultipart(request, { ...deps, principal });
+    // The upload's event names its request and its uploader (the audit's actor).
+    const file = await runWithRequestContext({ requestId: request.id, actorId: principal.sub }, () => receiveMultipart(request, { ...deps, principal }));
     return reply.code(201).send(toFileMetadata(file));
   });
 

@@ -1,0 +1,62 @@
+import { defineModuleService, type RunningService, type ServiceDeps, startModuleService } from '@np/runtime';
+import { REPORTS_CONTRACTS } from './contracts/index.js';
+import { reportsEntities } from './entities/index.js';
+import { reportsMigrations } from './migrations.js';
+import { EventStream } from './projections/event-stream.js';
+import { createQueryPool } from './query/query-pool.js';
+import { ReportsModule } from './reports.module.js';
+import { reportsSettingsSchema, type ReportsSettings } from './settings.js';
+
+export { reportsSettingsSchema, type ReportsSettings } from './settings.js';
+export { reportsMigrations } from './migrations.js';
+
+/** The durable subscription every replica shares: each event reaches one of them. */
+export const REPORTS_CONSUMER = 'reports';
+
+export interface StartReportsServiceOptions {
+  deps: ServiceDeps;
+  settings: ReportsSettings;
+}
+
+export interface ReportsServiceHandle extends RunningService {
+  /** Empties the projections and replays the kept stream; answers how many events it replayed. */
+  rebuildProjections(): Promise<number>;
+}
+
+/**
+ * Opens the reports schema (migrating it), serves the module on the bus and subscribes to every
+ * domain event: each is kept once and projected into the datasets.
+ */
+export async function startReportsService({ deps, settings }: StartReportsServiceOptions): Promise<ReportsServiceHandle> {
+  const schema = settings.NP_REPORTS_SCHEMA;
+  const pool = createQueryPool(settings.NP_DATABASE_URL, settings.NP_REPORTS_QUERY_POOL_MAX);
+  const service = await startModuleService({
+    name: 'reports',
+    contracts: REPORTS_CONTRACTS,
+    deps,
+    database: { url: settings.NP_DATABASE_URL, schema, entities: reportsEntities, migrations: reportsMigrations(schema), poolMax: settings.NP_DATABASE_POOL_MAX },
+    appModule: ({ db }) => ReportsModule.register({ ...deps, db, settings, pool }),
+  }).catch(async (error: unknown) => {
+    await pool.end();
+    throw error;
+  });
+  const stream = new EventStream(pool, schema, deps.logger);
+  try {
+    await deps.transport.subscribe(REPORTS_CONSUMER, ['#'], (event) => stream.record(event).then(() => undefined));
+  } catch (error) {
+    await service.close();
+    await pool.end();
+    throw error;
+  }
+  return {
+    checks: service.checks,
+    rebuildProjections: () => stream.rebuild(),
+    async close() {
+      await service.close();
+      await pool.end();
+    },
+  };
+}
+
+/** How the launchers start reports (see `defineModuleService`). */
+export const moduleService = defineModuleService({ name: 'reports', settingsSchema: reportsSettingsSchema, start: startReportsService });

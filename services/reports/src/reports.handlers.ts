@@ -1,0 +1,47 @@
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import type { ParsedRequestOf } from '@np/contracts';
+import { BusContext } from '@np/messaging';
+import type { Dataset, Report, RunResult } from './contracts/index.js';
+import { ReportsService } from './definitions/reports.service.js';
+
+/** Bodies arrive validated against the module's contracts; each handler is one call into a service. */
+@Controller()
+export class ReportsHandlers {
+  constructor(@Inject(ReportsService) private readonly reports: ReportsService) {}
+
+  @MessagePattern('reports.datasets.list')
+  datasets(): Promise<Dataset[]> {
+    return this.reports.datasets();
+  }
+
+  @MessagePattern('reports.create')
+  create(@Payload() body: ParsedRequestOf<'reports.create'>, @Ctx() ctx: BusContext): Promise<Report> {
+    return this.reports.create(body, ctx.principal);
+  }
+
+  @MessagePattern('reports.list')
+  list(): Promise<{ items: Report[] }> {
+    return this.reports.list();
+  }
+
+  @MessagePattern('reports.get')
+  get(@Payload() body: ParsedRequestOf<'reports.get'>): Promise<Report> {
+    return this.reports.get(body.id);
+  }
+
+  @MessagePattern('reports.update')
+  update(@Payload() body: ParsedRequestOf<'reports.update'>): Promise<Report> {
+    return this.reports.update(body.id, body.changes);
+  }
+
+  @MessagePattern('reports.delete')
+  remove(@Payload() body: ParsedRequestOf<'reports.delete'>): Promise<{ ok: true }> {
+    return this.reports.remove(body.id);
+  }
+
+  @MessagePattern('reports.run')
+  run(@Payload() body: ParsedRequestOf<'reports.run'>): Promise<RunResult> {
+    return this.reports.run(body.id);
+  }
+}
