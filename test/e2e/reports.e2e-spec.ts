@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { PDFParse } from 'pdf-parse';
 import type { ApiClient, ApiResponse } from '../harness/http-client.js';
 import { type PlatformUnderTest, shapeUnderTest } from '../harness/platform.js';
 import { startSession } from '../harness/session.js';
 
 // The reports module through the gateway, in both shapes: datasets fed by the users module's
-// events, definitions with their validation, runs with the row cap, and who may do what.
+// events, definitions with their validation, runs with the row cap, exports into the files
+// module read back with real readers, and who may do what.
 const shape = shapeUnderTest();
 const RUN_MAX_ROWS = 20;
 let platform: PlatformUnderTest;
@@ -14,7 +18,7 @@ let adminToken: string;
 let adminId: string;
 
 beforeAll(async () => {
-  ({ platform, api, adminToken } = await startSession(shape, { env: { NP_MODULES: 'users,reports', NP_REPORTS_RUN_MAX_ROWS: String(RUN_MAX_ROWS) } }));
+  ({ platform, api, adminToken } = await startSession(shape, { env: { NP_MODULES: 'users,files,reports', NP_REPORTS_RUN_MAX_ROWS: String(RUN_MAX_ROWS) } }));
   adminId = (await api.request<{ id: string }>('GET', '/v1/auth/me', { token: adminToken })).body.id;
 }, 120_000);
 afterAll(() => platform?.close(), 60_000);
@@ -160,5 +164,73 @@ describe(`reports (${shape})`, () => {
     expectError(await api.request('GET', '/v1/reports', { token: member }), 403, 'forbidden');
     expectError(await define({ dataset: 'users' }, member), 403, 'forbidden');
     expectError(await api.request('GET', '/v1/reports/datasets'), 401, 'token_missing');
+  });
+});
+
+describe(`report exports (${shape})`, () => {
+  interface ExportState {
+    status: string;
+    rows: number | null;
+    fileId: string | null;
+    error: string | null;
+  }
+
+  async function exportOf(reportId: string, format: string, token = adminToken): Promise<{ state: ExportState; bytes: Buffer }> {
+    const accepted = await api.request<{ id: string; status: string }>('POST', `/v1/reports/${reportId}/exports`, { token, json: { format } });
+    expect(accepted).toMatchObject({ status: 202, body: { status: 'queued' } });
+    const state = await waitFor('the export', async () => {
+      const polled = await api.request<ExportState>('GET', `/v1/reports/exports/${accepted.body.id}`, { token });
+      expect(polled.status).toBe(200);
+      return polled.body.status === 'succeeded' || polled.body.status === 'failed' ? polled.body : undefined;
+    }, 60_000);
+    expect(state).toMatchObject({ status: 'succeeded', error: null });
+    const download = await fetch(`${api.baseUrl}/v1/files/${state.fileId!}/content`, { headers: { authorization: `Bearer ${token}` } });
+    expect(download.status).toBe(200);
+    return { state, bytes: Buffer.from(await download.arrayBuffer()) };
+  }
+
+  it('exports CSV, XLSX and PDF into a file the caller downloads through the files module', async () => {
+    const tag = `exp${randomUUID().slice(0, 6)}`;
+    for (let at = 0; at < 5; at += 1) await userWith(at < 2 ? ['manager'] : ['member'], tag);
+    const report = await define({ name: 'Export e2e', dataset: 'users', filters: [{ field: 'displayName', op: 'eq', value: tag }] });
+    const counted = await define({ dataset: 'users', filters: [{ field: 'displayName', op: 'eq', value: tag }], aggregates: [{ op: 'count', as: 'n' }] });
+    await waitFor('every user projected', async () => ((await runOf(counted.body.id)).body.rows[0]?.[0] === 5 ? true : undefined));
+    const rows = (await runOf(report.body.id)).body;
+
+    const csv = await exportOf(report.body.id, 'csv');
+    expect(csv.state.rows).toBe(5);
+    const parsed = parse(csv.bytes) as string[][];
+    expect(parsed[0]).toEqual(rows.columns.map((column) => column.name));
+    expect(parsed.slice(1).map((row) => row[1])).toEqual(rows.rows.map((row) => row[1]));
+
+    const xlsx = await exportOf(report.body.id, 'xlsx');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.bytes as unknown as ArrayBuffer);
+    const values = workbook.worksheets[0]!.getSheetValues().slice(1) as unknown[][];
+    expect(values.slice(1).map((row) => row[2])).toEqual(rows.rows.map((row) => row[1]));
+
+    const pdf = await exportOf(report.body.id, 'pdf');
+    const parser = new PDFParse({ data: new Uint8Array(pdf.bytes) });
+    const text = (await parser.getText()).text;
+    await parser.destroy();
+    expect(text).toContain(`Filters: displayName eq "${tag}"`);
+    for (const row of rows.rows) expect(text).toContain(String(row[1]));
+
+    const runs = await api.request<{ items: ExportState[] }>('GET', `/v1/reports/${report.body.id}/runs`, { token: adminToken });
+    expect(runs.status).toBe(200);
+    expect(runs.body.items.map((item) => item.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    // The file is the caller's: another member does not see it.
+    const member = await tokenOf(['member']);
+    expectError(await api.request('GET', `/v1/files/${csv.state.fileId!}`, { token: member }), 404, 'not_found');
+  });
+
+  it('refuses a bad format, an unknown report or export, and members', async () => {
+    const report = await define({ dataset: 'users' });
+    expectError(await api.request('POST', `/v1/reports/${report.body.id}/exports`, { token: adminToken, json: { format: 'docx' } }), 400, 'validation_failed');
+    expectError(await api.request('POST', `/v1/reports/${randomUUID()}/exports`, { token: adminToken, json: { format: 'csv' } }), 404, 'not_found');
+    expectError(await api.request('GET', `/v1/reports/exports/${randomUUID()}`, { token: adminToken }), 404, 'not_found');
+    expectError(await api.request('GET', `/v1/reports/${randomUUID()}/runs`, { token: adminToken }), 404, 'not_found');
+    const member = await tokenOf(['member']);
+    expectError(await api.request('POST', `/v1/reports/${report.body.id}/exports`, { token: member, json: { format: 'csv' } }), 403, 'forbidden');
   });
 });

@@ -31,7 +31,7 @@ export interface RouteDeclaration {
   readonly params?: z.ZodType;
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
-  readonly status: 200 | 201 | 204;
+  readonly status: 200 | 201 | 202 | 204;
   readonly pattern: MessagePattern;
   /** Builds the bus request from the parsed parts (the bus client validates it once more before sending). */
   readonly toBus: (parts: HttpParts) => unknown;
@@ -50,7 +50,7 @@ export interface RouteSpec<P extends MessagePattern, PS extends z.ZodType | unde
   query?: QS;
   body?: BS;
   /** 200 when not given. */
-  status?: 200 | 201 | 204;
+  status?: 200 | 201 | 202 | 204;
   pattern: P;
   toBus: (parts: HttpParts<Parsed<PS>, Parsed<QS>, Parsed<BS>>) => RequestOf<P>;
   errors?: readonly ErrorCode[];

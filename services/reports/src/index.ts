@@ -2,6 +2,11 @@ import { defineModuleService, type RunningService, type ServiceDeps, startModule
 import { REPORTS_CONTRACTS } from './contracts/index.js';
 import { reportsEntities } from './entities/index.js';
 import { reportsMigrations } from './migrations.js';
+import { ReportsService } from './definitions/reports.service.js';
+import { ExportRunner } from './exports/export-runner.js';
+import { startExportWorker } from './exports/export-worker.js';
+import { ExportsRepository } from './exports/exports.repository.js';
+import { JobQueue } from './exports/job-queue.js';
 import { EventStream } from './projections/event-stream.js';
 import { createQueryPool } from './query/query-pool.js';
 import { ReportsModule } from './reports.module.js';
@@ -30,31 +35,35 @@ export interface ReportsServiceHandle extends RunningService {
 export async function startReportsService({ deps, settings }: StartReportsServiceOptions): Promise<ReportsServiceHandle> {
   const schema = settings.NP_REPORTS_SCHEMA;
   const pool = createQueryPool(settings.NP_DATABASE_URL, settings.NP_REPORTS_QUERY_POOL_MAX);
+  const queue = new JobQueue(settings.NP_DATABASE_URL, schema, deps.logger, settings.NP_REPORTS_EXPORT_RETRIES);
   const service = await startModuleService({
     name: 'reports',
     contracts: REPORTS_CONTRACTS,
     deps,
     database: { url: settings.NP_DATABASE_URL, schema, entities: reportsEntities, migrations: reportsMigrations(schema), poolMax: settings.NP_DATABASE_POOL_MAX },
-    appModule: ({ db }) => ReportsModule.register({ ...deps, db, settings, pool }),
+    appModule: ({ db }) => ReportsModule.register({ ...deps, db, settings, pool, queue }),
   }).catch(async (error: unknown) => {
     await pool.end();
     throw error;
   });
   const stream = new EventStream(pool, schema, deps.logger);
-  try {
-    await deps.transport.subscribe(REPORTS_CONSUMER, ['#'], (event) => stream.record(event).then(() => undefined));
-  } catch (error) {
+  const close = async () => {
+    await queue.stop();
     await service.close();
     await pool.end();
+  };
+  try {
+    await deps.transport.subscribe(REPORTS_CONSUMER, ['#'], (event) => stream.record(event).then(() => undefined));
+    const runner = new ExportRunner(pool, deps.bus, settings, deps.logger);
+    await startExportWorker(queue, { exports: service.app.get(ExportsRepository), reports: service.app.get(ReportsService), runner, logger: deps.logger });
+  } catch (error) {
+    await close();
     throw error;
   }
   return {
     checks: service.checks,
     rebuildProjections: () => stream.rebuild(),
-    async close() {
-      await service.close();
-      await pool.end();
-    },
+    close,
   };
 }
 

@@ -82,5 +82,24 @@ export function reportsMigrations(schema: string): MigrationObject[] {
          return null;
        end $$`,
     ]),
+    sqlMigration('0002_exports', [
+      `create table ${s}.exports (
+        id uuid primary key,
+        report_id uuid not null,
+        schedule_id uuid,
+        owner_id uuid not null,
+        format text not null,
+        status text not null,
+        rows bigint,
+        file_id uuid,
+        error text,
+        warning text,
+        attempts integer not null default 0,
+        created_at timestamptz not null,
+        started_at timestamptz,
+        finished_at timestamptz
+      )`,
+      `create index exports_report on ${s}.exports (report_id, created_at desc)`,
+    ]),
   ];
 }

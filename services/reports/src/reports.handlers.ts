@@ -2,13 +2,17 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import type { ParsedRequestOf } from '@np/contracts';
 import { BusContext } from '@np/messaging';
-import type { Dataset, Report, RunResult } from './contracts/index.js';
+import type { Dataset, Export, ExportStatus, Report, RunResult } from './contracts/index.js';
 import { ReportsService } from './definitions/reports.service.js';
+import { ExportsService } from './exports/exports.service.js';
 
 /** Bodies arrive validated against the module's contracts; each handler is one call into a service. */
 @Controller()
 export class ReportsHandlers {
-  constructor(@Inject(ReportsService) private readonly reports: ReportsService) {}
+  constructor(
+    @Inject(ReportsService) private readonly reports: ReportsService,
+    @Inject(ExportsService) private readonly exports: ExportsService,
+  ) {}
 
   @MessagePattern('reports.datasets.list')
   datasets(): Promise<Dataset[]> {
@@ -43,5 +47,20 @@ export class ReportsHandlers {
   @MessagePattern('reports.run')
   run(@Payload() body: ParsedRequestOf<'reports.run'>): Promise<RunResult> {
     return this.reports.run(body.id);
+  }
+
+  @MessagePattern('reports.exports.create')
+  createExport(@Payload() body: ParsedRequestOf<'reports.exports.create'>, @Ctx() ctx: BusContext): Promise<{ id: string; status: ExportStatus }> {
+    return this.exports.request(body.id, body.format, ctx.principal);
+  }
+
+  @MessagePattern('reports.exports.get')
+  getExport(@Payload() body: ParsedRequestOf<'reports.exports.get'>): Promise<Export> {
+    return this.exports.get(body.exportId);
+  }
+
+  @MessagePattern('reports.runs.list')
+  runs(@Payload() body: ParsedRequestOf<'reports.runs.list'>): Promise<{ items: Export[] }> {
+    return this.exports.runs(body.id);
   }
 }

@@ -3,6 +3,9 @@ import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, SETTINGS } from '@n
 import type pg from 'pg';
 import { DatasetCatalog } from './datasets/dataset-catalog.js';
 import { DefinitionsRepository } from './definitions/definitions.repository.js';
+import { ExportsRepository } from './exports/exports.repository.js';
+import { ExportsService } from './exports/exports.service.js';
+import { JOB_QUEUE, type JobQueue } from './exports/job-queue.js';
 import { ReportsService } from './definitions/reports.service.js';
 import { QUERY_POOL } from './query/query-pool.js';
 import { ReportRunner } from './query/report-runner.js';
@@ -12,6 +15,7 @@ import type { ReportsSettings } from './settings.js';
 export interface ReportsModuleDeps extends DataServiceDeps {
   settings: ReportsSettings;
   pool: pg.Pool;
+  queue: JobQueue;
 }
 
 @Module({})
@@ -26,12 +30,15 @@ export class ReportsModule {
         { provide: LOGGER, useValue: deps.logger },
         { provide: SETTINGS, useValue: deps.settings },
         { provide: QUERY_POOL, useValue: deps.pool },
+        { provide: JOB_QUEUE, useValue: deps.queue },
         DefinitionsRepository,
         DatasetCatalog,
         ReportRunner,
         ReportsService,
+        ExportsRepository,
+        ExportsService,
       ],
-      exports: [ReportsService],
+      exports: [ReportsService, ExportsRepository, ExportsService],
     };
   }
 }

@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type FilesServiceHandle, filesSettingsSchema, startFilesService } from '@np/files';
 import type { EventName } from '@np/contracts';
 import { BusClient, type EventEnvelope, InProcessTransport } from '@np/messaging';
 import { createLogger } from '@np/observability';
@@ -15,6 +19,8 @@ export interface ReportsUnderTest {
   tokens: TestTokens;
   schema: string;
   sql: pg.Pool;
+  /** The files module beside it (exports land there), when asked for. */
+  files?: FilesServiceHandle;
   /** Publishes events and waits until reports has handled them all. */
   deliver(...events: EventEnvelope[]): Promise<void>;
   close(): Promise<void>;
@@ -26,12 +32,20 @@ export function event(name: string, payload: unknown, extra: Partial<EventEnvelo
 }
 
 /** The reports service against the real PostgreSQL, on the in-process bus, called as the gateway would. */
-export async function startReportsUnderTest(env: Record<string, string> = {}): Promise<ReportsUnderTest> {
+export async function startReportsUnderTest(env: Record<string, string> = {}, options: { withFiles?: boolean } = {}): Promise<ReportsUnderTest> {
   const schema = uniqueName('reports_test');
   const transport = new InProcessTransport();
   await transport.start();
   const tokens = await testTokens();
-  const settings = reportsSettingsSchema.parse({ LOG_LEVEL: 'silent', NP_DATABASE_URL: testDatabaseUrl(), NP_REPORTS_SCHEMA: schema, ...env });
+  const filesSchema = uniqueName('files_test');
+  const dataDir = mkdtempSync(join(tmpdir(), 'np-reports-files-'));
+  let files: FilesServiceHandle | undefined;
+  if (options.withFiles) {
+    const filesSettings = filesSettingsSchema.parse({ LOG_LEVEL: 'silent', NP_DATABASE_URL: testDatabaseUrl(), NP_FILES_SCHEMA: filesSchema, NP_FILES_STORAGE: 'local', NP_DATA_DIR: dataDir, NP_FILES_DATA_PORT: '0', ...env });
+    const filesDeps = createServiceDeps('files', filesSettings, transport, { logger: createLogger({ service: 'files-test', level: 'silent' }), verifier: tokens.verifier });
+    files = await startFilesService({ deps: filesDeps, settings: filesSettings });
+  }
+  const settings = reportsSettingsSchema.parse({ LOG_LEVEL: 'silent', NP_DATABASE_URL: testDatabaseUrl(), NP_REPORTS_SCHEMA: schema, ...(files ? { NP_FILES_URL: files.dataUrl } : {}), ...env });
   const deps = createServiceDeps('reports', settings, transport, { logger: createLogger({ service: 'reports-test', level: 'silent' }), verifier: tokens.verifier });
   const service = await startReportsService({ deps, settings });
   const sql = new pg.Pool({ connectionString: testDatabaseUrl(), max: 2 });
@@ -47,12 +61,16 @@ export async function startReportsUnderTest(env: Record<string, string> = {}): P
     tokens,
     schema,
     sql,
+    ...(files ? { files } : {}),
     deliver,
     async close() {
       await service.close();
+      await files?.close();
       await transport.close();
       await sql.query(`drop schema if exists ${quoteIdentifier(schema)} cascade`);
+      await sql.query(`drop schema if exists ${quoteIdentifier(filesSchema)} cascade`);
       await sql.end();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

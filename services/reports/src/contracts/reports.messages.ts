@@ -13,6 +13,9 @@ export const REPORTS_MESSAGES = {
   'reports.update': message(schemas.updateReportCommandSchema, schemas.reportSchema),
   'reports.delete': message(schemas.reportIdParamsSchema, z.object({ ok: z.literal(true) })),
   'reports.run': message(schemas.reportIdParamsSchema, schemas.runResultSchema),
+  'reports.exports.create': message(schemas.createExportCommandSchema, schemas.exportAcceptedSchema),
+  'reports.exports.get': message(schemas.exportIdParamsSchema, schemas.exportSchema),
+  'reports.runs.list': message(schemas.reportIdParamsSchema, schemas.runListSchema),
 } as const;
 
 /** The events reports publishes: exactly those its manifest entry lists. */

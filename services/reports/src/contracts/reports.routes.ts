@@ -1,6 +1,6 @@
 import { type RouteDeclaration, route } from '@np/contracts';
 import './reports.messages.js';
-import { createReportRequestSchema, reportIdParamsSchema, updateReportRequestSchema } from './reports.schemas.js';
+import { createExportRequestSchema, createReportRequestSchema, exportIdParamsSchema, reportIdParamsSchema, updateReportRequestSchema } from './reports.schemas.js';
 
 const read = { permission: 'reports:read' } as const;
 const write = { permission: 'reports:write' } as const;
@@ -42,4 +42,19 @@ export const REPORTS_ROUTES: readonly RouteDeclaration[] = [
     toBus: ({ params }) => params,
     errors: ['not_found', 'result_too_large'],
   }),
+
+  route({
+    method: 'POST',
+    path: '/v1/reports/:id/exports',
+    summary: 'Export a report as CSV, XLSX or PDF into a file of the caller (a job; poll the export)',
+    policy: read,
+    params: reportIdParamsSchema,
+    body: createExportRequestSchema,
+    status: 202,
+    pattern: 'reports.exports.create',
+    toBus: ({ params, body }) => ({ id: params.id, format: body.format }),
+    errors: ['not_found'],
+  }),
+  route({ method: 'GET', path: '/v1/reports/exports/:exportId', summary: 'An export: its status, rows, file and error', policy: read, params: exportIdParamsSchema, pattern: 'reports.exports.get', toBus: ({ params }) => params, errors: ['not_found'] }),
+  route({ method: 'GET', path: '/v1/reports/:id/runs', summary: "A report's deliveries (exports and scheduled runs), newest first", policy: read, params: reportIdParamsSchema, pattern: 'reports.runs.list', toBus: ({ params }) => params, errors: ['not_found'] }),
 ];

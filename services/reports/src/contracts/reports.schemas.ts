@@ -102,3 +102,34 @@ export const runResultSchema = z.object({
   rows: z.array(z.array(cellSchema)),
 });
 export type RunResult = z.infer<typeof runResultSchema>;
+
+export const exportFormatSchema = z.enum(['csv', 'xlsx', 'pdf']);
+export type ExportFormat = z.infer<typeof exportFormatSchema>;
+export const exportStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed']);
+export type ExportStatus = z.infer<typeof exportStatusSchema>;
+
+export const createExportRequestSchema = z.strictObject({ format: exportFormatSchema });
+export const createExportCommandSchema = z.strictObject({ id: z.uuid(), format: exportFormatSchema });
+export const exportIdParamsSchema = z.strictObject({ exportId: z.uuid() });
+
+/** One export (a delivery, when a schedule made it): the file it left in the files module, or why not. */
+export const exportSchema = z.object({
+  id: z.uuid(),
+  reportId: z.uuid(),
+  scheduleId: z.uuid().nullable(),
+  format: exportFormatSchema,
+  status: exportStatusSchema,
+  rows: z.number().int().nullable(),
+  fileId: z.uuid().nullable(),
+  error: z.string().nullable(),
+  /** Set when the format's cap left rows out (XLSX, PDF). */
+  warning: z.string().nullable(),
+  attempts: z.number().int(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  durationMs: z.number().int().nullable(),
+});
+export type Export = z.infer<typeof exportSchema>;
+export const exportAcceptedSchema = z.object({ id: z.uuid(), status: exportStatusSchema });
+export const runListSchema = z.object({ items: z.array(exportSchema) });

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, type Principal } from '@np/contracts';
+import type { Export, ExportFormat, ExportStatus } from '../contracts/index.js';
+import { ReportsService } from '../definitions/reports.service.js';
+import { type ExportRecord, ExportsRepository, toExport } from './exports.repository.js';
+import { JOB_QUEUE, type JobQueue } from './job-queue.js';
+
+/** How many deliveries `GET /v1/reports/:id/runs` answers, newest first. */
+const RUNS_LISTED = 100;
+
+/** Export requests and their state; the job that makes the file is ExportWorker. */
+@Injectable()
+export class ExportsService {
+  constructor(
+    @Inject(ExportsRepository) private readonly exports: ExportsRepository,
+    @Inject(ReportsService) private readonly reports: ReportsService,
+    @Inject(JOB_QUEUE) private readonly queue: Pick<JobQueue, 'enqueueExport'>,
+  ) {}
+
+  /** Queues an export of the report as a file of the caller (or of a schedule's owner). */
+  async request(reportId: string, format: ExportFormat, owner: Principal | { sub: string } | undefined, scheduleId: string | null = null): Promise<{ id: string; status: ExportStatus }> {
+    if (!owner) throw new AppError('token_missing', 'Exporting a report needs a signed-in caller.');
+    const report = await this.reports.record(reportId);
+    await this.reports.validated(report.query);
+    const record = await this.exports.insert({ id: randomUUID(), reportId, scheduleId, ownerId: owner.sub, format });
+    await this.queue.enqueueExport(record.id);
+    return { id: record.id, status: record.status };
+  }
+
+  async get(exportId: string): Promise<Export> {
+    const record = await this.exports.findById(exportId);
+    if (!record) throw new AppError('not_found', `No export ${exportId}.`);
+    return toExport(record);
+  }
+
+  async runs(reportId: string): Promise<{ items: Export[] }> {
+    await this.reports.record(reportId);
+    return { items: (await this.exports.listForReport(reportId, RUNS_LISTED)).map(toExport) };
+  }
+
+  findRecord(exportId: string): Promise<ExportRecord | null> {
+    return this.exports.findById(exportId);
+  }
+}
