@@ -4,7 +4,9 @@ import { reportsEntities } from './entities/index.js';
 import { reportsMigrations } from './migrations.js';
 import { ReportsService } from './definitions/reports.service.js';
 import { ExportRunner } from './exports/export-runner.js';
-import { startExportWorker } from './exports/export-worker.js';
+import { startExportWorker, startScheduleWorker } from './exports/export-worker.js';
+import { ExportsService } from './exports/exports.service.js';
+import { SchedulesService } from './exports/schedules.service.js';
 import { ExportsRepository } from './exports/exports.repository.js';
 import { JobQueue } from './exports/job-queue.js';
 import { EventStream } from './projections/event-stream.js';
@@ -35,7 +37,7 @@ export interface ReportsServiceHandle extends RunningService {
 export async function startReportsService({ deps, settings }: StartReportsServiceOptions): Promise<ReportsServiceHandle> {
   const schema = settings.NP_REPORTS_SCHEMA;
   const pool = createQueryPool(settings.NP_DATABASE_URL, settings.NP_REPORTS_QUERY_POOL_MAX);
-  const queue = new JobQueue(settings.NP_DATABASE_URL, schema, deps.logger, settings.NP_REPORTS_EXPORT_RETRIES);
+  const queue = new JobQueue(settings.NP_DATABASE_URL, schema, deps.logger, settings.NP_REPORTS_EXPORT_RETRIES, settings.NP_REPORTS_CRON_CHECK_SECONDS);
   const service = await startModuleService({
     name: 'reports',
     contracts: REPORTS_CONTRACTS,
@@ -56,6 +58,7 @@ export async function startReportsService({ deps, settings }: StartReportsServic
     await deps.transport.subscribe(REPORTS_CONSUMER, ['#'], (event) => stream.record(event).then(() => undefined));
     const runner = new ExportRunner(pool, deps.bus, settings, deps.logger);
     await startExportWorker(queue, { exports: service.app.get(ExportsRepository), reports: service.app.get(ReportsService), runner, logger: deps.logger });
+    await startScheduleWorker(queue, { schedules: service.app.get(SchedulesService), exports: service.app.get(ExportsService), logger: deps.logger });
   } catch (error) {
     await close();
     throw error;

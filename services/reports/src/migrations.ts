@@ -101,5 +101,17 @@ export function reportsMigrations(schema: string): MigrationObject[] {
       )`,
       `create index exports_report on ${s}.exports (report_id, created_at desc)`,
     ]),
+    sqlMigration('0003_schedules', [
+      `create table ${s}.report_schedules (
+        id uuid primary key,
+        report_id uuid not null,
+        owner_id uuid not null,
+        cron text not null,
+        timezone text not null,
+        format text not null,
+        created_at timestamptz not null
+      )`,
+      `create index report_schedules_report on ${s}.report_schedules (report_id)`,
+    ]),
   ];
 }

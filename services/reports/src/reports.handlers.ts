@@ -2,9 +2,10 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import type { ParsedRequestOf } from '@np/contracts';
 import { BusContext } from '@np/messaging';
-import type { Dataset, Export, ExportStatus, Report, RunResult } from './contracts/index.js';
+import type { Dataset, Export, ExportStatus, Report, RunResult, Schedule } from './contracts/index.js';
 import { ReportsService } from './definitions/reports.service.js';
 import { ExportsService } from './exports/exports.service.js';
+import { SchedulesService } from './exports/schedules.service.js';
 
 /** Bodies arrive validated against the module's contracts; each handler is one call into a service. */
 @Controller()
@@ -12,6 +13,7 @@ export class ReportsHandlers {
   constructor(
     @Inject(ReportsService) private readonly reports: ReportsService,
     @Inject(ExportsService) private readonly exports: ExportsService,
+    @Inject(SchedulesService) private readonly schedules: SchedulesService,
   ) {}
 
   @MessagePattern('reports.datasets.list')
@@ -62,5 +64,20 @@ export class ReportsHandlers {
   @MessagePattern('reports.runs.list')
   runs(@Payload() body: ParsedRequestOf<'reports.runs.list'>): Promise<{ items: Export[] }> {
     return this.exports.runs(body.id);
+  }
+
+  @MessagePattern('reports.schedules.create')
+  createSchedule(@Payload() body: ParsedRequestOf<'reports.schedules.create'>, @Ctx() ctx: BusContext): Promise<Schedule> {
+    return this.schedules.create(body.id, body.schedule, ctx.principal);
+  }
+
+  @MessagePattern('reports.schedules.list')
+  listSchedules(@Payload() body: ParsedRequestOf<'reports.schedules.list'>): Promise<{ items: Schedule[] }> {
+    return this.schedules.list(body.id);
+  }
+
+  @MessagePattern('reports.schedules.delete')
+  removeSchedule(@Payload() body: ParsedRequestOf<'reports.schedules.delete'>): Promise<{ ok: true }> {
+    return this.schedules.remove(body.id, body.scheduleId);
   }
 }

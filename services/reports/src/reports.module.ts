@@ -6,6 +6,7 @@ import { DefinitionsRepository } from './definitions/definitions.repository.js';
 import { ExportsRepository } from './exports/exports.repository.js';
 import { ExportsService } from './exports/exports.service.js';
 import { JOB_QUEUE, type JobQueue } from './exports/job-queue.js';
+import { SchedulesService } from './exports/schedules.service.js';
 import { ReportsService } from './definitions/reports.service.js';
 import { QUERY_POOL } from './query/query-pool.js';
 import { ReportRunner } from './query/report-runner.js';
@@ -37,8 +38,9 @@ export class ReportsModule {
         ReportsService,
         ExportsRepository,
         ExportsService,
+        SchedulesService,
       ],
-      exports: [ReportsService, ExportsRepository, ExportsService],
+      exports: [ReportsService, ExportsRepository, ExportsService, SchedulesService],
     };
   }
 }

@@ -20,6 +20,8 @@ export const reportsSettingsSchema = processSettingsSchema
     NP_REPORTS_PDF_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     /** How many times a failed export is tried again (pg-boss retries, with backoff). */
     NP_REPORTS_EXPORT_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+    /** How often each replica looks for schedules that came due (pg-boss's cron monitor, 1–45 s); a tick is still sent once. */
+    NP_REPORTS_CRON_CHECK_SECONDS: z.coerce.number().int().min(1).max(45).default(30),
     /** Connections of the query pool (runs, exports, projections), apart from the ORM's. */
     NP_REPORTS_QUERY_POOL_MAX: z.coerce.number().int().min(1).max(50).default(4),
   })

@@ -21,6 +21,7 @@ export interface ReportsUnderTest {
   sql: pg.Pool;
   /** The files module beside it (exports land there), when asked for. */
   files?: FilesServiceHandle;
+  filesSchema: string;
   /** Publishes events and waits until reports has handled them all. */
   deliver(...events: EventEnvelope[]): Promise<void>;
   close(): Promise<void>;
@@ -32,12 +33,13 @@ export function event(name: string, payload: unknown, extra: Partial<EventEnvelo
 }
 
 /** The reports service against the real PostgreSQL, on the in-process bus, called as the gateway would. */
-export async function startReportsUnderTest(env: Record<string, string> = {}, options: { withFiles?: boolean } = {}): Promise<ReportsUnderTest> {
-  const schema = uniqueName('reports_test');
+export async function startReportsUnderTest(env: Record<string, string> = {}, options: { withFiles?: boolean; schema?: string; filesSchema?: string } = {}): Promise<ReportsUnderTest> {
+  // A replica of another instance shares its schemas.
+  const schema = options.schema ?? uniqueName('reports_test');
   const transport = new InProcessTransport();
   await transport.start();
   const tokens = await testTokens();
-  const filesSchema = uniqueName('files_test');
+  const filesSchema = options.filesSchema ?? uniqueName('files_test');
   const dataDir = mkdtempSync(join(tmpdir(), 'np-reports-files-'));
   let files: FilesServiceHandle | undefined;
   if (options.withFiles) {
@@ -62,6 +64,7 @@ export async function startReportsUnderTest(env: Record<string, string> = {}, op
     schema,
     sql,
     ...(files ? { files } : {}),
+    filesSchema,
     deliver,
     async close() {
       await service.close();

@@ -16,6 +16,9 @@ export const REPORTS_MESSAGES = {
   'reports.exports.create': message(schemas.createExportCommandSchema, schemas.exportAcceptedSchema),
   'reports.exports.get': message(schemas.exportIdParamsSchema, schemas.exportSchema),
   'reports.runs.list': message(schemas.reportIdParamsSchema, schemas.runListSchema),
+  'reports.schedules.create': message(schemas.createScheduleCommandSchema, schemas.scheduleSchema),
+  'reports.schedules.list': message(schemas.reportIdParamsSchema, schemas.scheduleListSchema),
+  'reports.schedules.delete': message(schemas.scheduleIdParamsSchema, z.object({ ok: z.literal(true) })),
 } as const;
 
 /** The events reports publishes: exactly those its manifest entry lists. */

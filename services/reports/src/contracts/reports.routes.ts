@@ -1,6 +1,6 @@
 import { type RouteDeclaration, route } from '@np/contracts';
 import './reports.messages.js';
-import { createExportRequestSchema, createReportRequestSchema, exportIdParamsSchema, reportIdParamsSchema, updateReportRequestSchema } from './reports.schemas.js';
+import { createExportRequestSchema, createReportRequestSchema, createScheduleRequestSchema, scheduleIdParamsSchema, exportIdParamsSchema, reportIdParamsSchema, updateReportRequestSchema } from './reports.schemas.js';
 
 const read = { permission: 'reports:read' } as const;
 const write = { permission: 'reports:write' } as const;
@@ -57,4 +57,29 @@ export const REPORTS_ROUTES: readonly RouteDeclaration[] = [
   }),
   route({ method: 'GET', path: '/v1/reports/exports/:exportId', summary: 'An export: its status, rows, file and error', policy: read, params: exportIdParamsSchema, pattern: 'reports.exports.get', toBus: ({ params }) => params, errors: ['not_found'] }),
   route({ method: 'GET', path: '/v1/reports/:id/runs', summary: "A report's deliveries (exports and scheduled runs), newest first", policy: read, params: reportIdParamsSchema, pattern: 'reports.runs.list', toBus: ({ params }) => params, errors: ['not_found'] }),
+
+  route({
+    method: 'POST',
+    path: '/v1/reports/:id/schedules',
+    summary: 'Export the report on a cron schedule in a time zone (each tick once, whatever the replicas)',
+    policy: write,
+    params: reportIdParamsSchema,
+    body: createScheduleRequestSchema,
+    status: 201,
+    pattern: 'reports.schedules.create',
+    toBus: ({ params, body }) => ({ id: params.id, schedule: body }),
+    errors: ['not_found'],
+  }),
+  route({ method: 'GET', path: '/v1/reports/:id/schedules', summary: "A report's schedules", policy: read, params: reportIdParamsSchema, pattern: 'reports.schedules.list', toBus: ({ params }) => params, errors: ['not_found'] }),
+  route({
+    method: 'DELETE',
+    path: '/v1/reports/:id/schedules/:scheduleId',
+    summary: 'Stop a schedule (its runs stay in the history)',
+    policy: write,
+    params: scheduleIdParamsSchema,
+    status: 204,
+    pattern: 'reports.schedules.delete',
+    toBus: ({ params }) => params,
+    errors: ['not_found'],
+  }),
 ];

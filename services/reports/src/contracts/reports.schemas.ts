@@ -133,3 +133,24 @@ export const exportSchema = z.object({
 export type Export = z.infer<typeof exportSchema>;
 export const exportAcceptedSchema = z.object({ id: z.uuid(), status: exportStatusSchema });
 export const runListSchema = z.object({ items: z.array(exportSchema) });
+
+export const createScheduleRequestSchema = z.strictObject({
+  /** Five fields (minute hour day month weekday), as cron reads them. */
+  cron: z.string().trim().min(9).max(100),
+  timezone: z.string().min(1).max(64).default('UTC'),
+  format: exportFormatSchema,
+});
+export const createScheduleCommandSchema = z.strictObject({ id: z.uuid(), schedule: createScheduleRequestSchema });
+export const scheduleIdParamsSchema = z.strictObject({ id: z.uuid(), scheduleId: z.uuid() });
+
+export const scheduleSchema = z.object({
+  id: z.uuid(),
+  reportId: z.uuid(),
+  cron: z.string(),
+  timezone: z.string(),
+  format: exportFormatSchema,
+  ownerId: z.uuid(),
+  createdAt: z.iso.datetime(),
+});
+export type Schedule = z.infer<typeof scheduleSchema>;
+export const scheduleListSchema = z.object({ items: z.array(scheduleSchema) });

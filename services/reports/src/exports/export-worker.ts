@@ -2,7 +2,9 @@ import type { Logger } from '@np/observability';
 import type { ReportsService } from '../definitions/reports.service.js';
 import type { ExportRunner } from './export-runner.js';
 import type { ExportsRepository } from './exports.repository.js';
-import { EXPORT_QUEUE, type ExportJob, type JobQueue } from './job-queue.js';
+import type { ExportsService } from './exports.service.js';
+import { EXPORT_QUEUE, type ExportJob, type JobQueue, SCHEDULE_QUEUE, type ScheduleJob } from './job-queue.js';
+import type { SchedulesService } from './schedules.service.js';
 
 /**
  * Works the export queue: each job makes one export's file. A failed attempt goes back to the
@@ -29,5 +31,20 @@ export async function startExportWorker(queue: JobQueue, deps: { exports: Export
       deps.logger.warn({ err: error, exportId: record.id, final }, 'export attempt failed');
       if (!final) throw error;
     }
+  });
+}
+
+/**
+ * Works the schedule queue: each tick of a schedule (one job, whichever replica's cron pass sent
+ * it) becomes one export of its report, owned by whoever made the schedule, in its history.
+ */
+export async function startScheduleWorker(queue: JobQueue, deps: { schedules: SchedulesService; exports: ExportsService; logger: Logger }): Promise<void> {
+  await queue.start();
+  await queue.boss.work<ScheduleJob>(SCHEDULE_QUEUE, { batchSize: 1 }, async ([job]) => {
+    if (!job) return;
+    const schedule = await deps.schedules.find(job.data.scheduleId);
+    if (!schedule) return; // removed since
+    const accepted = await deps.exports.request(schedule.reportId, schedule.format, { sub: schedule.ownerId }, schedule.id, job.id);
+    deps.logger.info({ scheduleId: schedule.id, exportId: accepted.id }, 'scheduled export queued');
   });
 }

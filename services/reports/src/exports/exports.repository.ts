@@ -38,7 +38,8 @@ export class ExportsRepository {
   }
 
   async insert(record: Pick<ExportRecord, 'id' | 'reportId' | 'scheduleId' | 'ownerId' | 'format'>): Promise<ExportRecord> {
-    const result = await this.pool.query(`insert into ${this.table} (id, report_id, schedule_id, owner_id, format, status, created_at) values ($1, $2, $3, $4, $5, 'queued', now()) returning ${COLUMNS}`, [
+    const result = await this.pool.query(`insert into ${this.table} (id, report_id, schedule_id, owner_id, format, status, created_at) values ($1, $2, $3, $4, $5, 'queued', now())
+       on conflict (id) do update set id = excluded.id returning ${COLUMNS}`, [
       record.id,
       record.reportId,
       record.scheduleId,

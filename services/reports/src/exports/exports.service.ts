@@ -18,12 +18,15 @@ export class ExportsService {
     @Inject(JOB_QUEUE) private readonly queue: Pick<JobQueue, 'enqueueExport'>,
   ) {}
 
-  /** Queues an export of the report as a file of the caller (or of a schedule's owner). */
-  async request(reportId: string, format: ExportFormat, owner: Principal | { sub: string } | undefined, scheduleId: string | null = null): Promise<{ id: string; status: ExportStatus }> {
+  /**
+   * Queues an export of the report as a file of the caller (or of a schedule's owner). A
+   * schedule's tick names its export by the tick's job id, so a retried tick queues the same one.
+   */
+  async request(reportId: string, format: ExportFormat, owner: Principal | { sub: string } | undefined, scheduleId: string | null = null, exportId: string = randomUUID()): Promise<{ id: string; status: ExportStatus }> {
     if (!owner) throw new AppError('token_missing', 'Exporting a report needs a signed-in caller.');
     const report = await this.reports.record(reportId);
     await this.reports.validated(report.query);
-    const record = await this.exports.insert({ id: randomUUID(), reportId, scheduleId, ownerId: owner.sub, format });
+    const record = await this.exports.insert({ id: exportId, reportId, scheduleId, ownerId: owner.sub, format });
     await this.queue.enqueueExport(record.id);
     return { id: record.id, status: record.status };
   }

@@ -3,9 +3,14 @@ import { PgBoss } from 'pg-boss';
 
 export const JOB_QUEUE = Symbol('JOB_QUEUE');
 export const EXPORT_QUEUE = 'reports-export';
+export const SCHEDULE_QUEUE = 'reports-schedule';
 
 export interface ExportJob {
   exportId: string;
+}
+
+export interface ScheduleJob {
+  scheduleId: string;
 }
 
 /**
@@ -21,9 +26,10 @@ export class JobQueue {
     schema: string,
     private readonly logger: Logger,
     private readonly retries: number,
+    cronCheckSeconds = 30,
   ) {
     // The schema exists (openDatabase made it); a tenant's role may not create schemas.
-    this.boss = new PgBoss({ connectionString: url, schema, createSchema: false, max: 3 });
+    this.boss = new PgBoss({ connectionString: url, schema, createSchema: false, max: 3, cronMonitorIntervalSeconds: cronCheckSeconds, cronWorkerIntervalSeconds: Math.min(5, cronCheckSeconds) });
     this.boss.on('error', (error: unknown) => this.logger.error({ err: error }, 'job queue error'));
   }
 
@@ -31,6 +37,7 @@ export class JobQueue {
     this.started ??= (async () => {
       await this.boss.start();
       await this.boss.createQueue(EXPORT_QUEUE, { retryLimit: this.retries, retryDelay: 2, retryBackoff: true });
+      await this.boss.createQueue(SCHEDULE_QUEUE, { retryLimit: 3, retryDelay: 2, retryBackoff: true });
     })();
     return this.started;
   }
@@ -38,6 +45,17 @@ export class JobQueue {
   async enqueueExport(exportId: string): Promise<void> {
     await this.start();
     await this.boss.send(EXPORT_QUEUE, { exportId } satisfies ExportJob);
+  }
+
+  /** One pg-boss schedule per report schedule, keyed by its id: every replica's cron pass files a tick under the same key, so it is sent once. */
+  async schedule(scheduleId: string, cron: string, timezone: string): Promise<void> {
+    await this.start();
+    await this.boss.schedule(SCHEDULE_QUEUE, cron, { scheduleId } satisfies ScheduleJob, { tz: timezone, key: scheduleId });
+  }
+
+  async unschedule(scheduleId: string): Promise<void> {
+    await this.start();
+    await this.boss.unschedule(SCHEDULE_QUEUE, scheduleId);
   }
 
   async stop(): Promise<void> {
