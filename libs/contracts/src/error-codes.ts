@@ -21,6 +21,7 @@ export const ERROR_HTTP_STATUS = {
   module_not_enabled: 404,
   method_not_allowed: 405,
   request_timeout: 408,
+  precondition_failed: 412,
   email_taken: 409,
   conflict: 409,
   last_admin: 409,

@@ -125,7 +125,7 @@ export const MODULE_MANIFEST = [
     alwaysOn: false,
     implemented: true,
     bus: bus('backoffice'),
-    events: [],
+    events: ['backoffice.settings.updated'],
     permissions: [],
     managerPermissions: [],
     schema: 'backoffice',

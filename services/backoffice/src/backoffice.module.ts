@@ -1,12 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, SETTINGS } from '@np/runtime';
+import type { OutboxSignal, Transport } from '@np/messaging';
+import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
+import { AuditLog } from './audit/audit-log.js';
 import { BackofficeHandlers } from './backoffice.handlers.js';
-import { ItemsRepository } from './items/items.repository.js';
-import { ItemsService } from './items/items.service.js';
 import type { BackofficeSettings } from './settings.js';
+import { SettingsService } from './settings-document/settings.service.js';
+import { ModuleStatusService, TRANSPORT } from './status/module-status.js';
+import { UsageService } from './usage/usage.service.js';
 
 export interface BackofficeModuleDeps extends DataServiceDeps {
   settings: BackofficeSettings;
+  outbox: OutboxSignal;
+  transport: Transport;
 }
 
 @Module({})
@@ -20,9 +25,14 @@ export class BackofficeModule {
         { provide: BUS_CLIENT, useValue: deps.bus },
         { provide: LOGGER, useValue: deps.logger },
         { provide: SETTINGS, useValue: deps.settings },
-        ItemsRepository,
-        ItemsService,
+        { provide: OUTBOX, useValue: deps.outbox },
+        { provide: TRANSPORT, useValue: deps.transport },
+        AuditLog,
+        SettingsService,
+        ModuleStatusService,
+        UsageService,
       ],
+      exports: [AuditLog],
     };
   }
 }

@@ -1,6 +1,6 @@
-import { ItemEntity } from './item.entity.js';
+import { SettingsEntity } from './settings.entity.js';
 
-export { ItemEntity, type ItemEntityType } from './item.entity.js';
+export { SettingsEntity, type SettingsEntityType } from './settings.entity.js';
 
 /** Every entity of the backoffice schema, for `openDatabase`. */
-export const backofficeEntities = [ItemEntity];
+export const backofficeEntities = [SettingsEntity];
