@@ -24,7 +24,8 @@ export function fieldTypeOfProperty(property: unknown): FieldType {
 
 /**
  * The data columns of a form across all its versions: every property any version declared, in
- * the order first seen; a property whose type changed between versions reads as text.
+ * name order (the stored schema keeps no key order); a property whose type changed between
+ * versions reads as text.
  */
 export function dataColumnsOf(versions: readonly PublishedForm[]): Array<{ property: string; type: FieldType }> {
   const columns = new Map<string, FieldType>();
@@ -37,7 +38,7 @@ export function dataColumnsOf(versions: readonly PublishedForm[]): Array<{ prope
       columns.set(property, known === undefined || known === type ? type : 'string');
     }
   }
-  return [...columns].map(([property, type]) => ({ property, type }));
+  return [...columns].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([property, type]) => ({ property, type }));
 }
 
 /** The property's value as a typed SQL expression; a value of another JSON type reads as null. */
