@@ -123,6 +123,24 @@ describe(`audit log (${shape})`, () => {
     expect(await entriesOf(deleteId, `file:${file.id}`)).toEqual([expect.objectContaining({ actor: uploader.id, type: 'files.file.deleted', requestId: deleteId })]);
   });
 
+  it('keeps the reports module changes: a definition created, changed, deleted; an export asked for and done', async () => {
+    const createId = rid();
+    const created = await api.request<{ id: string }>('POST', '/v1/reports', { token: adminToken, json: { name: 'Audited report', dataset: 'users' }, headers: { 'x-request-id': createId } });
+    expect(created.status).toBe(201);
+    const resource = `report:${created.body.id}`;
+    const updateId = rid();
+    expect((await api.request('PATCH', `/v1/reports/${created.body.id}`, { token: adminToken, json: { name: 'Renamed report' }, headers: { 'x-request-id': updateId } })).status).toBe(200);
+    const exportId = rid();
+    const accepted = await api.request<{ id: string }>('POST', `/v1/reports/${created.body.id}/exports`, { token: adminToken, json: { format: 'csv' }, headers: { 'x-request-id': exportId } });
+    expect(accepted.status).toBe(202);
+    const deleteId = rid();
+    expect((await api.request('DELETE', `/v1/reports/${created.body.id}`, { token: adminToken, headers: { 'x-request-id': deleteId } })).status).toBe(204);
+    expect(await entriesOf(createId, resource)).toEqual([expect.objectContaining({ actor: adminId, type: 'reports.report.created' })]);
+    expect(await entriesOf(updateId, resource)).toEqual([expect.objectContaining({ actor: adminId, type: 'reports.report.updated' })]);
+    expect(await entriesOf(deleteId, resource)).toEqual([expect.objectContaining({ actor: adminId, type: 'reports.report.deleted' })]);
+    expect(await entriesOf(exportId, `export:${accepted.body.id}`)).toEqual([expect.objectContaining({ actor: adminId, type: 'reports.export.requested' })]);
+  });
+
   it('filters by actor, type and time, and pages with a cursor', async () => {
     const tag = rid();
     const ids: string[] = [];

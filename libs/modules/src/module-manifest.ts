@@ -109,7 +109,7 @@ export const MODULE_MANIFEST = [
     alwaysOn: false,
     implemented: true,
     bus: bus('reports'),
-    events: [],
+    events: ['reports.report.created', 'reports.report.updated', 'reports.report.deleted', 'reports.schedule.created', 'reports.schedule.deleted', 'reports.export.requested', 'reports.export.completed'],
     permissions: ['reports:read', 'reports:write'],
     managerPermissions: ['reports:read', 'reports:write'],
     schema: 'reports',

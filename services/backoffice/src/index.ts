@@ -1,6 +1,6 @@
 import { OutboxRelay } from '@np/messaging';
 import { ormTransactions } from '@np/persistence';
-import { defineModuleService, type RunningService, type ServiceDeps, startModuleService } from '@np/runtime';
+import { defineModuleService, importModuleContracts, type RunningService, type ServiceDeps, startModuleService } from '@np/runtime';
 import { AuditLog } from './audit/audit-log.js';
 import { BackofficeModule } from './backoffice.module.js';
 import { BACKOFFICE_CONTRACTS } from './contracts/index.js';
@@ -28,6 +28,8 @@ export interface BackofficeServiceHandle extends RunningService {
 /** Opens the backoffice schema (migrating it), serves the module on the bus and keeps every domain event in the audit log. */
 export async function startBackofficeService({ deps, settings }: StartBackofficeServiceOptions): Promise<BackofficeServiceHandle> {
   const schema = settings.NP_BACKOFFICE_SCHEMA;
+  // Every module's event contracts, so the audit checks each event against its own.
+  await importModuleContracts();
   const service = await startModuleService({
     name: 'backoffice',
     contracts: BACKOFFICE_CONTRACTS,

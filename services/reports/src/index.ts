@@ -1,4 +1,6 @@
-import { defineModuleService, type RunningService, type ServiceDeps, startModuleService } from '@np/runtime';
+import { type OutboxSignal, OutboxRelay } from '@np/messaging';
+import { ormTransactions } from '@np/persistence';
+import { defineModuleService, OUTBOX, type RunningService, type ServiceDeps, startModuleService } from '@np/runtime';
 import { REPORTS_CONTRACTS } from './contracts/index.js';
 import { reportsEntities } from './entities/index.js';
 import { reportsMigrations } from './migrations.js';
@@ -43,7 +45,8 @@ export async function startReportsService({ deps, settings }: StartReportsServic
     contracts: REPORTS_CONTRACTS,
     deps,
     database: { url: settings.NP_DATABASE_URL, schema, entities: reportsEntities, migrations: reportsMigrations(schema), poolMax: settings.NP_DATABASE_POOL_MAX },
-    appModule: ({ db }) => ReportsModule.register({ ...deps, db, settings, pool, queue }),
+    outboxRelay: (db) => new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema, logger: deps.logger, retentionHours: settings.NP_OUTBOX_RETENTION_HOURS }),
+    appModule: ({ db, outbox }) => ReportsModule.register({ ...deps, db, settings, pool, queue, outbox }),
   }).catch(async (error: unknown) => {
     await pool.end();
     throw error;
@@ -57,7 +60,8 @@ export async function startReportsService({ deps, settings }: StartReportsServic
   try {
     await deps.transport.subscribe(REPORTS_CONSUMER, ['#'], (event) => stream.record(event).then(() => undefined));
     const runner = new ExportRunner(pool, deps.bus, settings, deps.logger);
-    await startExportWorker(queue, { exports: service.app.get(ExportsRepository), reports: service.app.get(ReportsService), runner, logger: deps.logger });
+    const outbox = service.app.get<OutboxSignal>(OUTBOX);
+    await startExportWorker(queue, { exports: service.app.get(ExportsRepository), reports: service.app.get(ReportsService), runner, logger: deps.logger, outbox });
     await startScheduleWorker(queue, { schedules: service.app.get(SchedulesService), exports: service.app.get(ExportsService), logger: deps.logger });
   } catch (error) {
     await close();

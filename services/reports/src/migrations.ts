@@ -1,4 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { outboxActorDdl, outboxDdl } from '@np/messaging';
 import { quoteIdentifier, sqlMigration } from '@np/persistence';
 
 /**
@@ -113,5 +114,7 @@ export function reportsMigrations(schema: string): MigrationObject[] {
       )`,
       `create index report_schedules_report on ${s}.report_schedules (report_id)`,
     ]),
+    // Reports publishes its own changes (the audit, usage) through an outbox.
+    sqlMigration('0004_outbox_inbox', [...outboxDdl(schema), ...outboxActorDdl(schema)]),
   ];
 }

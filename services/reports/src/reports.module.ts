@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, SETTINGS } from '@np/runtime';
+import type { OutboxSignal } from '@np/messaging';
+import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
 import type pg from 'pg';
 import { DatasetCatalog } from './datasets/dataset-catalog.js';
 import { DefinitionsRepository } from './definitions/definitions.repository.js';
@@ -17,6 +18,7 @@ export interface ReportsModuleDeps extends DataServiceDeps {
   settings: ReportsSettings;
   pool: pg.Pool;
   queue: JobQueue;
+  outbox: OutboxSignal;
 }
 
 @Module({})
@@ -32,6 +34,7 @@ export class ReportsModule {
         { provide: SETTINGS, useValue: deps.settings },
         { provide: QUERY_POOL, useValue: deps.pool },
         { provide: JOB_QUEUE, useValue: deps.queue },
+        { provide: OUTBOX, useValue: deps.outbox },
         DefinitionsRepository,
         DatasetCatalog,
         ReportRunner,

@@ -22,7 +22,15 @@ export const REPORTS_MESSAGES = {
 } as const;
 
 /** The events reports publishes: exactly those its manifest entry lists. */
-export const REPORTS_EVENTS = {} as const;
+export const REPORTS_EVENTS = {
+  'reports.report.created': schemas.reportChangedEventSchema,
+  'reports.report.updated': schemas.reportChangedEventSchema,
+  'reports.report.deleted': schemas.reportDeletedEventSchema,
+  'reports.schedule.created': schemas.scheduleCreatedEventSchema,
+  'reports.schedule.deleted': schemas.scheduleDeletedEventSchema,
+  'reports.export.requested': schemas.exportRequestedEventSchema,
+  'reports.export.completed': schemas.exportCompletedEventSchema,
+} as const;
 
 type ReportsMessages = typeof REPORTS_MESSAGES;
 type ReportsEvents = typeof REPORTS_EVENTS;

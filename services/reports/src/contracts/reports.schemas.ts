@@ -154,3 +154,13 @@ export const scheduleSchema = z.object({
 });
 export type Schedule = z.infer<typeof scheduleSchema>;
 export const scheduleListSchema = z.object({ items: z.array(scheduleSchema) });
+
+/** Events: what changed in reports, for the audit and for usage. */
+export const reportChangedEventSchema = z.object({ report: reportSchema });
+export const reportDeletedEventSchema = z.object({ id: z.uuid() });
+export const scheduleCreatedEventSchema = z.object({ schedule: scheduleSchema });
+export const scheduleDeletedEventSchema = z.object({ id: z.uuid(), reportId: z.uuid() });
+export const exportRequestedEventSchema = z.object({ export: z.object({ id: z.uuid(), reportId: z.uuid(), scheduleId: z.uuid().nullable(), format: exportFormatSchema, ownerId: z.uuid() }) });
+export const exportCompletedEventSchema = z.object({
+  export: z.object({ id: z.uuid(), reportId: z.uuid(), format: exportFormatSchema, status: z.enum(['succeeded', 'failed']), rows: z.number().int().nullable(), fileId: z.uuid().nullable(), ownerId: z.uuid() }),
+});

@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Database } from '@np/persistence';
-import { DATABASE } from '@np/runtime';
+import { type EventEnvelope, insertOutboxEvent } from '@np/messaging';
+import { type Database, emSqlQuery } from '@np/persistence';
+import { DATABASE, SETTINGS } from '@np/runtime';
+import type { ReportsSettings } from '../settings.js';
 import type { ReportQuery } from '../contracts/index.js';
 import { ReportDefinitionEntity, type ReportDefinitionEntityType } from '../entities/index.js';
 
@@ -14,21 +16,28 @@ export interface ReportRecord {
   updatedAt: Date;
 }
 
+/** Every write commits with its event (the outbox), or neither does. */
 export interface DefinitionsStore {
-  insert(record: ReportRecord): Promise<void>;
+  insert(record: ReportRecord, event: EventEnvelope): Promise<void>;
   findById(id: string): Promise<ReportRecord | null>;
   list(): Promise<ReportRecord[]>;
-  update(record: ReportRecord): Promise<boolean>;
-  remove(id: string): Promise<boolean>;
+  update(record: ReportRecord, event: EventEnvelope): Promise<boolean>;
+  remove(id: string, event: EventEnvelope): Promise<boolean>;
 }
 
 /** The `report_definitions` table. */
 @Injectable()
 export class DefinitionsRepository implements DefinitionsStore {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(SETTINGS) private readonly settings: Pick<ReportsSettings, 'NP_REPORTS_SCHEMA'>,
+  ) {}
 
-  async insert(record: ReportRecord): Promise<void> {
-    await this.em().insert(ReportDefinitionEntity, toRow(record));
+  async insert(record: ReportRecord, event: EventEnvelope): Promise<void> {
+    await this.withEvent(event, async (em) => {
+      await em.insert(ReportDefinitionEntity, toRow(record));
+      return true;
+    });
   }
 
   async findById(id: string): Promise<ReportRecord | null> {
@@ -41,13 +50,22 @@ export class DefinitionsRepository implements DefinitionsStore {
     return rows.map(toRecord);
   }
 
-  async update(record: ReportRecord): Promise<boolean> {
+  async update(record: ReportRecord, event: EventEnvelope): Promise<boolean> {
     const { id, ...changes } = toRow(record);
-    return (await this.em().nativeUpdate(ReportDefinitionEntity, { id }, changes)) > 0;
+    return this.withEvent(event, async (em) => (await em.nativeUpdate(ReportDefinitionEntity, { id }, changes)) > 0);
   }
 
-  async remove(id: string): Promise<boolean> {
-    return (await this.em().nativeDelete(ReportDefinitionEntity, { id })) > 0;
+  async remove(id: string, event: EventEnvelope): Promise<boolean> {
+    return this.withEvent(event, async (em) => (await em.nativeDelete(ReportDefinitionEntity, { id })) > 0);
+  }
+
+  /** Runs `write` and, when it changed something, appends `event` in the same transaction. */
+  private withEvent(event: EventEnvelope, write: (em: EntityManager) => Promise<boolean>): Promise<boolean> {
+    return this.db.em.fork().transactional(async (em) => {
+      const changed = await write(em);
+      if (changed) await insertOutboxEvent(emSqlQuery(em), this.settings.NP_REPORTS_SCHEMA, event);
+      return changed;
+    });
   }
 
   /** A fresh identity map per call: reads never see another handler's entity state. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, type Principal } from '@np/contracts';
-import { SETTINGS } from '@np/runtime';
+import { domainEvent, type OutboxSignal } from '@np/messaging';
+import { OUTBOX, SETTINGS } from '@np/runtime';
 import type { CreateReportRequest, Dataset, Report, ReportQuery, RunResult, UpdateReportRequest } from '../contracts/index.js';
 import { DatasetCatalog } from '../datasets/dataset-catalog.js';
 import type { DatasetSource } from '../datasets/dataset-source.js';
@@ -18,6 +19,7 @@ export class ReportsService {
     @Inject(DatasetCatalog) private readonly catalog: Pick<DatasetCatalog, 'list' | 'find'>,
     @Inject(ReportRunner) private readonly runner: Pick<ReportRunner, 'run'>,
     @Inject(SETTINGS) private readonly settings: Pick<ReportsSettings, 'NP_REPORTS_RUN_MAX_ROWS'>,
+    @Inject(OUTBOX) private readonly outbox: OutboxSignal,
   ) {}
 
   async datasets(): Promise<Dataset[]> {
@@ -31,8 +33,10 @@ export class ReportsService {
     await this.validated(query);
     const now = new Date();
     const record: ReportRecord = { id: randomUUID(), name: body.name, query, ownerId: principal.sub, createdAt: now, updatedAt: now };
-    await this.definitions.insert(record);
-    return toReport(record);
+    const report = toReport(record);
+    await this.definitions.insert(record, domainEvent('reports.report.created', { report }));
+    this.outbox.kick();
+    return report;
   }
 
   async list(): Promise<{ items: Report[] }> {
@@ -49,12 +53,15 @@ export class ReportsService {
     const query: ReportQuery = { ...current.query, ...queryChanges };
     await this.validated(query);
     const next: ReportRecord = { ...current, name: name ?? current.name, query, updatedAt: new Date() };
-    if (!(await this.definitions.update(next))) throw new AppError('not_found', `No report ${id}.`);
-    return toReport(next);
+    const report = toReport(next);
+    if (!(await this.definitions.update(next, domainEvent('reports.report.updated', { report })))) throw new AppError('not_found', `No report ${id}.`);
+    this.outbox.kick();
+    return report;
   }
 
   async remove(id: string): Promise<{ ok: true }> {
-    if (!(await this.definitions.remove(id))) throw new AppError('not_found', `No report ${id}.`);
+    if (!(await this.definitions.remove(id, domainEvent('reports.report.deleted', { id })))) throw new AppError('not_found', `No report ${id}.`);
+    this.outbox.kick();
     return { ok: true };
   }
 

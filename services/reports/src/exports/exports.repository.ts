@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { type EventEnvelope, insertOutboxEvent } from '@np/messaging';
 import { quoteIdentifier } from '@np/persistence';
 import { SETTINGS } from '@np/runtime';
 import type pg from 'pg';
 import type { Export, ExportFormat, ExportStatus } from '../contracts/index.js';
-import { QUERY_POOL } from '../query/query-pool.js';
+import { inTransaction, QUERY_POOL } from '../query/query-pool.js';
 import type { ReportsSettings } from '../settings.js';
 
 export interface ExportRecord {
@@ -29,17 +30,38 @@ const COLUMNS = 'id, report_id, schedule_id, owner_id, format, status, rows, fil
 @Injectable()
 export class ExportsRepository {
   private readonly table: string;
+  private readonly schema: string;
 
   constructor(
     @Inject(QUERY_POOL) private readonly pool: pg.Pool,
     @Inject(SETTINGS) settings: Pick<ReportsSettings, 'NP_REPORTS_SCHEMA'>,
   ) {
-    this.table = `${quoteIdentifier(settings.NP_REPORTS_SCHEMA)}.exports`;
+    this.schema = settings.NP_REPORTS_SCHEMA;
+    this.table = `${quoteIdentifier(this.schema)}.exports`;
   }
 
-  async insert(record: Pick<ExportRecord, 'id' | 'reportId' | 'scheduleId' | 'ownerId' | 'format'>): Promise<ExportRecord> {
-    const result = await this.pool.query(`insert into ${this.table} (id, report_id, schedule_id, owner_id, format, status, created_at) values ($1, $2, $3, $4, $5, 'queued', now())
-       on conflict (id) do update set id = excluded.id returning ${COLUMNS}`, [
+  /** Runs `write` with `event` in one transaction (the outbox). */
+  private withEvent<T>(event: EventEnvelope | undefined, write: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (client) => {
+      const result = await write(client);
+      if (event) await insertOutboxEvent((sql, params) => client.query(sql, params).then((answer) => answer.rows as Record<string, unknown>[]), this.schema, event);
+      return result;
+    });
+  }
+
+  /** A new export (or, for a retried schedule tick, the one it already made) with its `reports.export.requested` event the first time. */
+  async insert(record: Pick<ExportRecord, 'id' | 'reportId' | 'scheduleId' | 'ownerId' | 'format'>, event: (inserted: ExportRecord) => EventEnvelope): Promise<ExportRecord> {
+    return inTransaction(this.pool, async (client) => {
+      const existing = await client.query(`select ${COLUMNS} from ${this.table} where id = $1`, [record.id]);
+      if (existing.rows[0]) return toRecord(existing.rows[0] as Record<string, unknown>);
+      const inserted = await this.insertRow(client, record);
+      await insertOutboxEvent((sql, params) => client.query(sql, params).then((answer) => answer.rows as Record<string, unknown>[]), this.schema, event(inserted));
+      return inserted;
+    });
+  }
+
+  private async insertRow(client: pg.PoolClient, record: Pick<ExportRecord, 'id' | 'reportId' | 'scheduleId' | 'ownerId' | 'format'>): Promise<ExportRecord> {
+    const result = await client.query(`insert into ${this.table} (id, report_id, schedule_id, owner_id, format, status, created_at) values ($1, $2, $3, $4, $5, 'queued', now()) returning ${COLUMNS}`, [
       record.id,
       record.reportId,
       record.scheduleId,
@@ -63,13 +85,13 @@ export class ExportsRepository {
     await this.pool.query(`update ${this.table} set status = 'running', started_at = now(), finished_at = null, attempts = attempts + 1 where id = $1`, [id]);
   }
 
-  async markSucceeded(id: string, outcome: { rows: number; fileId: string; warning: string | null }): Promise<void> {
-    await this.pool.query(`update ${this.table} set status = 'succeeded', rows = $2, file_id = $3, warning = $4, error = null, finished_at = now() where id = $1`, [id, outcome.rows, outcome.fileId, outcome.warning]);
+  async markSucceeded(id: string, outcome: { rows: number; fileId: string; warning: string | null }, event: EventEnvelope): Promise<void> {
+    await this.withEvent(event, (client) => client.query(`update ${this.table} set status = 'succeeded', rows = $2, file_id = $3, warning = $4, error = null, finished_at = now() where id = $1`, [id, outcome.rows, outcome.fileId, outcome.warning]));
   }
 
   /** A failed attempt: `queued` again while retries remain (the error kept), else `failed`. */
-  async markFailed(id: string, error: string, final: boolean): Promise<void> {
-    await this.pool.query(`update ${this.table} set status = $2, error = $3, finished_at = now() where id = $1`, [id, final ? 'failed' : 'queued', error]);
+  async markFailed(id: string, error: string, final: boolean, event: EventEnvelope | undefined): Promise<void> {
+    await this.withEvent(final ? event : undefined, (client) => client.query(`update ${this.table} set status = $2, error = $3, finished_at = now() where id = $1`, [id, final ? 'failed' : 'queued', error]));
   }
 }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, type Principal } from '@np/contracts';
+import { domainEvent, type OutboxSignal } from '@np/messaging';
+import { OUTBOX } from '@np/runtime';
 import type { Export, ExportFormat, ExportStatus } from '../contracts/index.js';
 import { ReportsService } from '../definitions/reports.service.js';
 import { type ExportRecord, ExportsRepository, toExport } from './exports.repository.js';
@@ -16,6 +18,7 @@ export class ExportsService {
     @Inject(ExportsRepository) private readonly exports: ExportsRepository,
     @Inject(ReportsService) private readonly reports: ReportsService,
     @Inject(JOB_QUEUE) private readonly queue: Pick<JobQueue, 'enqueueExport'>,
+    @Inject(OUTBOX) private readonly outbox: OutboxSignal,
   ) {}
 
   /**
@@ -26,7 +29,10 @@ export class ExportsService {
     if (!owner) throw new AppError('token_missing', 'Exporting a report needs a signed-in caller.');
     const report = await this.reports.record(reportId);
     await this.reports.validated(report.query);
-    const record = await this.exports.insert({ id: exportId, reportId, scheduleId, ownerId: owner.sub, format });
+    const record = await this.exports.insert({ id: exportId, reportId, scheduleId, ownerId: owner.sub, format }, (inserted) =>
+      domainEvent('reports.export.requested', { export: { id: inserted.id, reportId, scheduleId, format, ownerId: owner.sub } }),
+    );
+    this.outbox.kick();
     await this.queue.enqueueExport(record.id);
     return { id: record.id, status: record.status };
   }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, type Principal } from '@np/contracts';
+import { domainEvent, insertOutboxEvent, type OutboxSignal } from '@np/messaging';
 import { quoteIdentifier } from '@np/persistence';
-import { SETTINGS } from '@np/runtime';
+import { OUTBOX, SETTINGS } from '@np/runtime';
 import type pg from 'pg';
 import type { ExportFormat, Schedule } from '../contracts/index.js';
 import { ReportsService } from '../definitions/reports.service.js';
-import { QUERY_POOL } from '../query/query-pool.js';
+import { inTransaction, QUERY_POOL } from '../query/query-pool.js';
 import type { ReportsSettings } from '../settings.js';
 import { JOB_QUEUE, type JobQueue } from './job-queue.js';
 
@@ -33,14 +34,17 @@ function isValidTimeZone(timeZone: string): boolean {
 @Injectable()
 export class SchedulesService {
   private readonly table: string;
+  private readonly schema: string;
 
   constructor(
     @Inject(QUERY_POOL) private readonly pool: pg.Pool,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     @Inject(ReportsService) private readonly reports: ReportsService,
+    @Inject(OUTBOX) private readonly outbox: OutboxSignal,
     @Inject(SETTINGS) settings: Pick<ReportsSettings, 'NP_REPORTS_SCHEMA'>,
   ) {
-    this.table = `${quoteIdentifier(settings.NP_REPORTS_SCHEMA)}.report_schedules`;
+    this.schema = settings.NP_REPORTS_SCHEMA;
+    this.table = `${quoteIdentifier(this.schema)}.report_schedules`;
   }
 
   async create(reportId: string, request: { cron: string; timezone: string; format: ExportFormat }, principal: Principal | undefined): Promise<Schedule> {
@@ -52,16 +56,21 @@ export class SchedulesService {
     await this.queue.schedule(record.id, record.cron, record.timezone).catch((error: unknown) => {
       throw new AppError('validation_failed', 'Invalid schedule.', [{ path: ['cron'], message: error instanceof Error ? error.message : 'not a cron expression' }]);
     });
-    await this.pool.query(`insert into ${this.table} (id, report_id, owner_id, cron, timezone, format, created_at) values ($1, $2, $3, $4, $5, $6, $7)`, [
-      record.id,
-      record.reportId,
-      record.ownerId,
-      record.cron,
-      record.timezone,
-      record.format,
-      record.createdAt,
-    ]);
-    return toSchedule(record);
+    const schedule = toSchedule(record);
+    await inTransaction(this.pool, async (client) => {
+      await client.query(`insert into ${this.table} (id, report_id, owner_id, cron, timezone, format, created_at) values ($1, $2, $3, $4, $5, $6, $7)`, [
+        record.id,
+        record.reportId,
+        record.ownerId,
+        record.cron,
+        record.timezone,
+        record.format,
+        record.createdAt,
+      ]);
+      await insertOutboxEvent((sql, params) => client.query(sql, params).then((answer) => answer.rows as Record<string, unknown>[]), this.schema, domainEvent('reports.schedule.created', { schedule }));
+    });
+    this.outbox.kick();
+    return schedule;
   }
 
   async list(reportId: string): Promise<{ items: Schedule[] }> {
@@ -71,8 +80,12 @@ export class SchedulesService {
   }
 
   async remove(reportId: string, scheduleId: string): Promise<{ ok: true }> {
-    const removed = await this.pool.query(`delete from ${this.table} where id = $1 and report_id = $2`, [scheduleId, reportId]);
-    if (removed.rowCount === 0) throw new AppError('not_found', `No schedule ${scheduleId} on report ${reportId}.`);
+    await inTransaction(this.pool, async (client) => {
+      const removed = await client.query(`delete from ${this.table} where id = $1 and report_id = $2`, [scheduleId, reportId]);
+      if (removed.rowCount === 0) throw new AppError('not_found', `No schedule ${scheduleId} on report ${reportId}.`);
+      await insertOutboxEvent((sql, params) => client.query(sql, params).then((answer) => answer.rows as Record<string, unknown>[]), this.schema, domainEvent('reports.schedule.deleted', { id: scheduleId, reportId }));
+    });
+    this.outbox.kick();
     await this.queue.unschedule(scheduleId);
     return { ok: true };
   }
