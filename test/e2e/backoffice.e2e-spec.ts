@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import * as tus from 'tus-js-client';
 import type { ApiClient, ApiResponse } from '../harness/http-client.js';
 import { type PlatformUnderTest, shapeUnderTest } from '../harness/platform.js';
 import { startSession } from '../harness/session.js';
@@ -121,6 +122,25 @@ describe(`audit log (${shape})`, () => {
     expect((await api.request('DELETE', `/v1/files/${file.id}`, { token: uploader.token, headers: { 'x-request-id': deleteId } })).status).toBe(204);
     expect(await entriesOf(uploadId, `file:${file.id}`)).toEqual([expect.objectContaining({ actor: uploader.id, type: 'files.file.uploaded', requestId: uploadId })]);
     expect(await entriesOf(deleteId, `file:${file.id}`)).toEqual([expect.objectContaining({ actor: uploader.id, type: 'files.file.deleted', requestId: deleteId })]);
+
+    // A resumable (tus) upload names its uploader too.
+    const resumable = await new Promise<string>((resolve, reject) => {
+      const upload = new tus.Upload(Buffer.from('resumable audit'), {
+        endpoint: `${api.baseUrl}/v1/files/uploads`,
+        retryDelays: [],
+        headers: { authorization: `Bearer ${uploader.token}` },
+        metadata: { filename: 'resumable.txt', contentType: 'text/plain' },
+        onSuccess: () => resolve(upload.url ?? ''),
+        onError: reject,
+      });
+      upload.start();
+    });
+    const resumableId = resumable.split('/').at(-1)!;
+    const entries = await waitFor('the resumable upload audit', async () => {
+      const page = await audit({ resource: `file:${resumableId}` });
+      return page.body.items.length > 0 ? page.body.items : undefined;
+    });
+    expect(entries).toEqual([expect.objectContaining({ actor: uploader.id, type: 'files.file.uploaded' })]);
   });
 
   it('keeps the reports module changes: a definition created, changed, deleted; an export asked for and done', async () => {

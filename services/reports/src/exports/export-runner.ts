@@ -6,7 +6,7 @@ import type pg from 'pg';
 import QueryStream from 'pg-query-stream';
 import type { ExportFormat, ReportQuery } from '../contracts/index.js';
 import type { DatasetSource } from '../datasets/dataset-source.js';
-import { toCells } from '../query/cells.js';
+import { arrayToCells } from '../query/cells.js';
 import { compileQuery, type ResultColumn } from '../query/compile-query.js';
 import type { ReportsSettings } from '../settings.js';
 import { CONTENT_TYPES, csvFormatter, type ExportHeading, type Formatter, pdfFormatter, xlsxFormatter } from './formatters.js';
@@ -63,16 +63,16 @@ export class ExportRunner {
     let truncated = false;
     let broken = false;
     try {
-      const cursor = client.query(new QueryStream(compiled.sql, compiled.params, { batchSize: CURSOR_BATCH, highWaterMark: CURSOR_BATCH }));
+      const cursor = client.query(new QueryStream(compiled.sql, compiled.params, { batchSize: CURSOR_BATCH, highWaterMark: CURSOR_BATCH, rowMode: 'array' }));
       const toRows = new Transform({
         objectMode: true,
-        transform(row: Record<string, unknown>, _encoding, done: TransformCallback) {
+        transform(row: unknown[], _encoding, done: TransformCallback) {
           if (cap !== undefined && rows >= cap) {
             truncated = true;
             return done();
           }
           rows += 1;
-          done(null, toCells(row, compiled.columns));
+          done(null, arrayToCells(row, compiled.columns));
         },
       });
       const rowsDone = new Promise<void>((resolve, reject) => {

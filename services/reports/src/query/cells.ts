@@ -15,3 +15,10 @@ export function toCell(value: unknown, type: FieldType): Cell {
 export function toCells(row: Record<string, unknown>, columns: readonly ResultColumn[]): Cell[] {
   return columns.map((column, at) => toCell(row[`c${at}`], column.type));
 }
+
+/** The same for a row read as an array (`rowMode: 'array'`: no object per row). */
+export function arrayToCells(row: readonly unknown[], columns: readonly ResultColumn[]): Cell[] {
+  const cells: Cell[] = new Array<Cell>(columns.length);
+  for (let at = 0; at < columns.length; at += 1) cells[at] = toCell(row[at], columns[at]!.type);
+  return cells;
+}
