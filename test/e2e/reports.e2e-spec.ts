@@ -234,3 +234,27 @@ describe(`report exports (${shape})`, () => {
     expectError(await api.request('POST', `/v1/reports/${report.body.id}/exports`, { token: member, json: { format: 'csv' } }), 403, 'forbidden');
   });
 });
+
+describe(`report schedules (${shape})`, () => {
+  it('creates, lists and deletes a schedule; refuses a bad cron or zone, unknown ids and members', async () => {
+    const report = await define({ dataset: 'users' });
+    const created = await api.request<{ id: string; cron: string; timezone: string; format: string; ownerId: string }>('POST', `/v1/reports/${report.body.id}/schedules`, {
+      token: adminToken,
+      json: { cron: '0 7 * * 1', timezone: 'Europe/Paris', format: 'xlsx' },
+    });
+    expect(created).toMatchObject({ status: 201, body: { cron: '0 7 * * 1', timezone: 'Europe/Paris', format: 'xlsx', ownerId: adminId } });
+    const listed = await api.request<{ items: Array<{ id: string }> }>('GET', `/v1/reports/${report.body.id}/schedules`, { token: adminToken });
+    expect(listed.body.items.map((item) => item.id)).toEqual([created.body.id]);
+    expectError(await api.request('POST', `/v1/reports/${report.body.id}/schedules`, { token: adminToken, json: { cron: 'at nine', timezone: 'UTC', format: 'csv' } }), 400, 'validation_failed');
+    expectError(await api.request('POST', `/v1/reports/${report.body.id}/schedules`, { token: adminToken, json: { cron: '0 9 * * *', timezone: 'Nowhere/Land', format: 'csv' } }), 400, 'validation_failed');
+    expectError(await api.request('POST', `/v1/reports/${report.body.id}/schedules`, { token: adminToken, json: { cron: '0 9 * * *', format: 'docx' } }), 400, 'validation_failed');
+    expectError(await api.request('POST', `/v1/reports/${randomUUID()}/schedules`, { token: adminToken, json: { cron: '0 9 * * *', format: 'csv' } }), 404, 'not_found');
+    expectError(await api.request('GET', `/v1/reports/${randomUUID()}/schedules`, { token: adminToken }), 404, 'not_found');
+    const member = await tokenOf(['member']);
+    expectError(await api.request('POST', `/v1/reports/${report.body.id}/schedules`, { token: member, json: { cron: '0 9 * * *', format: 'csv' } }), 403, 'forbidden');
+    expectError(await api.request('DELETE', `/v1/reports/${report.body.id}/schedules/${created.body.id}`, { token: member }), 403, 'forbidden');
+    expect((await api.request('DELETE', `/v1/reports/${report.body.id}/schedules/${created.body.id}`, { token: adminToken })).status).toBe(204);
+    expectError(await api.request('DELETE', `/v1/reports/${report.body.id}/schedules/${created.body.id}`, { token: adminToken }), 404, 'not_found');
+    expect((await api.request<{ items: unknown[] }>('GET', `/v1/reports/${report.body.id}/schedules`, { token: adminToken })).body.items).toEqual([]);
+  });
+});
