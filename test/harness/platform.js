@@ -192,7 +192,7 @@ async function startDistributedPlatform(options) {
     const extra =
       name === 'gateway'
         ? { PORT: String(port), NP_OPS_PORT: String(opsPort), ...dataUrls }
-        : { NP_OPS_PORT: String(await freePort()), ...(listener ? { [listener.portSetting]: dataPorts[name] } : {}) };
+        : { NP_OPS_PORT: String(await freePort()), ...dataUrls, ...(listener ? { [listener.portSetting]: dataPorts[name] } : {}) };
     children.set(name, startNode(`distributed-${name}`, `services/${name}/dist/main.js`, { ...env, NP_AMQP_URL: amqpUrls[name], ...extra }, options));
   };
   /** @type {import('node:child_process').ChildProcess[]} */

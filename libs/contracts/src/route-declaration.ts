@@ -1,15 +1,17 @@
 import type { z } from 'zod';
 import type { ErrorCode } from './error-codes.js';
-import type { MessagePattern, RequestOf } from './module-contracts.js';
+import type { MessagePattern, ReplyOf, RequestOf } from './module-contracts.js';
 import type { RoutePolicy } from './route-policy.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The parts of an HTTP request a route turns into its bus request, each parsed by its declared schema. */
-export interface HttpParts<Params = unknown, Query = unknown, Body = unknown> {
+export interface HttpParts<Params = unknown, Query = unknown, Body = unknown, Headers = unknown> {
   params: Params;
   query: Query;
   body: Body;
+  /** The request headers the route declares a schema for (e.g. `if-match`), parsed by it. */
+  headers?: Headers;
   /** The client's address, as the gateway determined it (behind trusted proxies: the forwarded one). */
   ip: string;
 }
@@ -31,7 +33,11 @@ export interface RouteDeclaration {
   readonly params?: z.ZodType;
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
-  readonly status: 200 | 201 | 204;
+  /** Request headers the route reads (lower-case names), parsed like the other parts. */
+  readonly headers?: z.ZodType;
+  /** Response headers made from the reply (an `ETag` from a version). */
+  readonly responseHeaders?: (reply: unknown) => Record<string, string>;
+  readonly status: 200 | 201 | 202 | 204;
   readonly pattern: MessagePattern;
   /** Builds the bus request from the parsed parts (the bus client validates it once more before sending). */
   readonly toBus: (parts: HttpParts) => unknown;
@@ -41,7 +47,13 @@ export interface RouteDeclaration {
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface RouteSpec<P extends MessagePattern, PS extends z.ZodType | undefined, QS extends z.ZodType | undefined, BS extends z.ZodType | undefined> {
+export interface RouteSpec<
+  P extends MessagePattern,
+  PS extends z.ZodType | undefined,
+  QS extends z.ZodType | undefined,
+  BS extends z.ZodType | undefined,
+  HS extends z.ZodType | undefined = undefined,
+> {
   method: HttpMethod;
   path: string;
   summary: string;
@@ -49,10 +61,12 @@ export interface RouteSpec<P extends MessagePattern, PS extends z.ZodType | unde
   params?: PS;
   query?: QS;
   body?: BS;
+  headers?: HS;
+  responseHeaders?: (reply: ReplyOf<P>) => Record<string, string>;
   /** 200 when not given. */
-  status?: 200 | 201 | 204;
+  status?: 200 | 201 | 202 | 204;
   pattern: P;
-  toBus: (parts: HttpParts<Parsed<PS>, Parsed<QS>, Parsed<BS>>) => RequestOf<P>;
+  toBus: (parts: HttpParts<Parsed<PS>, Parsed<QS>, Parsed<BS>, Parsed<HS>>) => RequestOf<P>;
   errors?: readonly ErrorCode[];
 }
 
@@ -66,13 +80,16 @@ export function route<
   PS extends z.ZodType | undefined = undefined,
   QS extends z.ZodType | undefined = undefined,
   BS extends z.ZodType | undefined = undefined,
->(spec: RouteSpec<P, PS, QS, BS>): RouteDeclaration {
-  const { params, query, body, status, errors, toBus, ...rest } = spec;
+  HS extends z.ZodType | undefined = undefined,
+>(spec: RouteSpec<P, PS, QS, BS, HS>): RouteDeclaration {
+  const { params, query, body, headers, responseHeaders, status, errors, toBus, ...rest } = spec;
   return {
     ...rest,
     ...(params === undefined ? {} : { params }),
     ...(query === undefined ? {} : { query }),
     ...(body === undefined ? {} : { body }),
+    ...(headers === undefined ? {} : { headers }),
+    ...(responseHeaders === undefined ? {} : { responseHeaders: responseHeaders as (reply: unknown) => Record<string, string> }),
     status: status ?? 200,
     toBus: toBus as (parts: HttpParts) => unknown,
     errors: errors ?? [],

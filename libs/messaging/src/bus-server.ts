@@ -3,7 +3,7 @@ import { Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { AppError, messageContract, type Principal } from '@np/contracts';
 import type { BusModuleName } from '@np/modules';
-import { type Logger, type MessagingMetrics, runWithRequestContext } from '@np/observability';
+import { currentRequestContext, type Logger, type MessagingMetrics, runWithRequestContext } from '@np/observability';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import { acceptEvent } from './accept-event.js';
 import { BusContext } from './bus-context.js';
@@ -91,7 +91,10 @@ export class BusServer extends Server implements CustomTransportStrategy {
     const parsed = contract.request.safeParse(request.body);
     if (!parsed.success) throw new AppError('validation_failed', `Invalid ${request.pattern} request.`, parsed.error.issues);
     const context = new BusContext([{ requestId: request.requestId, caller: request.caller, ...(principal ? { principal, token: request.token } : {}) }]);
-    return this.runScoped(() => this.invoke(handler, parsed.data, context));
+    // The verified caller becomes the context's actor, so events this handler writes name them.
+    const actor = principal ? { requestId: currentRequestContext()?.requestId ?? request.requestId, actorId: principal.sub } : undefined;
+    const run = () => this.runScoped(() => this.invoke(handler, parsed.data, context));
+    return actor ? runWithRequestContext(actor, run) : run();
   }
 
   private async principalOf(token: unknown): Promise<Principal | undefined> {
@@ -108,7 +111,8 @@ export class BusServer extends Server implements CustomTransportStrategy {
   }
 
   private async handleEventEnvelope(event: EventEnvelope): Promise<void> {
-    await runWithRequestContext({ requestId: event.requestId ?? event.id }, async () => {
+    // Events an event causes keep the original actor.
+    await runWithRequestContext({ requestId: event.requestId ?? event.id, ...(event.actorId === undefined ? {} : { actorId: event.actorId }) }, async () => {
       const handler = this.findEventHandler(event.name);
       if (!handler) return;
       const verdict = acceptEvent(event);

@@ -31,6 +31,11 @@ export interface EventEnvelope {
   occurredAt: string;
   requestId?: string;
   /**
+   * The user whose request caused the event (the verified token's subject); absent for work no
+   * user asked for (sweeps, bootstrap). The audit log's actor.
+   */
+  actorId?: string;
+  /**
    * The service that published it, as the broker authenticated it (RabbitMQ only; the in-process
    * bus has one trusted publisher). An event is accepted only from the module its name starts with.
    */

@@ -4,6 +4,7 @@ export * from './in-process-transport.js';
 export * from './bus-client.js';
 export * from './domain-event.js';
 export * from './accept-event.js';
+export * from './event-resource.js';
 export * from './bus-context.js';
 export * from './bus-server.js';
 export * from './rabbitmq-transport.js';

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 /** What follows one request through every log line and message it causes. */
 export interface RequestContext {
   requestId: string;
+  /** The signed-in user the request acts for, once their token is verified (audit's actor). */
+  actorId?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -18,6 +20,10 @@ export function currentRequestContext(): RequestContext | undefined {
 
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
+}
+
+export function currentActorId(): string | undefined {
+  return storage.getStore()?.actorId;
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;

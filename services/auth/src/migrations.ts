@@ -1,5 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
-import { outboxDdl } from '@np/messaging';
+import { outboxActorDdl, outboxDdl } from '@np/messaging';
 import { quoteIdentifier, sqlMigration } from '@np/persistence';
 
 /** The auth schema's migrations, in order; the schema name comes from `NP_AUTH_SCHEMA`. */
@@ -67,5 +67,7 @@ export function authMigrations(schema: string): MigrationObject[] {
       `create index revocations_expires_at on ${s}.revocations (expires_at)`,
       `alter table ${s}.refresh_tokens add column family_secret text`,
     ]),
+    // Events name the user who caused them (the audit's actor).
+    sqlMigration('0004_outbox_actor', outboxActorDdl(schema)),
   ];
 }

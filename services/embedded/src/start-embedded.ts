@@ -45,7 +45,7 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
 
   // The issuer lives behind this gateway, and only the gateway knows its port: every module gets
   // the public URL and issuer the gateway resolved.
-  const issuerEnv = { ...moduleEnv, NP_PUBLIC_URL: gatewaySettings.NP_PUBLIC_URL, NP_ISSUER: gatewaySettings.NP_ISSUER };
+  const issuerEnv: NodeJS.ProcessEnv = { ...moduleEnv, NP_PUBLIC_URL: gatewaySettings.NP_PUBLIC_URL, NP_ISSUER: gatewaySettings.NP_ISSUER };
   // Every implemented module of the manifest, in its order, found by its package name; each
   // speaks on the bus as itself and reads its own settings, as in a process of its own.
   const modules: { name: BusModuleName; running: RunningService }[] = [];
@@ -53,6 +53,9 @@ export async function startEmbedded(settings: EmbeddedSettings, env: NodeJS.Proc
     const service = await importModuleService(name);
     const running = await service.start({ deps: depsFor(deps, name), settings: loadSettingsOrExit(service.settingsSchema, { env: issuerEnv }) });
     modules.push({ name, running });
+    // Modules started after one with a data listener reach it too (reports writes its exports into files).
+    const listener = DATA_LISTENERS.find((candidate) => candidate.name === name);
+    if (listener && running.dataUrl !== undefined) issuerEnv[listener.urlSetting] = running.dataUrl;
   }
   const gateway = await startGateway({
     deps: depsFor(deps, 'gateway'),

@@ -49,4 +49,9 @@ export class FilesHandlers {
     requirePrincipal(ctx.principal);
     return this.files.usage();
   }
+
+  @MessagePattern('files.upload-grants.create')
+  uploadGrant(@Payload() body: ParsedRequestOf<'files.upload-grants.create'>): Promise<ReplyOf<'files.upload-grants.create'>> {
+    return this.files.createUploadGrant(body);
+  }
 }

@@ -1,5 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
-import { outboxDdl } from '@np/messaging';
+import { outboxActorDdl, outboxDdl } from '@np/messaging';
 import { quoteIdentifier, sqlMigration } from '@np/persistence';
 
 /** The service's migrations, oldest first. Names are the history: never rename or reorder them. */
@@ -29,5 +29,7 @@ export function filesMigrations(schema: string): MigrationObject[] {
       )`,
     ]),
     sqlMigration('0002_outbox_inbox', outboxDdl(schema)),
+    // Events name the user who caused them (the audit's actor).
+    sqlMigration('0003_outbox_actor', outboxActorDdl(schema)),
   ];
 }

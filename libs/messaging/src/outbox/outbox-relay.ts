@@ -152,7 +152,7 @@ export class OutboxRelay implements OutboxSignal {
       const rows = await query(
         // occurred_at as JSON text: ISO 8601 whatever the driver does with timestamps (MikroORM's raw
         // execute hands PostgreSQL's own text form through, which is not ISO 8601) and whatever DateStyle.
-        `select id, name, payload, request_id, to_json(occurred_at) #>> '{}' as occurred_at_iso from ${this.table}
+        `select id, name, payload, request_id, actor_id, to_json(occurred_at) #>> '{}' as occurred_at_iso from ${this.table}
          where published_at is null order by occurred_at, id limit $1 for update skip locked`,
         [this.batchSize],
       );
@@ -182,5 +182,6 @@ function toEvent(row: Record<string, unknown>): EventEnvelope {
   const occurredAt = new Date(String(row.occurred_at_iso)).toISOString();
   const event: EventEnvelope = { id: String(row.id), name: String(row.name) as EventName, payload: row.payload, occurredAt };
   if (typeof row.request_id === 'string') event.requestId = row.request_id;
+  if (typeof row.actor_id === 'string') event.actorId = row.actor_id;
   return event;
 }

@@ -12,7 +12,7 @@ describe('outbox SQL', () => {
 
   it('produces idempotent DDL for the outbox, its index and the inbox', () => {
     const ddl = outboxDdl('users');
-    expect(ddl).toHaveLength(3);
+    expect(ddl).toHaveLength(4);
     expect(ddl.every((statement) => /if not exists/.test(statement))).toBe(true);
     expect(ddl.join('\n')).toContain('"users".outbox');
     expect(ddl.join('\n')).toContain('where published_at is null');
@@ -26,8 +26,8 @@ describe('outbox SQL', () => {
       calls.push([sql, params]);
       return [{ event_id: 'e' }];
     };
-    await insertOutboxEvent(query, 'users', { id: 'e', name: 'users.user.created', payload: { a: 1 }, occurredAt: 'then', requestId: 'r' });
-    expect(calls[0]![1]).toEqual(['e', 'users.user.created', '{"a":1}', 'r', 'then']);
+    await insertOutboxEvent(query, 'users', { id: 'e', name: 'users.user.created', payload: { a: 1 }, occurredAt: 'then', requestId: 'r', actorId: 'u' });
+    expect(calls[0]![1]).toEqual(['e', 'users.user.created', '{"a":1}', 'r', 'u', 'then']);
     await expect(consumeOnce(query, 'users', 'auth', 'e')).resolves.toBe(true);
     expect(calls[1]![0]).toContain('on conflict do nothing');
   });

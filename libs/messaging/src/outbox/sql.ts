@@ -33,6 +33,7 @@ export function outboxDdl(schema: string): string[] {
       occurred_at timestamptz not null default now(),
       published_at timestamptz
     )`,
+    ...outboxActorDdl(schema),
     // The relay only ever reads unpublished rows in occurrence order; published ones stay out of the index.
     `create index if not exists outbox_unpublished_idx on ${s}.outbox (occurred_at, id) where published_at is null`,
     `create table if not exists ${s}.inbox (
@@ -44,16 +45,22 @@ export function outboxDdl(schema: string): string[] {
   ];
 }
 
+/** The outbox column for the event's actor (`EventEnvelope.actorId`): a migration of its own in services whose outbox predates it. */
+export function outboxActorDdl(schema: string): string[] {
+  return [`alter table ${quoteSchema(schema)}.outbox add column if not exists actor_id text`];
+}
+
 /**
  * Records an event in the outbox. Call it with the same transaction as the state change, so the
  * event exists if and only if the change was committed; the relay publishes it afterwards.
  */
 export async function insertOutboxEvent(query: SqlQuery, schema: string, event: EventEnvelope): Promise<void> {
-  await query(`insert into ${quoteSchema(schema)}.outbox (id, name, payload, request_id, occurred_at) values ($1, $2, $3, $4, $5)`, [
+  await query(`insert into ${quoteSchema(schema)}.outbox (id, name, payload, request_id, actor_id, occurred_at) values ($1, $2, $3, $4, $5, $6)`, [
     event.id,
     event.name,
     JSON.stringify(event.payload ?? null),
     event.requestId ?? null,
+    event.actorId ?? null,
     event.occurredAt,
   ]);
 }

@@ -33,6 +33,14 @@ export class RabbitMqManagement {
     return password;
   }
 
+  /** The vhost's queues with their ready messages and consumers (monitoring). */
+  async queues(vhost: string): Promise<Array<{ name: string; messages: number; consumers: number }>> {
+    const response = await fetch(`${this.base}/api/queues/${encodeURIComponent(vhost)}?columns=name,messages,consumers`, { headers: { authorization: this.authorization }, signal: AbortSignal.timeout(5000) });
+    if (!response.ok) throw new Error(`RabbitMQ management GET /api/queues answered ${response.status}`);
+    const queues = (await response.json()) as Array<{ name: string; messages?: number; consumers?: number }>;
+    return queues.map((queue) => ({ name: queue.name, messages: queue.messages ?? 0, consumers: queue.consumers ?? 0 }));
+  }
+
   async deleteUser(user: string): Promise<void> {
     await this.send('DELETE', `/api/users/${encodeURIComponent(user)}`, undefined, [404]);
   }

@@ -4,7 +4,7 @@ import { AppError, decodePageCursor, encodePageCursor, type Principal } from '@n
 import { domainEvent, type OutboxSignal } from '@np/messaging';
 import { OUTBOX, SETTINGS } from '@np/runtime';
 import { type Disposition, type FileMetadata, MAX_ARCHIVE_FILES } from '../contracts/index.js';
-import { LinkSigner, newLinkKey, type LinkGrant } from '../links/link-signer.js';
+import { LinkSigner, newLinkKey, type LinkGrant, type UploadGrant } from '../links/link-signer.js';
 import { safeFileName, safeFolder } from '../names/safe-names.js';
 import type { FilesSettings } from '../settings.js';
 import { assertDeletable, assertVisible, mayReadAll } from './file-access.js';
@@ -39,6 +39,9 @@ type CatalogSettings = Pick<FilesSettings, 'NP_FILES_QUOTA_BYTES' | 'NP_PUBLIC_U
  * The files' metadata and who may reach it: listing, reading, deleting, quotas, signed links.
  * The bytes are elsewhere (storage drivers); a file is listed only once its bytes are whole.
  */
+/** How long an upload grant may wait for its first byte. */
+const UPLOAD_GRANT_SECONDS = 600;
+
 @Injectable()
 export class FilesService {
   private signer: Promise<LinkSigner> | undefined;
@@ -122,6 +125,24 @@ export class FilesService {
     const signature = (await this.linkSigner()).sign(grant);
     const query = new URLSearchParams({ expires: String(expires), disposition: request.disposition, signature });
     return { url: `${this.settings.NP_PUBLIC_URL}/public/files/links/${request.id}?${query.toString()}`, expiresAt: new Date(expires * 1000).toISOString() };
+  }
+
+  /**
+   * Leaves one upload to the module that asked (reports, as the bus vouches): a signed grant to
+   * store a new file of `ownerId` through the data listener, valid UPLOAD_GRANT_SECONDS.
+   */
+  async createUploadGrant(request: { ownerId: string; name: string; folder: string }): Promise<{ fileId: string; path: string; expiresAt: string }> {
+    const expires = Math.floor(Date.now() / 1000) + UPLOAD_GRANT_SECONDS;
+    const grant: UploadGrant = { fileId: randomUUID(), ownerId: request.ownerId, name: request.name, folder: request.folder, expires };
+    const signature = (await this.linkSigner()).signUpload(grant);
+    const query = new URLSearchParams({ owner: grant.ownerId, name: grant.name, folder: grant.folder, expires: String(expires), signature });
+    return { fileId: grant.fileId, path: `/internal/files/grants/${grant.fileId}?${query.toString()}`, expiresAt: new Date(expires * 1000).toISOString() };
+  }
+
+  /** Throws 403 `link_invalid` for a forged or expired grant, 409 `conflict` for one already used. */
+  async checkUploadGrant(grant: UploadGrant, signature: string): Promise<void> {
+    (await this.linkSigner()).verifyUpload(grant, signature);
+    if (await this.store.findById(grant.fileId)) throw new AppError('conflict', 'This upload grant has been used.');
   }
 
   async usage(): Promise<{ bytes: number; files: number; quotaBytes: number | null }> {

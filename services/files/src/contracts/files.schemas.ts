@@ -80,3 +80,24 @@ export const signedLinkQuerySchema = z.object({
   disposition: dispositionSchema,
   signature: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
 });
+
+/**
+ * `files.upload-grants.create` (reports only): leave to the caller one upload into the data
+ * listener, as a file of `ownerId` with this name. The bytes then go to `PUT <data listener><path>`.
+ */
+export const createUploadGrantCommandSchema = z.strictObject({
+  ownerId: z.uuid(),
+  name: z.string().min(1).max(255),
+  folder: z.string().max(1024).default(''),
+});
+export const uploadGrantSchema = z.object({ fileId: z.uuid(), path: z.string(), expiresAt: z.iso.datetime() });
+export type UploadGrantReply = z.infer<typeof uploadGrantSchema>;
+
+/** The query of a granted upload (see createUploadGrantCommandSchema). */
+export const grantedUploadQuerySchema = z.object({
+  owner: z.uuid(),
+  name: z.string().min(1).max(255),
+  folder: z.string().max(1024).default(''),
+  expires: z.string().regex(/^\d{1,12}$/),
+  signature: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+});

@@ -8,12 +8,13 @@ import { toFileMetadata } from '../catalog/file-record.js';
 import type { FilesService } from '../catalog/files.service.js';
 import { archiveFileName } from '../archives/entry-names.js';
 import { sendArchive } from '../archives/send-archive.js';
-import { archiveQuerySchema, fileIdParamsSchema, signedLinkQuerySchema, TUS_PATH } from '../contracts/index.js';
+import { archiveQuerySchema, fileIdParamsSchema, grantedUploadQuerySchema, signedLinkQuerySchema, TUS_PATH } from '../contracts/index.js';
 import { sendContent } from '../downloads/send-content.js';
 import type { FilesSettings } from '../settings.js';
 import type { StorageDriver } from '../storage/storage-driver.js';
 import type { TusUploads } from '../tus/tus-uploads.js';
 import type { AllowedTypes } from '../uploads/content-type-policy.js';
+import { receiveGranted } from '../uploads/receive-granted.js';
 import { receiveMultipart } from '../uploads/receive-multipart.js';
 import { toDataError } from './data-errors.js';
 import { drainBody } from './drain-body.js';
@@ -65,6 +66,10 @@ export async function startDataServer(deps: DataServerDeps): Promise<RunningData
     limits: { fileSize: deps.settings.NP_FILES_MAX_BYTES, files: 1, fields: 10, fieldSize: 4096, parts: 20, headerPairs: 100 },
   });
   registerRoutes(app, deps);
+  await app.register((scope, _options, done) => {
+    registerGrantedUploads(scope, deps);
+    done();
+  });
   await app.listen({ port: deps.settings.NP_FILES_DATA_PORT, host: deps.settings.NP_FILES_DATA_HOST });
   const { port } = app.server.address() as AddressInfo;
   const host = deps.settings.NP_FILES_DATA_HOST === '0.0.0.0' ? '127.0.0.1' : deps.settings.NP_FILES_DATA_HOST;
@@ -77,7 +82,8 @@ function registerRoutes(app: FastifyInstance, deps: DataServerDeps): void {
 
   app.post('/v1/files', async (request, reply) => {
     const principal = await principalOf(request);
-    const file = await receiveMultipart(request, { ...deps, principal });
+    // The upload's event names its request and its uploader (the audit's actor).
+    const file = await runWithRequestContext({ requestId: request.id, actorId: principal.sub }, () => receiveMultipart(request, { ...deps, principal }));
     return reply.code(201).send(toFileMetadata(file));
   });
 
@@ -119,6 +125,28 @@ function registerRoutes(app: FastifyInstance, deps: DataServerDeps): void {
   };
   app.route({ method: ['POST'], url: TUS_PATH, handler: tus });
   app.route({ method: ['HEAD', 'PATCH', 'DELETE'], url: `${TUS_PATH}/:uploadId`, handler: tus });
+}
+
+/**
+ * `PUT /internal/files/grants/:id?owner=&name=&folder=&expires=&signature=`: the body, of any
+ * type the allow-list admits, becomes the file the grant names (reports' exports). The gateway
+ * does not proxy it: only what reaches the data listener directly (in a cluster, what its network
+ * policy lets in) can use it, and only with a grant the module signed.
+ */
+function registerGrantedUploads(scope: FastifyInstance, deps: DataServerDeps): void {
+  scope.removeAllContentTypeParsers();
+  // The body is the file: ingest reads it as it arrives.
+  scope.addContentTypeParser('*', (_request, _payload, done) => {
+    done(null);
+  });
+  scope.put('/internal/files/grants/:id', async (request, reply) => {
+    const { id } = parseOrThrow(fileIdParamsSchema, request.params, 'params');
+    const query = parseOrThrow(grantedUploadQuerySchema, request.query, 'query');
+    const grant = { fileId: id, ownerId: query.owner, name: query.name, folder: query.folder, expires: Number(query.expires) };
+    await deps.files.checkUploadGrant(grant, query.signature);
+    const file = await runWithRequestContext({ requestId: request.id, actorId: grant.ownerId }, () => receiveGranted(request, grant, deps));
+    return reply.code(201).send(toFileMetadata(file));
+  });
 }
 
 function dispositionQuery(request: FastifyRequest): 'inline' | 'attachment' {

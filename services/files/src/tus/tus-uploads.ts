@@ -113,7 +113,8 @@ export class TusUploads {
       onUploadFinish: async (req, upload) => {
         const principal = await this.principal(req);
         try {
-          await this.guard(() => this.finish(principal, upload));
+          // The file's event names the request and the uploader (the audit's actor).
+          await runWithRequestContext({ requestId: currentRequestId() ?? randomUUID(), actorId: principal.sub }, () => this.guard(() => this.finish(principal, upload)));
         } catch (error) {
           if (error instanceof TusRefusal && error.status_code >= 500) this.deps.logger.warn({ err: (error as { cause?: unknown }).cause ?? error, uploadId: upload.id }, 'a finished upload could not be stored');
           throw error;

@@ -44,11 +44,13 @@ async function serve(declared: RouteDeclaration, request: FastifyRequest, reply:
     params: declared.params ? parseOrThrow(declared.params, request.params ?? {}, 'params') : undefined,
     query: declared.query ? parseOrThrow(declared.query, request.query ?? {}, 'query') : undefined,
     body: declared.body ? parseOrThrow(declared.body, request.body ?? {}, 'body') : undefined,
+    ...(declared.headers ? { headers: parseOrThrow(declared.headers, request.headers, 'headers') } : {}),
     ip: request.ip,
   };
   // The bus client validates the request against the pattern's schema before it leaves.
   const body = declared.toBus(parts) as RequestOf<MessagePattern>;
   const answer = await deps.bus.call(declared.pattern, body, token === undefined ? {} : { token });
+  if (declared.responseHeaders) void reply.headers(declared.responseHeaders(answer));
   if (declared.status === 204) void reply.code(204).send();
   else void reply.code(declared.status).send(answer);
 }
