@@ -1,4 +1,4 @@
-import { message } from '@np/contracts';
+import { internalMessage, message } from '@np/contracts';
 import * as schemas from './files.schemas.js';
 
 /** The files module's bus patterns: metadata only; bytes go over its data listener (see files.streams.ts). */
@@ -8,6 +8,8 @@ export const FILES_MESSAGES = {
   'files.delete': message(schemas.fileIdParamsSchema, schemas.emptySchema),
   'files.links.create': message(schemas.createLinkRequestSchema, schemas.fileLinkSchema),
   'files.usage': message(schemas.emptySchema, schemas.usageSchema),
+  // The form builder confirms that the file ids of a submission name files its submitter may read.
+  'files.access.check': internalMessage(['form-builder'], schemas.accessCheckRequestSchema, schemas.accessCheckReplySchema),
 } as const;
 
 /** The events files publishes: exactly those its manifest entry lists. */
