@@ -24,12 +24,14 @@ export function tooDeep(value: unknown, maxDepth: number, base: string): Problem
 
 /** Size and depth, checked before anything walks the definition. */
 export function checkDefinitionLimits(parts: { dataSchema: unknown; uiSchema: unknown }): Problem[] {
-  const bytes = Buffer.byteLength(JSON.stringify(parts.dataSchema) ?? '') + Buffer.byteLength(JSON.stringify(parts.uiSchema ?? null));
-  if (bytes > MAX_DEFINITION_BYTES) return [{ pointer: '/dataSchema', message: `the definition takes ${bytes} bytes, more than ${MAX_DEFINITION_BYTES}` }];
+  // Depth first: measuring the size serialises the document, which recursion that deep would not survive.
   const problems: Problem[] = [];
   const deepData = tooDeep(parts.dataSchema, MAX_DEFINITION_DEPTH, '/dataSchema');
   if (deepData) problems.push(deepData);
   const deepUi = tooDeep(parts.uiSchema, MAX_DEFINITION_DEPTH, '/uiSchema');
   if (deepUi) problems.push(deepUi);
-  return problems;
+  if (problems.length > 0) return problems;
+  const bytes = Buffer.byteLength(JSON.stringify(parts.dataSchema) ?? '') + Buffer.byteLength(JSON.stringify(parts.uiSchema ?? null));
+  if (bytes > MAX_DEFINITION_BYTES) return [{ pointer: '/dataSchema', message: `the definition takes ${bytes} bytes, more than ${MAX_DEFINITION_BYTES}` }];
+  return [];
 }
