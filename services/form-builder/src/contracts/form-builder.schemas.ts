@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedJsonObject } from './json-bounds.js';
 
 /** A JSON object as sent: JSON Schema documents, JSON Forms UI schemas and submission data. */
 export const jsonObjectSchema = z.record(z.string(), z.unknown());
@@ -39,8 +40,8 @@ const descriptionSchema = z.string().max(2000);
 export const createFormRequestSchema = z.strictObject({
   name: nameSchema,
   description: descriptionSchema.optional(),
-  dataSchema: jsonObjectSchema,
-  uiSchema: jsonObjectSchema.optional(),
+  dataSchema: boundedJsonObject('/dataSchema'),
+  uiSchema: boundedJsonObject('/uiSchema').optional(),
   settings: formSettingsSchema.optional(),
 });
 export type CreateFormRequest = z.infer<typeof createFormRequestSchema>;
@@ -48,8 +49,8 @@ export type CreateFormRequest = z.infer<typeof createFormRequestSchema>;
 export const updateFormBodySchema = z.strictObject({
   name: nameSchema.optional(),
   description: descriptionSchema.nullable().optional(),
-  dataSchema: jsonObjectSchema.optional(),
-  uiSchema: jsonObjectSchema.nullable().optional(),
+  dataSchema: boundedJsonObject('/dataSchema').optional(),
+  uiSchema: boundedJsonObject('/uiSchema').nullable().optional(),
   settings: formSettingsSchema.optional(),
 });
 export const formIdParamsSchema = z.strictObject({ id: z.uuid() });
@@ -96,17 +97,17 @@ export const submissionSchema = z.object({
 export type Submission = z.infer<typeof submissionSchema>;
 
 export const createSubmissionBodySchema = z.strictObject({
-  data: jsonObjectSchema,
+  data: boundedJsonObject('/data'),
   state: submissionStateSchema.default('submitted'),
 });
 export const createSubmissionRequestSchema = createSubmissionBodySchema.extend({ formId: z.uuid() });
 export type CreateSubmissionRequest = z.infer<typeof createSubmissionRequestSchema>;
 
 /** Anonymous submissions are final: without an account there is nobody to resume a draft. */
-export const publicSubmissionBodySchema = z.strictObject({ data: jsonObjectSchema, state: z.literal('submitted').default('submitted') });
+export const publicSubmissionBodySchema = z.strictObject({ data: boundedJsonObject('/data'), state: z.literal('submitted').default('submitted') });
 export const publicSubmissionRequestSchema = publicSubmissionBodySchema.extend({ formId: z.uuid(), ip: z.string().max(100) });
 
-export const updateSubmissionBodySchema = z.strictObject({ data: jsonObjectSchema.optional(), state: submissionStateSchema.optional() });
+export const updateSubmissionBodySchema = z.strictObject({ data: boundedJsonObject('/data').optional(), state: submissionStateSchema.optional() });
 export const submissionIdParamsSchema = z.strictObject({ id: z.uuid() });
 export const updateSubmissionRequestSchema = updateSubmissionBodySchema.extend({ id: z.uuid() });
 export type UpdateSubmissionRequest = z.infer<typeof updateSubmissionRequestSchema>;

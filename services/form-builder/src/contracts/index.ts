@@ -5,6 +5,7 @@ import { FORM_BUILDER_EVENTS, FORM_BUILDER_MESSAGES } from './form-builder.messa
 import { FORM_BUILDER_ROUTES } from './form-builder.routes.js';
 
 export * from './form-builder.schemas.js';
+export { firstTooDeep, MAX_JSON_DEPTH } from './json-bounds.js';
 export { FORM_BUILDER_EVENTS, FORM_BUILDER_MESSAGES, FORM_BUILDER_ROUTES };
 
 export const FORM_BUILDER_CONTRACTS = registerModuleContracts({ module: 'form-builder', messages: FORM_BUILDER_MESSAGES, events: FORM_BUILDER_EVENTS, routes: FORM_BUILDER_ROUTES });
