@@ -3,8 +3,10 @@ import type { OutboxSignal } from '@np/messaging';
 import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
 import { FormBuilderHandlers } from './form-builder.handlers.js';
 import { FormsRepository } from './forms/forms.repository.js';
+import { FormSummaries } from './forms/form-summaries.js';
 import { FormsService } from './forms/forms.service.js';
 import type { FormBuilderSettings } from './settings.js';
+import { CoalescedKick } from './store/coalesced-kick.js';
 import { FormBuilderDb } from './store/form-builder-db.js';
 import { FileCheck } from './submissions/file-check.js';
 import { PublicRateLimit } from './submissions/public-rate-limit.js';
@@ -19,6 +21,9 @@ export interface FormBuilderModuleDeps extends DataServiceDeps {
   outbox: OutboxSignal;
 }
 
+/** Events (and so webhook deliveries) wait at most this long for the relay. */
+const OUTBOX_WINDOW_MS = 50;
+
 @Module({})
 export class FormBuilderModule {
   static register(deps: FormBuilderModuleDeps): DynamicModule {
@@ -30,10 +35,11 @@ export class FormBuilderModule {
         { provide: BUS_CLIENT, useValue: deps.bus },
         { provide: LOGGER, useValue: deps.logger },
         { provide: SETTINGS, useValue: deps.settings },
-        { provide: OUTBOX, useValue: deps.outbox },
+        { provide: OUTBOX, useValue: new CoalescedKick(deps.outbox, OUTBOX_WINDOW_MS) },
         FormBuilderDb,
         FormsRepository,
         FormsService,
+        FormSummaries,
         SubmissionsRepository,
         SubmissionsService,
         FileCheck,

@@ -33,7 +33,7 @@ beforeAll(async () => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
-      let verified = false;
+      let verified: boolean;
       try {
         new Webhook(secretForReceiver).verify(body, request.headers as Record<string, string>);
         verified = true;

@@ -14,6 +14,8 @@ export interface FormRecord {
   updatedAt: Date;
 }
 
+export type FormSummary = Pick<FormRecord, 'id' | 'status' | 'latestVersion' | 'settings'>;
+
 /** A published version: written once, never changed. */
 export interface VersionRecord {
   formId: string;

@@ -3,7 +3,7 @@ import type { PageCursor } from '@np/contracts';
 import type { SqlQuery } from '@np/persistence';
 import type { FormSettings, FormStatus, JsonObject } from '../contracts/index.js';
 import { dateOf, FormBuilderDb, jsonOf } from '../store/form-builder-db.js';
-import type { FormRecord, VersionRecord } from './form-record.js';
+import type { FormRecord, FormSummary, VersionRecord } from './form-record.js';
 
 const FORM_COLUMNS = 'id, name, description, status, latest_version, data_schema, ui_schema, settings, created_by, created_at, updated_at';
 const VERSION_COLUMNS = 'form_id, version, name, data_schema, ui_schema, settings, published_by, published_at';
@@ -42,6 +42,14 @@ export class FormsRepository {
   async findById(id: string, query: SqlQuery = this.db.query(), lock = false): Promise<FormRecord | null> {
     const rows = await query(`select ${FORM_COLUMNS} from ${this.db.table('forms')} where id = $1${lock ? ' for update' : ''}`, [id]);
     return rows[0] ? formOf(rows[0]) : null;
+  }
+
+  /** What taking a submission needs of a form, without its (possibly large) draft definition. */
+  async findSummary(id: string): Promise<FormSummary | null> {
+    const rows = await this.db.query()(`select id, status, latest_version, settings from ${this.db.table('forms')} where id = $1`, [id]);
+    const row = rows[0];
+    if (!row) return null;
+    return { id: String(row.id), status: String(row.status) as FormStatus, latestVersion: row.latest_version === null ? null : Number(row.latest_version), settings: jsonOf<FormSettings>(row.settings) };
   }
 
   async update(record: FormRecord, query: SqlQuery = this.db.query()): Promise<void> {

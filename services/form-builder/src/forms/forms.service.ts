@@ -9,6 +9,7 @@ import { validationFailed } from '../definitions/problems.js';
 import { FormBuilderDb } from '../store/form-builder-db.js';
 import { maySubmit } from './form-access.js';
 import { type FormRecord, toForm, toFormVersion, type VersionRecord } from './form-record.js';
+import { FormSummaries } from './form-summaries.js';
 import { FormsRepository } from './forms.repository.js';
 
 /** Forms and their versions: drafts are edited freely; publishing freezes the draft as the next version. */
@@ -18,6 +19,7 @@ export class FormsService {
     @Inject(FormsRepository) private readonly forms: FormsRepository,
     @Inject(FormBuilderDb) private readonly db: FormBuilderDb,
     @Inject(OUTBOX) private readonly outbox: OutboxSignal,
+    @Inject(FormSummaries) private readonly summaries: FormSummaries,
   ) {}
 
   async create(principal: Principal, request: CreateFormRequest): Promise<Form> {
@@ -54,6 +56,7 @@ export class FormsService {
     };
     if (request.dataSchema !== undefined || request.uiSchema !== undefined) assertDefinition(next.dataSchema, next.uiSchema);
     await this.forms.update(next);
+    this.summaries.forget(next.id);
     return toForm(next);
   }
 
@@ -71,6 +74,7 @@ export class FormsService {
   async archive(id: string): Promise<void> {
     const current = await this.find(id);
     if (current.status !== 'archived') await this.forms.update({ ...current, status: 'archived', updatedAt: new Date() });
+    this.summaries.forget(id);
   }
 
   /** The draft as the next version, with its `forms.form.published` event, in one transaction. */
@@ -101,6 +105,7 @@ export class FormsService {
       );
       return record;
     });
+    this.summaries.forget(id);
     this.outbox.kick();
     return toFormVersion(version);
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PageCursor } from '@np/contracts';
+import { type EventEnvelope, outboxInsert } from '@np/messaging';
 import type { SqlQuery } from '@np/persistence';
 import type { JsonObject, SubmissionState } from '../contracts/index.js';
 import { dateOf, FormBuilderDb, jsonOf } from '../store/form-builder-db.js';
@@ -20,8 +21,10 @@ export interface SubmissionListQuery {
 export class SubmissionsRepository {
   constructor(@Inject(FormBuilderDb) private readonly db: FormBuilderDb) {}
 
-  async insert(record: SubmissionRecord, query: SqlQuery): Promise<void> {
-    await query(`insert into ${this.db.table('submissions')} (${COLUMNS}) values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)`, [
+  /** The submission and its event in one statement: both are committed, or neither (no transaction round trips). */
+  async insertWithEvent(record: SubmissionRecord, event: EventEnvelope): Promise<void> {
+    const outbox = outboxInsert(this.db.schema, event, 9);
+    await this.db.query()(`with submission as (insert into ${this.db.table('submissions')} (${COLUMNS}) values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)) ${outbox.sql}`, [
       record.id,
       record.formId,
       record.version,
@@ -30,6 +33,7 @@ export class SubmissionsRepository {
       record.submittedBy,
       record.createdAt,
       record.updatedAt,
+      ...outbox.params,
     ]);
   }
 

@@ -7,6 +7,7 @@ import type { JsonObject, Submission, SubmissionState } from '../contracts/index
 import { FormCache } from '../definitions/form-cache.js';
 import { validationFailed } from '../definitions/problems.js';
 import { mayReadSubmissions, maySubmit } from '../forms/form-access.js';
+import { FormSummaries } from '../forms/form-summaries.js';
 import { FormsRepository } from '../forms/forms.repository.js';
 import { FormBuilderDb } from '../store/form-builder-db.js';
 import { FileCheck } from './file-check.js';
@@ -37,11 +38,12 @@ export class SubmissionsService {
     @Inject(FileCheck) private readonly files: FileCheck,
     @Inject(FormBuilderDb) private readonly db: FormBuilderDb,
     @Inject(OUTBOX) private readonly outbox: OutboxSignal,
+    @Inject(FormSummaries) private readonly summaries: FormSummaries,
   ) {}
 
   /** `principal` undefined: an anonymous submission, only to a public form. */
   async create(principal: Principal | undefined, request: { formId: string; data: JsonObject; state: SubmissionState }): Promise<Submission> {
-    const form = await this.forms.findById(request.formId);
+    const form = await this.summaries.get(request.formId);
     // Anonymous callers learn nothing of forms that are not public.
     if (!form || (!principal && form.settings.access !== 'public')) throw new AppError('not_found', `No form ${request.formId}.`);
     if (principal && !maySubmit(principal, form.settings.access)) throw new AppError('forbidden', 'Submitting to this form needs forms:submit.');
@@ -51,10 +53,7 @@ export class SubmissionsService {
     const data = await this.checked(form.id, form.latestVersion, request.data, request.state, userId);
     const now = new Date();
     const record: SubmissionRecord = { id: randomUUID(), formId: form.id, version: form.latestVersion, state: request.state, data, submittedBy: userId, createdAt: now, updatedAt: now };
-    await this.db.transaction(async (query) => {
-      await this.submissions.insert(record, query);
-      await insertOutboxEvent(query, this.db.schema, domainEvent('forms.submission.created', { submission: toSubmission(record) }, now));
-    });
+    await this.submissions.insertWithEvent(record, domainEvent('forms.submission.created', { submission: toSubmission(record) }, now));
     this.outbox.kick();
     return toSubmission(record);
   }
@@ -84,7 +83,7 @@ export class SubmissionsService {
   }
 
   async list(request: SubmissionListRequest): Promise<{ items: Submission[]; nextCursor: string | null }> {
-    if (!(await this.forms.findById(request.formId))) throw new AppError('not_found', `No form ${request.formId}.`);
+    if (!(await this.forms.findSummary(request.formId))) throw new AppError('not_found', `No form ${request.formId}.`);
     const records = await this.submissions.list({
       formId: request.formId,
       limit: request.limit + 1,

@@ -29,6 +29,11 @@ export class WebhooksRepository {
     return rows[0] ? webhookOf(rows[0]) : null;
   }
 
+  async anySubscribed(formId: string, event: WebhookEvent): Promise<boolean> {
+    const rows = await this.db.query()(`select 1 from ${this.db.table('webhooks')} where form_id = $1 and $2 = any(events) limit 1`, [formId, event]);
+    return rows.length > 0;
+  }
+
   async subscribed(formId: string, event: WebhookEvent, query: SqlQuery): Promise<WebhookRecord[]> {
     return (await query(`select ${WEBHOOK_COLUMNS} from ${this.db.table('webhooks')} where form_id = $1 and $2 = any(events)`, [formId, event])).map(webhookOf);
   }

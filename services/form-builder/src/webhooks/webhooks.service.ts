@@ -8,6 +8,7 @@ import { validationFailed } from '../definitions/problems.js';
 import { FormsRepository } from '../forms/forms.repository.js';
 import type { FormBuilderSettings } from '../settings.js';
 import { FormBuilderDb } from '../store/form-builder-db.js';
+import { ShortLivedCache } from '../store/short-lived-cache.js';
 import { AllowedHosts } from './address-policy.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { type DeliveryRecord, toDelivery, type WebhookRecord } from './webhook-records.js';
@@ -23,6 +24,8 @@ type WebhookSettings = Pick<FormBuilderSettings, 'NP_WEBHOOK_ALLOWED_HOSTS' | 'N
 @Injectable()
 export class WebhooksService {
   private readonly allowed: AllowedHosts;
+  /** Whether a form has a webhook for an event (`formId:event`): read on every submission event. */
+  private readonly subscribed = new ShortLivedCache<boolean>(1000);
 
   constructor(
     @Inject(WebhooksRepository) private readonly webhooks: WebhooksRepository,
@@ -47,6 +50,7 @@ export class WebhooksService {
       createdAt: new Date(),
     };
     await this.webhooks.insert(record);
+    for (const event of record.events) this.subscribed.forget(`${record.formId}:${event}`);
     return { ...record, createdAt: record.createdAt.toISOString() };
   }
 
@@ -72,6 +76,9 @@ export class WebhooksService {
    * once per event (the inbox mark commits with them, so a redelivered event adds nothing).
    */
   async enqueue(eventId: string, type: WebhookEvent, occurredAt: string, payload: SubmissionEvent): Promise<void> {
+    // Most forms have no webhook: one read, and nothing to mark.
+    const formId = payload.submission.formId;
+    if (!(await this.subscribed.get(`${formId}:${type}`, () => this.webhooks.anySubscribed(formId, type)))) return;
     const created = await this.db.transaction(async (query) => {
       if (!(await consumeOnce(query, this.db.schema, 'webhooks', eventId))) return 0;
       const targets = await this.webhooks.subscribed(payload.submission.formId, type, query);
