@@ -11,8 +11,11 @@ const addFormats = formatsPlugin.default;
  * the file-field annotations known. One per published version (and one for its draft rules), so
  * two forms' `$id`s never meet.
  */
-export function newAjv(): Ajv2020 {
+export function newAjv(options: { validateSchema?: boolean } = {}): Ajv2020 {
   const ajv = new Ajv2020({
+    // Compiling the meta-schema is most of an instance's cost: versions compile with it off, the
+    // definition having been checked against it (by the one shared instance) when it was saved.
+    validateSchema: options.validateSchema ?? true,
     allErrors: true,
     strict: true,
     strictTypes: false,
@@ -28,4 +31,12 @@ export function newAjv(): Ajv2020 {
   ajv.addKeyword({ keyword: 'x-np-max-bytes', schemaType: 'number' });
   ajv.addKeyword({ keyword: 'x-np-content-types', schemaType: 'array' });
   return ajv;
+}
+
+let metaInstance: Ajv2020 | undefined;
+
+/** The one instance that checks definitions against the 2020-12 meta-schema (compiled once per process). */
+export function metaAjv(): Ajv2020 {
+  metaInstance ??= newAjv();
+  return metaInstance;
 }

@@ -101,8 +101,8 @@ export class CompiledForm {
 
   constructor(dataSchema: Json, uiSchema: Json | null) {
     const root = closedRoot(dataSchema);
-    this.full = newAjv().compile(root);
-    const helper = newAjv();
+    this.full = newAjv({ validateSchema: false }).compile(root);
+    const helper = newAjv({ validateSchema: false });
     this.draft = helper.compile(withoutRequired(root) as Json);
     // Sub-schemas compiled on their own keep the root's $defs, so their local references resolve.
     const withDefs = (schema: unknown): Test => {

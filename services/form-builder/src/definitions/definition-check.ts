@@ -1,4 +1,4 @@
-import { newAjv } from './ajv-instance.js';
+import { metaAjv } from './ajv-instance.js';
 import { CompiledForm } from './compiled-form.js';
 import { checkDefinitionLimits } from './definition-limits.js';
 import type { Problem } from './problems.js';
@@ -20,7 +20,7 @@ export function checkDefinition(parts: { dataSchema: Json; uiSchema: Json | null
   problems.push(...checkSchemaKeywords(parts.dataSchema, ['dataSchema']));
   problems.push(...readUiSchema(parts.uiSchema, ['uiSchema']).problems);
   if (problems.length > 0) return problems;
-  const ajv = newAjv();
+  const ajv = metaAjv();
   if (!ajv.validateSchema(parts.dataSchema)) {
     return (ajv.errors ?? []).map((error) => ({ pointer: `/dataSchema${error.instancePath}`, message: error.message ?? `fails ${error.keyword}` }));
   }
