@@ -40,8 +40,9 @@ beforeAll(async () => {
       } catch {
         verified = false;
       }
-      const status = failFirst > 0 ? 503 : 204;
-      failFirst -= 1;
+      const gone = request.url === '/gone';
+      const status = gone ? 410 : failFirst > 0 ? 503 : 204;
+      if (!gone) failFirst -= 1;
       received.push({ id: String(request.headers['webhook-id']), status, verified, body });
       response.writeHead(status).end();
     });
@@ -171,5 +172,21 @@ describe('the form builder', () => {
       (list) => list.items[0]?.status === 'succeeded' && list.items[0].attempts === 4,
     );
     expect(received).toHaveLength(4);
+  });
+
+  it('fails a delivery at once on an answer that is not retried (410), and logs it', async () => {
+    const form = await client.call('form-builder.forms.create', { name: 'Gone', dataSchema, settings: { access: 'authenticated' } }, { token: admin });
+    await client.call('form-builder.versions.publish', { id: form.id }, { token: admin });
+    const webhook = await client.call('form-builder.webhooks.create', { formId: form.id, url: receiverUrl.replace('/hooks', '/gone'), events: ['submission.created', 'submission.updated'] }, { token: admin });
+    const draft = await client.call('form-builder.submissions.create', { formId: form.id, data: { name: 'Draft' }, state: 'draft' }, { token: member });
+    await client.call('form-builder.submissions.update', { id: draft.id, data: { name: 'Draft', age: 3 }, state: 'submitted' }, { token: member });
+    const log = await waitFor(
+      () => client.call('form-builder.deliveries.list', { formId: form.id, webhookId: webhook.id, limit: 10 }, { token: admin }),
+      (list) => list.items.length === 2 && list.items.every((item) => item.status === 'failed'),
+    );
+    expect(log.items.map((item) => [item.event, item.attempts, item.lastResponseCode]).sort()).toEqual([
+      ['submission.created', 1, 410],
+      ['submission.updated', 1, 410],
+    ]);
   });
 });
