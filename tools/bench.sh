@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run bench`: every request benchmark, each against a baseline measured in the same run.
 #   1. GET /v1/users/:id through the gateway, embedded and distributed shapes (bench/gateway-get-user.js),
-#      and files through the gateway against straight S3 (bench/files-throughput.js), and a CSV
+#      files through the gateway against straight S3 (bench/files-throughput.js), form
+#      submissions through the gateway against ajv + pg (bench/forms-submissions.js), and a CSV
 #      export of 1,000,000 rows against COPY plus audit ingestion (bench/reports-export.js);
 #   2. as root: the cluster shape on the real node (bench/cluster-shape.js): the same request
 #      through the ingress, and kubectl apply of a new Tenant to its first login.
@@ -16,6 +17,7 @@ process_shapes="$(tr ',' '\n' <<< "$SHAPES" | grep -v '^cluster$' | paste -sd, -
 if [[ -n "$process_shapes" ]]; then
   BENCH_TARGETS="$process_shapes" node --env-file="$STATE_DIR/servers.env" bench/gateway-get-user.js || status=1
   node --env-file="$STATE_DIR/servers.env" bench/files-throughput.js || status=1
+  BENCH_TARGETS="$process_shapes" node --env-file="$STATE_DIR/servers.env" bench/forms-submissions.js || status=1
   node --env-file="$STATE_DIR/servers.env" bench/reports-export.js || status=1
 fi
 if grep -qx cluster <<< "$(tr ',' '\n' <<< "$SHAPES")"; then

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type ErrorCode, ERROR_CODES, httpStatusOf, isErrorCode } from './error-codes.js';
 
 /** A field-level problem, as returned in `details` of a `validation_failed` error. */
-export const fieldIssueSchema = z.object({ path: z.string(), message: z.string() });
+export const fieldIssueSchema = z.object({ path: z.string(), message: z.string(), pointer: z.string().optional() });
 export type FieldIssue = z.infer<typeof fieldIssueSchema>;
 
 /** The one error body every endpoint answers with. */
@@ -66,10 +66,11 @@ export class AppError extends Error {
 
 /** Turns a failed zod parse into a `validation_failed` error listing each failing field. */
 export function validationError(error: z.ZodError, where = 'body'): AppError {
-  const issues: FieldIssue[] = error.issues.map((issue) => ({
-    path: [where, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  const issues: FieldIssue[] = error.issues.map((issue) => {
+    // A schema that locates the problem inside a JSON document it holds says where, as a JSON Pointer.
+    const pointer = issue.code === 'custom' ? (issue.params as { pointer?: unknown } | undefined)?.pointer : undefined;
+    return { path: [where, ...issue.path.map(String)].join('.'), message: issue.message, ...(typeof pointer === 'string' ? { pointer } : {}) };
+  });
   return new AppError('validation_failed', `The request ${where} is invalid.`, issues);
 }
 

@@ -25,6 +25,7 @@ export const ERROR_HTTP_STATUS = {
   email_taken: 409,
   conflict: 409,
   last_admin: 409,
+  form_not_published: 409,
   payload_too_large: 413,
   quota_exceeded: 413,
   result_too_large: 413,

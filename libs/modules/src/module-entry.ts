@@ -29,9 +29,14 @@ export interface ModuleEntry {
   implemented: boolean;
   /** Request queue and pattern prefix on the bus (`rpc.<name>`, `<name>.*`); null for the gateway, which only sends. */
   bus: { queue: string; patternPrefix: string } | null;
-  /** Events it publishes (`<name>.<entity>.<what happened>`). */
+  /**
+   * The word its events and permissions start with when it is not its name (`forms` for
+   * `form-builder`); absent: the name.
+   */
+  namespace?: string;
+  /** Events it publishes (`<namespace>.<entity>.<what happened>`); only it may publish them. */
   events: readonly string[];
-  /** Permissions it defines (`<name>:<action>`); `admin` holds them all, `member` none of them. */
+  /** Permissions it defines (`<namespace>:<action>`); `admin` holds them all, `member` none of them. */
   permissions: readonly string[];
   /** The ones of `permissions` the `manager` role holds too. */
   managerPermissions: readonly string[];

@@ -21,10 +21,16 @@ describe('the module manifest', () => {
 
   it.each(MODULE_MANIFEST.filter((entry) => entry.kind === 'module'))('keeps $name inside its own namespace', (entry) => {
     expect(entry.bus).toEqual({ queue: `rpc.${entry.name}`, patternPrefix: `${entry.name}.` });
-    for (const event of entry.events) expect(event.startsWith(`${entry.name}.`)).toBe(true);
-    for (const permission of entry.permissions) expect(permission).toMatch(new RegExp(`^${entry.name}:[a-z-]+$`));
+    const namespace = 'namespace' in entry ? entry.namespace : entry.name;
+    for (const event of entry.events) expect(event.startsWith(`${namespace}.`)).toBe(true);
+    for (const permission of entry.permissions) expect(permission).toMatch(new RegExp(`^${namespace}:[a-z-]+$`));
     for (const permission of entry.managerPermissions) expect(entry.permissions).toContain(permission);
     expect(entry.schema).toMatch(/^[a-z_][a-z0-9_]{0,62}$/);
+  });
+
+  it('lets no two modules share a namespace of events and permissions', () => {
+    const namespaces = MODULE_MANIFEST.map((entry) => ('namespace' in entry ? entry.namespace : entry.name));
+    expect(new Set(namespaces).size).toBe(namespaces.length);
   });
 
   it('gives every module its own schema and local ops port, outside the ephemeral range', () => {

@@ -44,6 +44,11 @@ export class FilesHandlers {
     return this.files.createLink(requirePrincipal(ctx.principal), body);
   }
 
+  @MessagePattern('files.access.check')
+  async accessCheck(@Payload() body: ParsedRequestOf<'files.access.check'>): Promise<ReplyOf<'files.access.check'>> {
+    return { files: await this.files.readableBy(body.ids, body.userId) };
+  }
+
   @MessagePattern('files.usage')
   usage(@Ctx() ctx: BusContext): Promise<ReplyOf<'files.usage'>> {
     requirePrincipal(ctx.principal);

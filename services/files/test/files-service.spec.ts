@@ -98,6 +98,18 @@ describe('the files service', () => {
     await expect(client.call('files.list', { limit: 10 }, { token })).resolves.toMatchObject({ items: [] });
   });
 
+  it('tells the form builder which ids name files a user may read (own and public ones), and refuses that check to others', async () => {
+    const token = await tokens.sign({ sub: OWNER, roles: ['member'] });
+    const own = (await (await upload(token, 'mine', 'own.txt')).json()) as { id: string };
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const formBuilder = new BusClient(transport, 5000, 'form-builder');
+    await expect(formBuilder.call('files.access.check', { ids: [own.id, missing], userId: OWNER })).resolves.toEqual({ files: [{ id: own.id, size: 4, contentType: 'text/plain' }] });
+    await expect(formBuilder.call('files.access.check', { ids: [own.id], userId: OTHER })).resolves.toEqual({ files: [] });
+    await expect(formBuilder.call('files.access.check', { ids: [own.id], userId: null })).resolves.toEqual({ files: [] });
+    await expect(client.call('files.access.check', { ids: [own.id], userId: OWNER })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(client.call('files.delete', { id: own.id }, { token })).resolves.toEqual({});
+  });
+
   it('sweeps nothing while no upload has expired', async () => {
     await expect(service.sweepUploads()).resolves.toBe(0);
   });

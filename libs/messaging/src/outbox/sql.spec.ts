@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { consumeOnce, insertOutboxEvent, outboxDdl, quoteSchema } from './sql.js';
+import { consumeOnce, insertOutboxEvent, outboxDdl, outboxInsert, quoteSchema } from './sql.js';
 
 describe('outbox SQL', () => {
   it('quotes valid schema names and refuses anything else', () => {
@@ -18,6 +18,12 @@ describe('outbox SQL', () => {
     expect(ddl.join('\n')).toContain('where published_at is null');
     expect(ddl.join('\n')).toContain('primary key (consumer, event_id)');
     expect(() => outboxDdl('x; drop')).toThrow();
+  });
+
+  it('numbers the outbox INSERT from a given parameter, for a statement that writes a change and its event together', () => {
+    const { sql, params } = outboxInsert('forms', { id: 'e', name: 'forms.submission.created', payload: { a: 1 }, occurredAt: 'then' }, 4);
+    expect(sql).toBe('insert into "forms".outbox (id, name, payload, request_id, actor_id, occurred_at) values ($4, $5, $6, $7, $8, $9)');
+    expect(params).toEqual(['e', 'forms.submission.created', '{"a":1}', null, null, 'then']);
   });
 
   it('binds values as parameters', async () => {

@@ -51,18 +51,25 @@ export function outboxActorDdl(schema: string): string[] {
 }
 
 /**
+ * The INSERT that records `event` in the outbox, with its parameters numbered from
+ * `$<firstParam>`: for a caller that writes its change and its event in one statement (a
+ * data-modifying CTE commits both or neither, without a transaction round trip of its own).
+ */
+export function outboxInsert(schema: string, event: EventEnvelope, firstParam = 1): { sql: string; params: unknown[] } {
+  const n = (offset: number) => `$${firstParam + offset}`;
+  return {
+    sql: `insert into ${quoteSchema(schema)}.outbox (id, name, payload, request_id, actor_id, occurred_at) values (${n(0)}, ${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)})`,
+    params: [event.id, event.name, JSON.stringify(event.payload ?? null), event.requestId ?? null, event.actorId ?? null, event.occurredAt],
+  };
+}
+
+/**
  * Records an event in the outbox. Call it with the same transaction as the state change, so the
  * event exists if and only if the change was committed; the relay publishes it afterwards.
  */
 export async function insertOutboxEvent(query: SqlQuery, schema: string, event: EventEnvelope): Promise<void> {
-  await query(`insert into ${quoteSchema(schema)}.outbox (id, name, payload, request_id, actor_id, occurred_at) values ($1, $2, $3, $4, $5, $6)`, [
-    event.id,
-    event.name,
-    JSON.stringify(event.payload ?? null),
-    event.requestId ?? null,
-    event.actorId ?? null,
-    event.occurredAt,
-  ]);
+  const { sql, params } = outboxInsert(schema, event);
+  await query(sql, params);
 }
 
 /**

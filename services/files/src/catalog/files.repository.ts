@@ -32,6 +32,7 @@ export interface FilesWriter {
 
 export interface FilesStore {
   findById(id: string): Promise<FileRecord | null>;
+  findByIds(ids: readonly string[]): Promise<FileRecord[]>;
   list(query: FileListQuery): Promise<FileRecord[]>;
   usage(): Promise<Usage>;
   /** The tenant's link-signing key, made on first use. */
@@ -60,6 +61,11 @@ export class FilesRepository implements FilesStore {
   async findById(id: string): Promise<FileRecord | null> {
     const rows = await this.query()(`select ${COLUMNS} from ${this.table} where id = $1`, [id]);
     return rows[0] ? fromRow(rows[0]) : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<FileRecord[]> {
+    if (ids.length === 0) return [];
+    return (await this.query()(`select ${COLUMNS} from ${this.table} where id = any($1::uuid[])`, [ids])).map(fromRow);
   }
 
   async list(query: FileListQuery): Promise<FileRecord[]> {

@@ -90,6 +90,12 @@ export class FilesService {
     return assertVisible(await this.store.findById(id), principal, id);
   }
 
+  /** The files among `ids` that `userId` may read (their own and public ones; null: public ones only), for another module's check. */
+  async readableBy(ids: readonly string[], userId: string | null): Promise<{ id: string; size: number; contentType: string }[]> {
+    const records = await this.store.findByIds([...new Set(ids)]);
+    return records.filter((record) => record.public || (userId !== null && record.ownerId === userId)).map((record) => ({ id: record.id, size: record.size, contentType: record.contentType }));
+  }
+
   /** A public file, for anyone; any other is not found. */
   async getPublic(id: string): Promise<FileRecord> {
     const record = await this.store.findById(id);

@@ -9,6 +9,8 @@ export const FILES_MESSAGES = {
   'files.links.create': message(schemas.createLinkRequestSchema, schemas.fileLinkSchema),
   'files.usage': message(schemas.emptySchema, schemas.usageSchema),
   'files.upload-grants.create': internalMessage(['reports'], schemas.createUploadGrantCommandSchema, schemas.uploadGrantSchema),
+  // The form builder confirms that the file ids of a submission name files its submitter may read.
+  'files.access.check': internalMessage(['form-builder'], schemas.accessCheckRequestSchema, schemas.accessCheckReplySchema),
 } as const;
 
 /** The events files publishes: exactly those its manifest entry lists. */

@@ -70,6 +70,19 @@ export const usageSchema = z.object({
 
 export const emptySchema = z.strictObject({});
 
+/** At most this many ids in one access check (a form's file fields). */
+export const MAX_ACCESS_CHECK_IDS = 100;
+
+/** Which of `ids` the user may read (own files and public ones; `userId` null: an anonymous caller, public ones only). */
+export const accessCheckRequestSchema = z.strictObject({
+  ids: z.array(z.uuid()).max(MAX_ACCESS_CHECK_IDS),
+  userId: z.uuid().nullable(),
+});
+export const accessCheckReplySchema = z.object({
+  files: z.array(z.object({ id: z.uuid(), size: z.number().int().min(0), contentType: z.string() })),
+});
+export type AccessCheckReply = z.infer<typeof accessCheckReplySchema>;
+
 /** The payloads of the module's events. */
 export const fileUploadedEventSchema = fileSchema;
 export const fileDeletedEventSchema = z.object({ id: z.uuid(), ownerId: z.uuid(), size: z.number().int().min(0), deletedBy: z.uuid() });

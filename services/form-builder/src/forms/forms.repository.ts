@@ -1,0 +1,132 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PageCursor } from '@np/contracts';
+import type { SqlQuery } from '@np/persistence';
+import type { FormSettings, FormStatus, JsonObject } from '../contracts/index.js';
+import { dateOf, FormBuilderDb, jsonOf } from '../store/form-builder-db.js';
+import type { FormRecord, FormSummary, VersionRecord } from './form-record.js';
+
+const FORM_COLUMNS = 'id, name, description, status, latest_version, data_schema, ui_schema, settings, created_by, created_at, updated_at';
+const VERSION_COLUMNS = 'form_id, version, name, data_schema, ui_schema, settings, published_by, published_at';
+
+export interface FormListQuery {
+  limit: number;
+  q?: string | undefined;
+  cursor?: PageCursor | undefined;
+}
+
+/** The `forms` and `form_versions` tables. Methods taking a query run in the caller's transaction. */
+@Injectable()
+export class FormsRepository {
+  constructor(@Inject(FormBuilderDb) private readonly db: FormBuilderDb) {}
+
+  async insert(record: FormRecord): Promise<void> {
+    await this.db.query()(
+      `insert into ${this.db.table('forms')} (${FORM_COLUMNS}) values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11)`,
+      [
+        record.id,
+        record.name,
+        record.description,
+        record.status,
+        record.latestVersion,
+        JSON.stringify(record.dataSchema),
+        record.uiSchema === null ? null : JSON.stringify(record.uiSchema),
+        JSON.stringify(record.settings),
+        record.createdBy,
+        record.createdAt,
+        record.updatedAt,
+      ],
+    );
+  }
+
+  /** With `lock`, the row stays locked until the transaction ends (publishing numbers versions in turn). */
+  async findById(id: string, query: SqlQuery = this.db.query(), lock = false): Promise<FormRecord | null> {
+    const rows = await query(`select ${FORM_COLUMNS} from ${this.db.table('forms')} where id = $1${lock ? ' for update' : ''}`, [id]);
+    return rows[0] ? formOf(rows[0]) : null;
+  }
+
+  /** What taking a submission needs of a form, without its (possibly large) draft definition. */
+  async findSummary(id: string): Promise<FormSummary | null> {
+    const rows = await this.db.query()(`select id, status, latest_version, settings from ${this.db.table('forms')} where id = $1`, [id]);
+    const row = rows[0];
+    if (!row) return null;
+    return { id: String(row.id), status: String(row.status) as FormStatus, latestVersion: row.latest_version === null ? null : Number(row.latest_version), settings: jsonOf<FormSettings>(row.settings) };
+  }
+
+  async update(record: FormRecord, query: SqlQuery = this.db.query()): Promise<void> {
+    await query(
+      `update ${this.db.table('forms')} set name = $2, description = $3, status = $4, latest_version = $5, data_schema = $6::jsonb, ui_schema = $7::jsonb, settings = $8::jsonb, updated_at = $9 where id = $1`,
+      [
+        record.id,
+        record.name,
+        record.description,
+        record.status,
+        record.latestVersion,
+        JSON.stringify(record.dataSchema),
+        record.uiSchema === null ? null : JSON.stringify(record.uiSchema),
+        JSON.stringify(record.settings),
+        record.updatedAt,
+      ],
+    );
+  }
+
+  async list(request: FormListQuery): Promise<FormRecord[]> {
+    const params: unknown[] = [];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const where = [`status <> 'archived'`];
+    // strpos: the search text is matched literally (no LIKE wildcards to escape).
+    if (request.q !== undefined) where.push(`strpos(lower(name), lower(${param(request.q)})) > 0`);
+    if (request.cursor) where.push(`(created_at, id) < (${param(request.cursor.createdAt)}, ${param(request.cursor.id)})`);
+    const rows = await this.db.query()(`select ${FORM_COLUMNS} from ${this.db.table('forms')} where ${where.join(' and ')} order by created_at desc, id desc limit ${param(request.limit)}`, params);
+    return rows.map(formOf);
+  }
+
+  async insertVersion(record: VersionRecord, query: SqlQuery): Promise<void> {
+    await query(`insert into ${this.db.table('form_versions')} (${VERSION_COLUMNS}) values ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8)`, [
+      record.formId,
+      record.version,
+      record.name,
+      JSON.stringify(record.dataSchema),
+      record.uiSchema === null ? null : JSON.stringify(record.uiSchema),
+      JSON.stringify(record.settings),
+      record.publishedBy,
+      record.publishedAt,
+    ]);
+  }
+
+  async findVersion(formId: string, version: number): Promise<VersionRecord | null> {
+    const rows = await this.db.query()(`select ${VERSION_COLUMNS} from ${this.db.table('form_versions')} where form_id = $1 and version = $2`, [formId, version]);
+    return rows[0] ? versionOf(rows[0]) : null;
+  }
+}
+
+function formOf(row: Record<string, unknown>): FormRecord {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    description: typeof row.description === 'string' ? row.description : null,
+    status: String(row.status) as FormStatus,
+    latestVersion: row.latest_version === null ? null : Number(row.latest_version),
+    dataSchema: jsonOf<JsonObject>(row.data_schema),
+    uiSchema: row.ui_schema === null ? null : jsonOf<JsonObject>(row.ui_schema),
+    settings: jsonOf<FormSettings>(row.settings),
+    createdBy: String(row.created_by),
+    createdAt: dateOf(row.created_at),
+    updatedAt: dateOf(row.updated_at),
+  };
+}
+
+function versionOf(row: Record<string, unknown>): VersionRecord {
+  return {
+    formId: String(row.form_id),
+    version: Number(row.version),
+    name: String(row.name),
+    dataSchema: jsonOf<JsonObject>(row.data_schema),
+    uiSchema: row.ui_schema === null ? null : jsonOf<JsonObject>(row.ui_schema),
+    settings: jsonOf<FormSettings>(row.settings),
+    publishedBy: String(row.published_by),
+    publishedAt: dateOf(row.published_at),
+  };
+}

@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PageCursor } from '@np/contracts';
+import { type EventEnvelope, outboxInsert } from '@np/messaging';
+import type { SqlQuery } from '@np/persistence';
+import type { JsonObject, SubmissionState } from '../contracts/index.js';
+import { dateOf, FormBuilderDb, jsonOf } from '../store/form-builder-db.js';
+import type { SubmissionRecord } from './submission-record.js';
+
+const COLUMNS = 'id, form_id, version, state, data, submitted_by, created_at, updated_at';
+
+export interface SubmissionListQuery {
+  formId: string;
+  limit: number;
+  version?: number | undefined;
+  state?: SubmissionState | undefined;
+  cursor?: PageCursor | undefined;
+}
+
+/** The `submissions` table. Writes take the caller's transaction (they commit with their event). */
+@Injectable()
+export class SubmissionsRepository {
+  constructor(@Inject(FormBuilderDb) private readonly db: FormBuilderDb) {}
+
+  /** The submission and its event in one statement: both are committed, or neither (no transaction round trips). */
+  async insertWithEvent(record: SubmissionRecord, event: EventEnvelope): Promise<void> {
+    const outbox = outboxInsert(this.db.schema, event, 9);
+    await this.db.query()(`with submission as (insert into ${this.db.table('submissions')} (${COLUMNS}) values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)) ${outbox.sql}`, [
+      record.id,
+      record.formId,
+      record.version,
+      record.state,
+      JSON.stringify(record.data),
+      record.submittedBy,
+      record.createdAt,
+      record.updatedAt,
+      ...outbox.params,
+    ]);
+  }
+
+  /** Updates a draft only: answers false when it was submitted meanwhile. */
+  async updateDraft(record: SubmissionRecord, query: SqlQuery): Promise<boolean> {
+    const rows = await query(
+      `update ${this.db.table('submissions')} set state = $2, data = $3::jsonb, updated_at = $4 where id = $1 and state = 'draft' returning id`,
+      [record.id, record.state, JSON.stringify(record.data), record.updatedAt],
+    );
+    return rows.length === 1;
+  }
+
+  async findById(id: string): Promise<SubmissionRecord | null> {
+    const rows = await this.db.query()(`select ${COLUMNS} from ${this.db.table('submissions')} where id = $1`, [id]);
+    return rows[0] ? recordOf(rows[0]) : null;
+  }
+
+  async list(request: SubmissionListQuery): Promise<SubmissionRecord[]> {
+    const params: unknown[] = [];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const where = [`form_id = ${param(request.formId)}`];
+    if (request.version !== undefined) where.push(`version = ${param(request.version)}`);
+    if (request.state !== undefined) where.push(`state = ${param(request.state)}`);
+    if (request.cursor) where.push(`(created_at, id) < (${param(request.cursor.createdAt)}, ${param(request.cursor.id)})`);
+    const rows = await this.db.query()(`select ${COLUMNS} from ${this.db.table('submissions')} where ${where.join(' and ')} order by created_at desc, id desc limit ${param(request.limit)}`, params);
+    return rows.map(recordOf);
+  }
+}
+
+function recordOf(row: Record<string, unknown>): SubmissionRecord {
+  return {
+    id: String(row.id),
+    formId: String(row.form_id),
+    version: Number(row.version),
+    state: String(row.state) as SubmissionState,
+    data: jsonOf<JsonObject>(row.data),
+    submittedBy: typeof row.submitted_by === 'string' ? row.submitted_by : null,
+    createdAt: dateOf(row.created_at),
+    updatedAt: dateOf(row.updated_at),
+  };
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, decodePageCursor, encodePageCursor, type Principal } from '@np/contracts';
+import { domainEvent, insertOutboxEvent, type OutboxSignal } from '@np/messaging';
+import { OUTBOX } from '@np/runtime';
+import type { JsonObject, Submission, SubmissionState } from '../contracts/index.js';
+import { FormCache } from '../definitions/form-cache.js';
+import { validationFailed } from '../definitions/problems.js';
+import { mayReadSubmissions, maySubmit } from '../forms/form-access.js';
+import { FormSummaries } from '../forms/form-summaries.js';
+import { FormsRepository } from '../forms/forms.repository.js';
+import { FormBuilderDb } from '../store/form-builder-db.js';
+import { FileCheck } from './file-check.js';
+import { type SubmissionRecord, toSubmission } from './submission-record.js';
+import { SubmissionsRepository } from './submissions.repository.js';
+
+export interface SubmissionListRequest {
+  formId: string;
+  limit: number;
+  version?: number | undefined;
+  state?: SubmissionState | undefined;
+  cursor?: string | undefined;
+}
+
+/**
+ * Submissions: made against the latest published version and checked by it on the server (UI
+ * rules and `if`/`then` decide what is hidden: not required, not stored; unknown fields refused;
+ * file ids confirmed by the files module). A submission keeps its version forever; a draft is
+ * resumed against the version it started on.
+ */
+@Injectable()
+export class SubmissionsService {
+  private readonly cache = new FormCache();
+
+  constructor(
+    @Inject(FormsRepository) private readonly forms: FormsRepository,
+    @Inject(SubmissionsRepository) private readonly submissions: SubmissionsRepository,
+    @Inject(FileCheck) private readonly files: FileCheck,
+    @Inject(FormBuilderDb) private readonly db: FormBuilderDb,
+    @Inject(OUTBOX) private readonly outbox: OutboxSignal,
+    @Inject(FormSummaries) private readonly summaries: FormSummaries,
+  ) {}
+
+  /** `principal` undefined: an anonymous submission, only to a public form. */
+  async create(principal: Principal | undefined, request: { formId: string; data: JsonObject; state: SubmissionState }): Promise<Submission> {
+    const form = await this.summaries.get(request.formId);
+    // Anonymous callers learn nothing of forms that are not public.
+    if (!form || (!principal && form.settings.access !== 'public')) throw new AppError('not_found', `No form ${request.formId}.`);
+    if (principal && !maySubmit(principal, form.settings.access)) throw new AppError('forbidden', 'Submitting to this form needs forms:submit.');
+    if (form.status === 'archived') throw new AppError('form_not_published', `Form ${form.id} is archived: it takes no submissions.`);
+    if (form.latestVersion === null) throw new AppError('form_not_published', `Form ${form.id} has no published version yet.`);
+    const userId = principal?.sub ?? null;
+    const data = await this.checked(form.id, form.latestVersion, request.data, request.state, userId);
+    const now = new Date();
+    const record: SubmissionRecord = { id: randomUUID(), formId: form.id, version: form.latestVersion, state: request.state, data, submittedBy: userId, createdAt: now, updatedAt: now };
+    await this.submissions.insertWithEvent(record, domainEvent('forms.submission.created', { submission: toSubmission(record) }, now));
+    this.outbox.kick();
+    return toSubmission(record);
+  }
+
+  /** Saves an own draft again, or submits it (validated in full, against the draft's version). */
+  async update(principal: Principal, request: { id: string; data?: JsonObject | undefined; state?: SubmissionState | undefined }): Promise<Submission> {
+    const current = await this.submissions.findById(request.id);
+    if (!current || current.submittedBy !== principal.sub) throw new AppError('not_found', `No submission ${request.id} of yours.`);
+    if (current.state !== 'draft') throw new AppError('conflict', `Submission ${request.id} is submitted: it no longer changes.`);
+    const state = request.state ?? 'draft';
+    const data = await this.checked(current.formId, current.version, request.data ?? current.data, state, principal.sub);
+    const next: SubmissionRecord = { ...current, state, data, updatedAt: new Date() };
+    const updated = await this.db.transaction(async (query) => {
+      if (!(await this.submissions.updateDraft(next, query))) return false;
+      await insertOutboxEvent(query, this.db.schema, domainEvent('forms.submission.updated', { submission: toSubmission(next) }, next.updatedAt));
+      return true;
+    });
+    if (!updated) throw new AppError('conflict', `Submission ${request.id} is submitted: it no longer changes.`);
+    this.outbox.kick();
+    return toSubmission(next);
+  }
+
+  async get(principal: Principal, id: string): Promise<Submission> {
+    const record = await this.submissions.findById(id);
+    if (!record || (record.submittedBy !== principal.sub && !mayReadSubmissions(principal))) throw new AppError('not_found', `No submission ${id}.`);
+    return toSubmission(record);
+  }
+
+  async list(request: SubmissionListRequest): Promise<{ items: Submission[]; nextCursor: string | null }> {
+    if (!(await this.forms.findSummary(request.formId))) throw new AppError('not_found', `No form ${request.formId}.`);
+    const records = await this.submissions.list({
+      formId: request.formId,
+      limit: request.limit + 1,
+      version: request.version,
+      state: request.state,
+      cursor: request.cursor === undefined ? undefined : decodePageCursor(request.cursor),
+    });
+    const page = records.slice(0, request.limit);
+    const last = page.at(-1);
+    return { items: page.map(toSubmission), nextCursor: records.length > request.limit && last ? encodePageCursor(last) : null };
+  }
+
+  /** The data to store, or 400 `validation_failed` with every problem at its pointer (under `/data`). */
+  private async checked(formId: string, version: number, data: JsonObject, state: SubmissionState, userId: string | null): Promise<JsonObject> {
+    const compiled = await this.cache.get(formId, version, async () => {
+      const record = await this.forms.findVersion(formId, version);
+      if (!record) throw new AppError('not_found', `Form ${formId} has no version ${version}.`);
+      return { dataSchema: record.dataSchema, uiSchema: record.uiSchema };
+    });
+    const outcome = compiled.check(data, state);
+    const problems = outcome.problems.length > 0 ? outcome.problems : await this.files.problems(compiled.fileFields, outcome.data, userId);
+    if (problems.length > 0) throw validationFailed('The submission does not fit the form.', problems.map((problem) => ({ ...problem, pointer: `/data${problem.pointer}` })));
+    return outcome.data;
+  }
+}

@@ -1,0 +1,114 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, decodePageCursor, encodePageCursor } from '@np/contracts';
+import { consumeOnce } from '@np/messaging';
+import { SETTINGS } from '@np/runtime';
+import type { Delivery, SubmissionEvent, WebhookEvent } from '../contracts/index.js';
+import { validationFailed } from '../definitions/problems.js';
+import { FormsRepository } from '../forms/forms.repository.js';
+import type { FormBuilderSettings } from '../settings.js';
+import { FormBuilderDb } from '../store/form-builder-db.js';
+import { ShortLivedCache } from '../store/short-lived-cache.js';
+import { AllowedHosts } from './address-policy.js';
+import { WebhookDispatcher } from './webhook-dispatcher.js';
+import { type DeliveryRecord, toDelivery, type WebhookRecord } from './webhook-records.js';
+import { targetRefusal } from './webhook-target.js';
+import { WebhooksRepository } from './webhooks.repository.js';
+
+type WebhookSettings = Pick<FormBuilderSettings, 'NP_WEBHOOK_ALLOWED_HOSTS' | 'NP_WEBHOOK_MAX_ATTEMPTS'>;
+
+/**
+ * Webhooks of a form: subscriptions (the target checked against the allow-list and its
+ * addresses), the deliveries their submission events become, and the log of those deliveries.
+ */
+@Injectable()
+export class WebhooksService {
+  private readonly allowed: AllowedHosts;
+  /** Whether a form has a webhook for an event (`formId:event`): read on every submission event. */
+  private readonly subscribed = new ShortLivedCache<boolean>(1000);
+
+  constructor(
+    @Inject(WebhooksRepository) private readonly webhooks: WebhooksRepository,
+    @Inject(FormsRepository) private readonly forms: FormsRepository,
+    @Inject(FormBuilderDb) private readonly db: FormBuilderDb,
+    @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher,
+    @Inject(SETTINGS) private readonly settings: WebhookSettings,
+  ) {
+    this.allowed = new AllowedHosts(settings.NP_WEBHOOK_ALLOWED_HOSTS);
+  }
+
+  async create(request: { formId: string; url: string; events: WebhookEvent[] }): Promise<{ id: string; formId: string; url: string; events: WebhookEvent[]; secret: string; createdAt: string }> {
+    if (!(await this.forms.findById(request.formId))) throw new AppError('not_found', `No form ${request.formId}.`);
+    const refusal = await targetRefusal(new URL(request.url), this.allowed);
+    if (refusal) throw validationFailed('The webhook target is refused.', [{ pointer: '/url', message: refusal }]);
+    const record: WebhookRecord = {
+      id: randomUUID(),
+      formId: request.formId,
+      url: request.url,
+      events: request.events,
+      secret: `whsec_${randomBytes(32).toString('base64')}`,
+      createdAt: new Date(),
+    };
+    await this.webhooks.insert(record);
+    for (const event of record.events) this.subscribed.forget(`${record.formId}:${event}`);
+    return { ...record, createdAt: record.createdAt.toISOString() };
+  }
+
+  async deliveries(request: { formId: string; webhookId: string; limit: number; cursor?: string | undefined }): Promise<{ items: Delivery[]; nextCursor: string | null }> {
+    await this.webhook(request.formId, request.webhookId);
+    const records = await this.webhooks.deliveries(request.webhookId, request.limit + 1, request.cursor === undefined ? undefined : decodePageCursor(request.cursor));
+    const page = records.slice(0, request.limit);
+    const last = page.at(-1);
+    return { items: page.map(toDelivery), nextCursor: records.length > request.limit && last ? encodePageCursor(last) : null };
+  }
+
+  async redeliver(request: { formId: string; webhookId: string; deliveryId: string }): Promise<Delivery> {
+    await this.webhook(request.formId, request.webhookId);
+    if (!(await this.webhooks.findDelivery(request.webhookId, request.deliveryId))) throw new AppError('not_found', `No delivery ${request.deliveryId}.`);
+    const record = await this.webhooks.redeliver(request.deliveryId, this.settings.NP_WEBHOOK_MAX_ATTEMPTS);
+    if (!record) throw new AppError('not_found', `No delivery ${request.deliveryId}.`);
+    this.dispatcher.kick();
+    return toDelivery(record);
+  }
+
+  /**
+   * A submission event, as the relay published it: one delivery per subscribed webhook, written
+   * once per event (the inbox mark commits with them, so a redelivered event adds nothing).
+   */
+  async enqueue(eventId: string, type: WebhookEvent, occurredAt: string, payload: SubmissionEvent): Promise<void> {
+    // Most forms have no webhook: one read, and nothing to mark.
+    const formId = payload.submission.formId;
+    if (!(await this.subscribed.get(`${formId}:${type}`, () => this.webhooks.anySubscribed(formId, type)))) return;
+    const created = await this.db.transaction(async (query) => {
+      if (!(await consumeOnce(query, this.db.schema, 'webhooks', eventId))) return 0;
+      const targets = await this.webhooks.subscribed(payload.submission.formId, type, query);
+      const now = new Date();
+      for (const webhook of targets) {
+        const delivery: DeliveryRecord = {
+          id: randomUUID(),
+          webhookId: webhook.id,
+          eventId,
+          event: type,
+          payload: JSON.stringify({ type, timestamp: occurredAt, data: payload }),
+          status: 'pending',
+          attempts: 0,
+          maxAttempts: this.settings.NP_WEBHOOK_MAX_ATTEMPTS,
+          lastResponseCode: null,
+          lastError: null,
+          nextAttemptAt: now,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await this.webhooks.insertDelivery(delivery, query);
+      }
+      return targets.length;
+    });
+    if (created > 0) this.dispatcher.kick();
+  }
+
+  private async webhook(formId: string, webhookId: string): Promise<WebhookRecord> {
+    const record = await this.webhooks.find(formId, webhookId);
+    if (!record) throw new AppError('not_found', `No webhook ${webhookId} on form ${formId}.`);
+    return record;
+  }
+}
