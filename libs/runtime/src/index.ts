@@ -1,5 +1,6 @@
 export * from './tokens.js';
 export * from './service-deps.js';
+export * from './data-service-providers.js';
 export * from './start-bus-service.js';
 export * from './start-module-service.js';
 export * from './process-lifecycle.js';

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { BusClient, OutboxSignal } from '@np/messaging';
 import type { Logger } from '@np/observability';
 import type { Database } from '@np/persistence';
-import { BUS_CLIENT, DATABASE, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
+import { dataServiceProviders } from '@np/runtime';
 import { AuthHandlers } from './auth.handlers.js';
 import { CLOCK, type Clock, systemClock } from './clock.js';
 import { CredentialRepository } from './credentials/credential.repository.js';
@@ -40,12 +40,8 @@ export class AuthModule {
       module: AuthModule,
       controllers: [AuthHandlers],
       providers: [
-        { provide: DATABASE, useValue: deps.db },
-        { provide: BUS_CLIENT, useValue: deps.bus },
-        { provide: LOGGER, useValue: deps.logger },
-        { provide: SETTINGS, useValue: deps.settings },
+        ...dataServiceProviders(deps),
         { provide: CLOCK, useValue: deps.clock ?? systemClock },
-        { provide: OUTBOX, useValue: deps.outbox },
         RevocationRecorder,
         SigningKeyRepository,
         SigningKeysService,

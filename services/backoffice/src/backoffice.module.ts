@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { OutboxSignal, Transport } from '@np/messaging';
-import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
+import { type DataServiceDeps, dataServiceProviders } from '@np/runtime';
 import { AuditLog } from './audit/audit-log.js';
 import { BackofficeHandlers } from './backoffice.handlers.js';
 import type { BackofficeSettings } from './settings.js';
@@ -21,11 +21,7 @@ export class BackofficeModule {
       module: BackofficeModule,
       controllers: [BackofficeHandlers],
       providers: [
-        { provide: DATABASE, useValue: deps.db },
-        { provide: BUS_CLIENT, useValue: deps.bus },
-        { provide: LOGGER, useValue: deps.logger },
-        { provide: SETTINGS, useValue: deps.settings },
-        { provide: OUTBOX, useValue: deps.outbox },
+        ...dataServiceProviders(deps),
         { provide: TRANSPORT, useValue: deps.transport },
         AuditLog,
         SettingsService,

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { OutboxSignal } from '@np/messaging';
-import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
+import { type DataServiceDeps, dataServiceProviders } from '@np/runtime';
 import { FilesRepository } from './catalog/files.repository.js';
 import { FilesService } from './catalog/files.service.js';
 import { FilesHandlers } from './files.handlers.js';
@@ -21,11 +21,7 @@ export class FilesModule {
       module: FilesModule,
       controllers: [FilesHandlers],
       providers: [
-        { provide: DATABASE, useValue: deps.db },
-        { provide: BUS_CLIENT, useValue: deps.bus },
-        { provide: LOGGER, useValue: deps.logger },
-        { provide: SETTINGS, useValue: deps.settings },
-        { provide: OUTBOX, useValue: deps.outbox },
+        ...dataServiceProviders(deps),
         { provide: STORAGE, useValue: deps.storage },
         FilesRepository,
         FilesService,

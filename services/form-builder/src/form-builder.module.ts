@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { OutboxSignal } from '@np/messaging';
-import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
+import { type DataServiceDeps, dataServiceProviders } from '@np/runtime';
 import { FormBuilderHandlers } from './form-builder.handlers.js';
 import { FormsRepository } from './forms/forms.repository.js';
 import { FormSummaries } from './forms/form-summaries.js';
@@ -31,11 +31,7 @@ export class FormBuilderModule {
       module: FormBuilderModule,
       controllers: [FormBuilderHandlers],
       providers: [
-        { provide: DATABASE, useValue: deps.db },
-        { provide: BUS_CLIENT, useValue: deps.bus },
-        { provide: LOGGER, useValue: deps.logger },
-        { provide: SETTINGS, useValue: deps.settings },
-        { provide: OUTBOX, useValue: new CoalescedKick(deps.outbox, OUTBOX_WINDOW_MS) },
+        ...dataServiceProviders({ ...deps, outbox: new CoalescedKick(deps.outbox, OUTBOX_WINDOW_MS) }),
         FormBuilderDb,
         FormsRepository,
         FormsService,

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { OutboxSignal } from '@np/messaging';
-import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
+import { type DataServiceDeps, dataServiceProviders } from '@np/runtime';
 import type pg from 'pg';
 import { DatasetCatalog } from './datasets/dataset-catalog.js';
 import { DefinitionsRepository } from './definitions/definitions.repository.js';
@@ -28,13 +28,9 @@ export class ReportsModule {
       module: ReportsModule,
       controllers: [ReportsHandlers],
       providers: [
-        { provide: DATABASE, useValue: deps.db },
-        { provide: BUS_CLIENT, useValue: deps.bus },
-        { provide: LOGGER, useValue: deps.logger },
-        { provide: SETTINGS, useValue: deps.settings },
+        ...dataServiceProviders(deps),
         { provide: QUERY_POOL, useValue: deps.pool },
         { provide: JOB_QUEUE, useValue: deps.queue },
-        { provide: OUTBOX, useValue: deps.outbox },
         DefinitionsRepository,
         DatasetCatalog,
         ReportRunner,

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { OutboxSignal } from '@np/messaging';
-import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, OUTBOX, SETTINGS } from '@np/runtime';
+import { type DataServiceDeps, dataServiceProviders } from '@np/runtime';
 import { accountDirectoryProviders } from './accounts/account-directory-choice.js';
 import { UsersRepository } from './profiles/users.repository.js';
 import { UsersService } from './profiles/users.service.js';
@@ -20,11 +20,7 @@ export class UsersModule {
       module: UsersModule,
       controllers: [UsersHandlers],
       providers: [
-        { provide: DATABASE, useValue: deps.db },
-        { provide: BUS_CLIENT, useValue: deps.bus },
-        { provide: LOGGER, useValue: deps.logger },
-        { provide: SETTINGS, useValue: deps.settings },
-        { provide: OUTBOX, useValue: deps.outbox },
+        ...dataServiceProviders(deps),
         ...accountDirectoryProviders(deps.settings),
         UsersRepository,
         UsersService,

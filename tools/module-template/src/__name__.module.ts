@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { BUS_CLIENT, DATABASE, type DataServiceDeps, LOGGER, SETTINGS } from '@np/runtime';
+import { type DataServiceDeps, dataServiceProviders } from '@np/runtime';
 import { __Name__Handlers } from './__name__.handlers.js';
 import { ItemsRepository } from './items/items.repository.js';
 import { ItemsService } from './items/items.service.js';
@@ -16,10 +16,7 @@ export class __Name__Module {
       module: __Name__Module,
       controllers: [__Name__Handlers],
       providers: [
-        { provide: DATABASE, useValue: deps.db },
-        { provide: BUS_CLIENT, useValue: deps.bus },
-        { provide: LOGGER, useValue: deps.logger },
-        { provide: SETTINGS, useValue: deps.settings },
+        ...dataServiceProviders(deps),
         ItemsRepository,
         ItemsService,
       ],
