@@ -11,6 +11,7 @@ export {
   MODULE_PERMISSIONS,
   OPTIONAL_MODULE_NAMES,
   PROCESS_MODULES,
+  PUBLIC_EGRESS_MODULES,
   moduleEntry,
   type AlwaysOnModuleName,
   type BusModuleName,

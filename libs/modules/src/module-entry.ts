@@ -58,5 +58,11 @@ export interface ModuleEntry {
    * tools/start-distributed.sh. The embedded launcher and the e2e harness pick free ones.
    */
   localHttpPort?: number;
+  /**
+   * `public`: it calls addresses outside the cluster (the form builder's webhooks), so the
+   * operator's network policies let it reach public addresses; absent: the tenant's own pods and
+   * the shared infrastructure only.
+   */
+  egress?: 'public';
   deployment: ModuleDeployment;
 }

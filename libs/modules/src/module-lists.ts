@@ -57,6 +57,9 @@ export interface DataListener {
   localPort: number;
 }
 
+/** Modules that call public addresses (`egress: 'public'`). */
+export const PUBLIC_EGRESS_MODULES: readonly ModuleName[] = namesOf((entry) => 'egress' in entry && entry.egress === 'public');
+
 export const DATA_LISTENERS: readonly DataListener[] = MODULE_MANIFEST.flatMap((entry): DataListener[] => {
   if (!entry.implemented || entry.kind !== 'module' || entry.ports.http === null || !('localHttpPort' in entry)) return [];
   const prefix = settingsPrefixOf(entry.name);

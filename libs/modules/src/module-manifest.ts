@@ -102,6 +102,8 @@ export const MODULE_MANIFEST = [
     image: 'form-builder',
     ports: BUS_ONLY,
     localOpsPort: 9104,
+    // Webhook deliveries go to the subscribers' own servers.
+    egress: 'public',
     deployment: scaled(3, SMALL),
   },
   {

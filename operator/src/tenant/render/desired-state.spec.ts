@@ -120,6 +120,22 @@ describe('renderTenant', () => {
     expect((render({ modules: [{ name: 'files' }] }).find('Deployment', 'files')?.spec.template.spec.containers[0].env as { name: string }[]).map((entry) => entry.name)).not.toContain('NP_PUBLIC_URL');
   });
 
+  it('lets the tenant\'s pods reach the data listeners, and only the modules that call out reach public addresses', () => {
+    const { find } = render({ modules: [{ name: 'files' }, { name: 'reports' }, { name: 'form-builder' }] });
+    const policy = (name: string) => find('NetworkPolicy', name)?.spec;
+    expect(policy('allow-tenant-to-data-listeners')).toMatchObject({
+      podSelector: { matchExpressions: [{ key: 'platform.np.dev/module', operator: 'In', values: ['files'] }] },
+      ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: 'http' }] }],
+    });
+    const egress = policy('allow-public-egress');
+    expect(egress.podSelector.matchExpressions[0].values).toEqual(['form-builder']);
+    expect(egress.egress[0].to[0].ipBlock).toEqual({ cidr: '0.0.0.0/0', except: expect.arrayContaining(['10.0.0.0/8', '169.254.0.0/16', '127.0.0.0/8']) });
+    const reportsEnv = find('Deployment', 'reports')?.spec.template.spec.containers[0].env as { name: string; value: string }[];
+    expect(reportsEnv).toContainEqual({ name: 'NP_FILES_URL', value: 'http://files' });
+    const filesEnv = find('Deployment', 'files')?.spec.template.spec.containers[0].env as { name: string }[];
+    expect(filesEnv.map((entry) => entry.name)).not.toContain('NP_FILES_URL');
+  });
+
   it('allows the ingress\'s CORS origins on the gateway, and none without them', () => {
     const origins = render({ ingress: { host: 'acme.example.com', corsOrigins: ['https://app.acme.example.com', 'http://localhost:5173'] } });
     expect(origins.find('ConfigMap', 'gateway-modules')?.data?.NP_CORS_ORIGINS).toBe('https://app.acme.example.com,http://localhost:5173');
@@ -178,7 +194,16 @@ describe('renderTenant', () => {
   it('denies all traffic by default and opens only what the modules need', () => {
     const { desired } = render({});
     const names = desired.namespaced.filter((object) => object.kind === 'NetworkPolicy').map((object) => object.metadata?.name);
-    expect(names).toEqual(['default-deny', 'allow-dns', 'allow-infrastructure', 'allow-gateway-ingress', 'allow-gateway-to-modules', 'allow-monitoring']);
+    expect(names).toEqual([
+      'default-deny',
+      'allow-dns',
+      'allow-infrastructure',
+      'allow-gateway-ingress',
+      'allow-gateway-to-modules',
+      'allow-tenant-to-data-listeners',
+      'allow-public-egress',
+      'allow-monitoring',
+    ]);
   });
 
   it('uses the Tenant version as image tag when set', () => {

@@ -3,6 +3,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { moduleLabels, moduleSelector, ownedMetadata } from '../labels.js';
 import type { ModulePlan, TenantPlan } from '../tenant-plan.js';
 import { GATEWAY_CONFIG_NAME, gatewayConfigData } from './gateway-config.js';
+import { DATA_LISTENERS } from '@np/modules';
 import { publicUrlOf } from './ingress.js';
 import { TENANT_SERVICE_ACCOUNT } from './namespace.js';
 import { connectionsSecretName } from '../secret-names.js';
@@ -93,6 +94,16 @@ function publicUrlEnv(plan: TenantPlan): { name: string; value: string }[] {
   return url === undefined ? [] : [{ name: 'NP_PUBLIC_URL', value: url }];
 }
 
+/**
+ * Where a module reaches another's data listener (reports streams its exports into files): the
+ * listener's Service, whether or not that module is enabled now, so enabling it restarts nothing.
+ * The gateway learns the enabled ones from its ConfigMap instead.
+ */
+function dataListenerEnv(module: ModulePlan): { name: string; value: string }[] {
+  if (module.name === 'gateway') return [];
+  return DATA_LISTENERS.filter((listener) => listener.name !== module.name).map((listener) => ({ name: listener.urlSetting, value: `http://${listener.name}` }));
+}
+
 function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown> {
   // The kubelet probes the ops listener: /healthz says the process runs, /readyz that its
   // dependencies (bus, database, storage) answer. A pod behind a Service (the gateway, files'
@@ -117,6 +128,7 @@ function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown
       { name: 'NP_TENANT', value: plan.name },
       { name: 'NP_RPC_COLD_START_MS', value: String(COLD_START_MS) },
       ...publicUrlEnv(plan),
+      ...dataListenerEnv(module),
       ...listenerEnv(module),
     ],
     ...(module.ports.http === null ? {} : { lifecycle: { preStop: { sleep: { seconds: GATEWAY_PRE_STOP_SECONDS } } } }),
