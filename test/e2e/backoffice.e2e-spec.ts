@@ -4,6 +4,7 @@ import * as tus from 'tus-js-client';
 import type { ApiClient, ApiResponse } from '../harness/http-client.js';
 import { type PlatformUnderTest, shapeUnderTest } from '../harness/platform.js';
 import { startSession } from '../harness/session.js';
+import { PLATFORM_CLOSE_MS, PLATFORM_STARTUP_MS } from '../harness/shapes.js';
 
 // The backoffice module through the gateway, in both shapes: the audit log of every change (actor,
 // request id, masked changes, filters and cursor), the settings document with If-Match and its
@@ -17,8 +18,8 @@ let adminId: string;
 beforeAll(async () => {
   ({ platform, api, adminToken } = await startSession(shape, { env: { NP_MODULES: 'users,files,reports,backoffice' } }));
   adminId = (await api.request<{ id: string }>('GET', '/v1/auth/me', { token: adminToken })).body.id;
-}, 120_000);
-afterAll(() => platform?.close(), 60_000);
+}, PLATFORM_STARTUP_MS);
+afterAll(() => platform?.close(), PLATFORM_CLOSE_MS);
 
 interface AuditEntry {
   id: string;

@@ -6,6 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { ApiClient, type ApiResponse } from '../harness/http-client.js';
 import { type PlatformUnderTest, shapeUnderTest } from '../harness/platform.js';
 import { startSession } from '../harness/session.js';
+import { describeIn, PLATFORM_CLOSE_MS, PLATFORM_STARTUP_MS } from '../harness/shapes.js';
 
 // The form builder through the gateway, in both shapes: definitions and immutable versions,
 // submissions validated on the server (UI rules, if/then, drafts, file fields confirmed by the
@@ -49,8 +50,8 @@ beforeAll(async () => {
       NP_FORMS_PUBLIC_SUBMISSIONS_PER_MINUTE: String(PUBLIC_PER_MINUTE),
     },
   }));
-}, 120_000);
-afterAll(() => platform?.close(), 60_000);
+}, PLATFORM_STARTUP_MS);
+afterAll(() => platform?.close(), PLATFORM_CLOSE_MS);
 
 async function member(): Promise<{ id: string; token: string }> {
   const email = `forms-${randomUUID().slice(0, 8)}@e2e.test`;
@@ -326,7 +327,8 @@ describe(`form builder (${shape})`, () => {
     });
   });
 
-  describe('webhooks', () => {
+  // The receiver listens on this machine's loopback, which no pod of the node reaches.
+  describeIn('embedded', 'distributed')('webhooks', () => {
     let receiver: Server;
     let receiverUrl: string;
     let secret = '';

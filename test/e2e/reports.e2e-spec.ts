@@ -6,6 +6,7 @@ import { PDFParse } from 'pdf-parse';
 import type { ApiClient, ApiResponse } from '../harness/http-client.js';
 import { type PlatformUnderTest, shapeUnderTest } from '../harness/platform.js';
 import { startSession } from '../harness/session.js';
+import { PLATFORM_CLOSE_MS, PLATFORM_STARTUP_MS } from '../harness/shapes.js';
 
 // The reports module through the gateway, in both shapes: datasets fed by the users module's
 // events, definitions with their validation, runs with the row cap, exports into the files
@@ -20,8 +21,8 @@ let adminId: string;
 beforeAll(async () => {
   ({ platform, api, adminToken } = await startSession(shape, { env: { NP_MODULES: 'users,files,reports', NP_REPORTS_RUN_MAX_ROWS: String(RUN_MAX_ROWS) } }));
   adminId = (await api.request<{ id: string }>('GET', '/v1/auth/me', { token: adminToken })).body.id;
-}, 120_000);
-afterAll(() => platform?.close(), 60_000);
+}, PLATFORM_STARTUP_MS);
+afterAll(() => platform?.close(), PLATFORM_CLOSE_MS);
 
 interface Report {
   id: string;
