@@ -38,7 +38,7 @@ export interface ReportsServiceHandle extends RunningService {
  */
 export async function startReportsService({ deps, settings }: StartReportsServiceOptions): Promise<ReportsServiceHandle> {
   const schema = settings.NP_REPORTS_SCHEMA;
-  const pool = createQueryPool(settings.NP_DATABASE_URL, settings.NP_REPORTS_QUERY_POOL_MAX);
+  const pool = createQueryPool(settings.NP_DATABASE_URL, settings.NP_REPORTS_QUERY_POOL_MAX, deps.logger);
   const queue = new JobQueue(settings.NP_DATABASE_URL, schema, deps.logger, settings.NP_REPORTS_EXPORT_RETRIES, settings.NP_REPORTS_CRON_CHECK_SECONDS);
   const service = await startModuleService({
     name: 'reports',

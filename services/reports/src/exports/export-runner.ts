@@ -8,6 +8,7 @@ import type { ExportFormat, ReportQuery } from '../contracts/index.js';
 import type { DatasetSource } from '../datasets/dataset-source.js';
 import { arrayToCells } from '../query/cells.js';
 import { compileQuery, type ResultColumn } from '../query/compile-query.js';
+import { checkOut } from '../query/query-pool.js';
 import type { ReportsSettings } from '../settings.js';
 import { CONTENT_TYPES, csvFormatter, type ExportHeading, type Formatter, pdfFormatter, xlsxFormatter } from './formatters.js';
 import { uploadToFiles } from './upload-to-files.js';
@@ -58,7 +59,7 @@ export class ExportRunner {
     const now = new Date();
     const grant = await this.bus.call('files.upload-grants.create', { ownerId: input.ownerId, name: fileName(input.reportName, input.format, now), folder: 'reports' });
     const formatter = formatterFor(input.format, compiled.columns, { reportName: input.reportName, query: input.query, generatedAt: now });
-    const client = await this.pool.connect();
+    const { client, release } = await checkOut(this.pool);
     let rows = 0;
     let truncated = false;
     let broken = false;
@@ -98,7 +99,7 @@ export class ExportRunner {
       throw error instanceof AppError ? error : new AppError('internal_error', error instanceof Error ? error.message : 'The export failed.');
     } finally {
       // A connection whose cursor was cut off mid-query is not handed out again.
-      client.release(broken);
+      release(broken);
     }
   }
 }
