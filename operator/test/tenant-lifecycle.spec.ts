@@ -87,7 +87,16 @@ describe('a Tenant on a real control plane', () => {
     await expect(names('autoscaling/v2', 'HorizontalPodAutoscaler')).resolves.toEqual(['auth', 'files', 'gateway', 'users']);
     await expect(names('policy/v1', 'PodDisruptionBudget')).resolves.toEqual(['auth', 'files', 'gateway', 'users']);
     await expect(names('networking.k8s.io/v1', 'Ingress')).resolves.toEqual(['gateway']);
-    await expect(names('networking.k8s.io/v1', 'NetworkPolicy')).resolves.toHaveLength(6);
+    await expect(names('networking.k8s.io/v1', 'NetworkPolicy')).resolves.toEqual([
+      'allow-dns',
+      'allow-gateway-ingress',
+      'allow-gateway-to-modules',
+      'allow-infrastructure',
+      'allow-monitoring',
+      'allow-public-egress',
+      'allow-tenant-to-data-listeners',
+      'default-deny',
+    ]);
     await expect(names('v1', 'ResourceQuota')).resolves.toEqual(['tenant-quota']);
     await expect(names('v1', 'LimitRange')).resolves.toEqual(['tenant-limits']);
     const config = await clients.core.readNamespacedConfigMap({ name: 'gateway-modules', namespace: NAMESPACE });
