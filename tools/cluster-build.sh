@@ -130,32 +130,20 @@ build_helm() {
   publish "$out" "$flags"
 }
 
-# The kubelet comes from the same wrapper module as the control plane, so it shares its module and
-# build caches; it is kept apart so adding it never rebuilds the other four.
-build_kubelet() {
-  local out="$NP_CACHE_DIR/bin/kubelet-$KUBERNETES_VERSION" flags; flags="$(kubernetes_ldflags)"
-  cached "$out" "$flags" && { info "kubelet $KUBERNETES_VERSION cached"; return; }
+# The node's kubelet and kube-proxy come from the same wrapper module as the control plane, so they
+# share its module and build caches; each is kept apart so adding one never rebuilds the others.
+# $1: the command under k8s.io/kubernetes/cmd, $2: how long it takes once the control plane is built.
+build_node_component() {
+  local cmd=$1 takes=$2
+  local out="$NP_CACHE_DIR/bin/$cmd-$KUBERNETES_VERSION" flags; flags="$(kubernetes_ldflags)"
+  cached "$out" "$flags" && { info "$cmd $KUBERNETES_VERSION cached"; return; }
   need_go
-  step "building kubelet $KUBERNETES_VERSION (~3 min after the control plane)"
+  step "building $cmd $KUBERNETES_VERSION ($takes after the control plane)"
   local dir="$SRC_CACHE/kubernetes-$KUBERNETES_VERSION"
   write_kubernetes_wrapper "$dir"
   (cd "$dir" && go mod tidy)
   mkdir -p "$out.tmp"
-  (cd "$dir" && with_heartbeat "kubelet" go build -ldflags "$flags" -o "$out.tmp/" k8s.io/kubernetes/cmd/kubelet)
-  publish "$out" "$flags"
-}
-
-# kube-proxy (nftables mode) routes the node's Service addresses; same wrapper module as the kubelet.
-build_kube_proxy() {
-  local out="$NP_CACHE_DIR/bin/kube-proxy-$KUBERNETES_VERSION" flags; flags="$(kubernetes_ldflags)"
-  cached "$out" "$flags" && { info "kube-proxy $KUBERNETES_VERSION cached"; return; }
-  need_go
-  step "building kube-proxy $KUBERNETES_VERSION (~2 min after the kubelet)"
-  local dir="$SRC_CACHE/kubernetes-$KUBERNETES_VERSION"
-  write_kubernetes_wrapper "$dir"
-  (cd "$dir" && go mod tidy)
-  mkdir -p "$out.tmp"
-  (cd "$dir" && with_heartbeat "kube-proxy" go build -ldflags "$flags" -o "$out.tmp/" k8s.io/kubernetes/cmd/kube-proxy)
+  (cd "$dir" && with_heartbeat "$cmd" go build -ldflags "$flags" -o "$out.tmp/" "k8s.io/kubernetes/cmd/$cmd")
   publish "$out" "$flags"
 }
 
@@ -289,8 +277,9 @@ build_kwok
 build_helm
 build_kubernetes
 if [[ "${1:-}" != --control-plane ]]; then
-  build_kubelet
-  build_kube_proxy
+  build_node_component kubelet "~3 min"
+  # kube-proxy (nftables mode) routes the node's Service addresses.
+  build_node_component kube-proxy "~2 min"
   build_containerd
   build_pause
   build_metrics_server
