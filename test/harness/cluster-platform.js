@@ -54,9 +54,7 @@ function resolveTenantHostsToIngress() {
 
 /** The operator's database of tenant `name` (tenant_<name>, dashes as underscores). @param {string} name */
 function tenantDatabaseUrl(name) {
-  const url = new URL(testDatabaseUrl());
-  url.pathname = `/tenant_${name.replaceAll('-', '_')}`;
-  return url.toString();
+  return testDatabaseUrl(`tenant_${name.replaceAll('-', '_')}`);
 }
 
 /** The operator from its image (tools/platform-install.sh), unless the node runs it already. */

@@ -161,7 +161,7 @@ async function startDistributedPlatform(options) {
   const port = await freePort();
   const opsPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const databaseUrl = withDatabase(testDatabaseUrl(), database);
+  const databaseUrl = testDatabaseUrl(database);
   const signingKeyEncryptionKey = randomBytes(32).toString('base64url');
   signingKeys.set(databaseUrl, signingKeyEncryptionKey);
   // The public URL as tools/start-distributed.sh gives it to every process.
@@ -319,12 +319,6 @@ function managementFetch(path, init) {
   const base = new URL(testAmqpManagementUrl());
   const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64');
   return fetch(`${base.protocol}//${base.host}${path}`, { ...init, headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' } });
-}
-
-function withDatabase(url, database) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
 }
 
 async function adminQuery(sql) {

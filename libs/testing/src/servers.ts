@@ -4,8 +4,13 @@ import { randomBytes } from 'node:crypto';
  * Where the real servers started by `tools/servers-up.sh` listen. Integration suites read these
  * instead of hard-coding addresses, so CI and a developer's machine can move the ports.
  */
-export function testDatabaseUrl(): string {
-  return process.env.NP_DATABASE_URL ?? 'postgresql://np:np@127.0.0.1:17432/np';
+export function testDatabaseUrl(database?: string): string {
+  const url = process.env.NP_DATABASE_URL ?? 'postgresql://np:np@127.0.0.1:17432/np';
+  if (!database) return url;
+  // The same server and administrator, on another database.
+  const other = new URL(url);
+  other.pathname = `/${encodeURIComponent(database)}`;
+  return other.toString();
 }
 
 export function testAmqpUrl(vhost = 'np'): string {

@@ -35,9 +35,7 @@ export async function rabbitUserExists(username: string): Promise<boolean> {
 
 /** A query as the servers' administrator (NP_DATABASE_URL), on `database` when given. */
 export async function adminQuery<T extends pg.QueryResultRow>(sql: string, values: unknown[] = [], database?: string): Promise<T[]> {
-  const url = new URL(testDatabaseUrl());
-  if (database) url.pathname = `/${database}`;
-  const client = new pg.Client({ connectionString: url.toString() });
+  const client = new pg.Client({ connectionString: testDatabaseUrl(database) });
   await client.connect();
   try {
     return (await client.query<T>(sql, values)).rows;
