@@ -73,9 +73,9 @@ export class FilesService {
     if ('ids' in request) {
       const ids = [...new Set(request.ids.map((id) => id.toLowerCase()))];
       if (ids.length > MAX_ARCHIVE_FILES) throw tooManyForArchive(ids.length);
-      const records: FileRecord[] = [];
-      for (const id of ids) records.push(await this.get(principal, id));
-      return records;
+      // One query for all of them; each must be one the caller sees, in the order asked.
+      const found = new Map((await this.store.findByIds(ids)).map((record) => [record.id, record]));
+      return ids.map((id) => assertVisible(found.get(id) ?? null, principal, id));
     }
     const records = await this.store.list({
       limit: MAX_ARCHIVE_FILES + 1,
