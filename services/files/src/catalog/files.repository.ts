@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PageCursor } from '@np/contracts';
 import { type EventEnvelope, insertOutboxEvent } from '@np/messaging';
-import { type Database, emSqlQuery, ormTransactions, quoteIdentifier, type SqlQuery } from '@np/persistence';
+import { type Database, emSqlQuery, ormTransactions, quoteIdentifier, sqlParameters, type SqlQuery } from '@np/persistence';
 import { DATABASE, SETTINGS } from '@np/runtime';
 import type { FilesSettings } from '../settings.js';
 import type { FileRecord } from './file-record.js';
@@ -70,11 +70,7 @@ export class FilesRepository implements FilesStore {
 
   async list(query: FileListQuery): Promise<FileRecord[]> {
     const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (value: unknown): string => {
-      params.push(value);
-      return `$${params.length}`;
-    };
+    const { params, param } = sqlParameters();
     if (query.ownerId !== undefined) where.push(`owner_id = ${param(query.ownerId)}`);
     if (query.folder !== undefined) where.push(`folder = ${param(query.folder)}`);
     // strpos: the search text is matched literally (no LIKE wildcards to escape).

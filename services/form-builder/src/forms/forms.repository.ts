@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PageCursor } from '@np/contracts';
-import type { SqlQuery } from '@np/persistence';
+import { type SqlQuery, sqlParameters } from '@np/persistence';
 import type { FormSettings, FormStatus, JsonObject } from '../contracts/index.js';
 import { dateOf, FormBuilderDb, jsonOf } from '../store/form-builder-db.js';
 import type { FormRecord, FormSummary, VersionRecord } from './form-record.js';
@@ -70,11 +70,7 @@ export class FormsRepository {
   }
 
   async list(request: FormListQuery): Promise<FormRecord[]> {
-    const params: unknown[] = [];
-    const param = (value: unknown): string => {
-      params.push(value);
-      return `$${params.length}`;
-    };
+    const { params, param } = sqlParameters();
     const where = [`status <> 'archived'`];
     // strpos: the search text is matched literally (no LIKE wildcards to escape).
     if (request.q !== undefined) where.push(`strpos(lower(name), lower(${param(request.q)})) > 0`);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PageCursor } from '@np/contracts';
 import { type EventEnvelope, outboxInsert } from '@np/messaging';
-import type { SqlQuery } from '@np/persistence';
+import { type SqlQuery, sqlParameters } from '@np/persistence';
 import type { JsonObject, SubmissionState } from '../contracts/index.js';
 import { dateOf, FormBuilderDb, jsonOf } from '../store/form-builder-db.js';
 import type { SubmissionRecord } from './submission-record.js';
@@ -52,11 +52,7 @@ export class SubmissionsRepository {
   }
 
   async list(request: SubmissionListQuery): Promise<SubmissionRecord[]> {
-    const params: unknown[] = [];
-    const param = (value: unknown): string => {
-      params.push(value);
-      return `$${params.length}`;
-    };
+    const { params, param } = sqlParameters();
     const where = [`form_id = ${param(request.formId)}`];
     if (request.version !== undefined) where.push(`version = ${param(request.version)}`);
     if (request.state !== undefined) where.push(`state = ${param(request.state)}`);
