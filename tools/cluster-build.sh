@@ -258,6 +258,49 @@ GO
   publish "$out" "$recipe"
 }
 
+# KEDA (operator and metrics adapter) from a wrapper module: its go.mod's `replace` and `exclude`
+# lines make `go install` refuse it, and apply only to its own builds, so the wrapper repeats them.
+KEDA_NEXUS_ANNOTATIONS=v0.1.1-0.20260629224316-835bd8d49cb4
+build_keda() {
+  local out="$NP_CACHE_DIR/bin/keda-$KEDA_VERSION" recipe="$KEDA_VERSION $KEDA_NEXUS_ANNOTATIONS"
+  cached "$out" "$recipe" && { info "KEDA $KEDA_VERSION cached"; return; }
+  need_go
+  step "building KEDA $KEDA_VERSION (operator, metrics adapter; ~10 min cold)"
+  local dir="$SRC_CACHE/keda-$KEDA_VERSION"
+  rm -rf "$dir"; mkdir -p "$dir"
+  cat > "$dir/go.mod" <<GOMOD
+module np.local/keda
+
+go 1.26.0
+
+require github.com/kedacore/keda/v2 v$KEDA_VERSION
+
+replace github.com/nexus-rpc/nexus-proto-annotations v0.1.0 => github.com/nexus-rpc/nexus-proto-annotations $KEDA_NEXUS_ANNOTATIONS
+
+exclude github.com/go-chi/chi/v5 v5.2.3
+GOMOD
+  cat > "$dir/tools.go" <<'GO'
+//go:build tools
+
+package tools
+
+import (
+	_ "github.com/kedacore/keda/v2/cmd/adapter"
+	_ "github.com/kedacore/keda/v2/cmd/operator"
+)
+GO
+  (cd "$dir" && go mod tidy)
+  mkdir -p "$out.tmp"
+  local cmd
+  for cmd in operator adapter; do
+    (cd "$dir" && with_heartbeat "keda-$cmd" go build -ldflags "-s -w -X github.com/kedacore/keda/v2/version.Version=$KEDA_VERSION" -o "$out.tmp/keda-$cmd" "github.com/kedacore/keda/v2/cmd/$cmd")
+  done
+  # Its CustomResourceDefinitions, from the same module.
+  cp -r "$(cd "$dir" && go list -m -f '{{.Dir}}' github.com/kedacore/keda/v2)/config/crd/bases" "$out.tmp/crds"
+  chmod -R u+w "$out.tmp/crds"
+  publish "$out" "$recipe"
+}
+
 # The sandbox (pause) container's program: sleeps until a signal, reaps nothing. Static, no libc.
 build_pause() {
   local out="$NP_CACHE_DIR/bin/pause-1" src="$ROOT_DIR/tools/node/pause"
@@ -285,5 +328,6 @@ if [[ "${1:-}" != --control-plane ]]; then
   build_metrics_server
   build_coredns
   build_traefik
+  build_keda
 fi
 info "control-plane binaries ready in $((SECONDS - started)) s under $NP_CACHE_DIR/bin"

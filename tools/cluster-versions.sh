@@ -9,4 +9,6 @@ CONTAINERD_VERSION=2.4.2
 METRICS_SERVER_VERSION=0.9.0
 TRAEFIK_VERSION=3.7.13
 COREDNS_VERSION=1.15.0
+# Scaling on queue depth and to zero: the KEDA operator and its metrics adapter.
+KEDA_VERSION=2.21.0
 NP_CACHE_DIR="${NP_CACHE_DIR:-${HOME:-/root}/.cache/np-platform}"

@@ -56,6 +56,8 @@ export const operatorSettingsSchema = z.object({
   /** Where modules reach the servers from inside the cluster, when not at the admin addresses. */
   NP_OPERATOR_MODULES_DATABASE_URL: url(['postgres', 'postgresql']).optional(),
   NP_OPERATOR_MODULES_AMQP_URL: url(['amqp', 'amqps']).optional(),
+  /** RabbitMQ's management API as modules (backoffice, queue-depth scaling) reach it; its credentials are never used. */
+  NP_OPERATOR_MODULES_AMQP_MANAGEMENT_URL: url(['http', 'https']).optional(),
   NP_OPERATOR_MODULES_S3_URL: url(['http', 'https']).optional(),
   NP_OPERATOR_MODULES_KEYCLOAK_URL: url(['http', 'https']).optional(),
   /** Organization mode: the realm every such tenant shares, and its two confidential clients' secrets. */

@@ -3,11 +3,11 @@ import { planTenant } from '../tenant/tenant-plan.js';
 import { renderSettings, tenant } from '../tenant/test-tenant.js';
 import { connectionValues, kindsNeeded, renderConnectionsSecret } from './connection-secrets.js';
 import type { InfrastructureServers } from './infrastructure-settings.js';
-import { completeCredentials, credentialKey } from './tenant-credentials.js';
+import { completeCredentials, credential, credentialKey } from './tenant-credentials.js';
 import { identitySpec } from './tenant-specs.js';
 
 const servers: InfrastructureServers = {
-  messaging: { managementUrl: 'http://admin:secret@mq.infra:15672', modulesAmqpUrl: 'amqp://ignored:ignored@rabbitmq.infra:5672/np' },
+  messaging: { managementUrl: 'http://admin:secret@mq.infra:15672', modulesAmqpUrl: 'amqp://ignored:ignored@rabbitmq.infra:5672/np', modulesManagementUrl: 'http://mq.infra:15672' },
   database: { adminUrl: 'postgresql://admin:secret@pg.infra:5432/postgres', modulesUrl: 'postgresql://x:y@postgres.infra:5432/postgres?sslmode=require' },
   objectStore: { server: { url: 'http://s3.infra:7070', accessKey: 'ROOT', secretKey: 'root-secret', region: 'eu-west-1' }, modulesUrl: 'http://s3.infra:7070/' },
   identity: {
@@ -59,6 +59,14 @@ describe('the connections Secrets (the environment contract)', () => {
     expect(files.get('NP_S3_URL')).toBe('http://s3.infra:7070');
     expect(files.get('NP_S3_BUCKET')).toBe('tenant-acme');
     expect(files.get('NP_S3_REGION')).toBe('eu-west-1');
+  });
+
+  it('gives backoffice the management API as the tenant\'s monitoring user, never as the administrator', () => {
+    const management = new URL(connectionValues('backoffice', context).get('NP_AMQP_MANAGEMENT_URL')!);
+    expect(`${management.protocol}//${management.host}`).toBe('http://mq.infra:15672');
+    expect(decodeURIComponent(management.username)).toBe('tenant-acme.monitor');
+    expect(decodeURIComponent(management.password)).toBe(credential(credentials, credentialKey.amqpMonitor));
+    for (const module of ['gateway', 'auth', 'users', 'files'] as const) expect(connectionValues(module, context).has('NP_AMQP_MANAGEMENT_URL')).toBe(false);
   });
 
   it('gives organization-mode modules the shared realm and its shared client secrets', () => {

@@ -24,6 +24,8 @@ import { databaseRole, messagingUsername, tenantObjectStoreSpec } from './tenant
 const AUDIENCE = 'gateway';
 /** The modules that hold the bucket's keys; no other module's Secret carries them. */
 const OBJECT_STORE_MODULES: ReadonlySet<ModuleName> = new Set<ModuleName>(['files']);
+/** The modules that read the tenant's queue depths (backoffice's module status), as its monitoring user. */
+const QUEUE_MONITOR_MODULES: ReadonlySet<ModuleName> = new Set<ModuleName>(['backoffice']);
 
 /** The kinds of server a module cannot start without: the bus and the issuer always, its schema and the bucket when it has them. */
 export function kindsNeeded(module: ModuleName): InfrastructureKind[] {
@@ -52,6 +54,17 @@ function databaseUrlFor(base: string, database: string, role: string, password: 
   url.password = encodeURIComponent(password);
   url.pathname = `/${encodeURIComponent(database)}`;
   return url.toString();
+}
+
+/**
+ * The management API as the tenant's monitoring user: it may enter the tenant's vhost and do
+ * nothing in it, so it reads that vhost's queues and no other tenant's.
+ */
+export function monitorManagementUrl(plan: TenantPlan, credentials: Credentials, servers: InfrastructureServers): string {
+  const url = new URL(configured(servers.messaging, 'messaging').modulesManagementUrl);
+  url.username = encodeURIComponent(messagingUsername(plan.name, 'monitor'));
+  url.password = encodeURIComponent(credential(credentials, credentialKey.amqpMonitor));
+  return withoutTrailingSlash(url.toString());
 }
 
 function withoutTrailingSlash(url: string): string {
@@ -89,6 +102,7 @@ export function connectionValues(module: ModuleName, context: ConnectionContext)
     values.set('NP_KEYCLOAK_USERS_CLIENT_ID', identity.usersClient.clientId);
     values.set('NP_KEYCLOAK_USERS_CLIENT_SECRET', identity.usersClient.secret);
   }
+  if (QUEUE_MONITOR_MODULES.has(module)) values.set('NP_AMQP_MANAGEMENT_URL', monitorManagementUrl(plan, credentials, servers));
   if (OBJECT_STORE_MODULES.has(module)) {
     const store = tenantObjectStoreSpec(plan.name, credentials);
     const objectStore = configured(servers.objectStore, 'objectStore');

@@ -8,7 +8,8 @@ import type { OperatorSettings } from '../settings.js';
  * out is not configured.
  */
 export interface InfrastructureServers {
-  messaging?: { managementUrl: string; modulesAmqpUrl: string };
+  /** `modulesManagementUrl` carries no credentials: each reader signs in as the tenant's monitoring user. */
+  messaging?: { managementUrl: string; modulesAmqpUrl: string; modulesManagementUrl: string };
   database?: { adminUrl: string; modulesUrl: string };
   objectStore?: { server: ObjectStoreServer; modulesUrl: string };
   identity?: {
@@ -28,7 +29,11 @@ export interface InfrastructureSettings {
 export function infrastructureSettingsFrom(settings: OperatorSettings): InfrastructureSettings {
   const servers: InfrastructureServers = {};
   if (settings.NP_AMQP_MANAGEMENT_URL && settings.NP_AMQP_URL) {
-    servers.messaging = { managementUrl: settings.NP_AMQP_MANAGEMENT_URL, modulesAmqpUrl: settings.NP_OPERATOR_MODULES_AMQP_URL ?? settings.NP_AMQP_URL };
+    servers.messaging = {
+      managementUrl: settings.NP_AMQP_MANAGEMENT_URL,
+      modulesAmqpUrl: settings.NP_OPERATOR_MODULES_AMQP_URL ?? settings.NP_AMQP_URL,
+      modulesManagementUrl: withoutCredentials(settings.NP_OPERATOR_MODULES_AMQP_MANAGEMENT_URL ?? settings.NP_AMQP_MANAGEMENT_URL),
+    };
   }
   if (settings.NP_DATABASE_URL) {
     servers.database = { adminUrl: settings.NP_DATABASE_URL, modulesUrl: settings.NP_OPERATOR_MODULES_DATABASE_URL ?? settings.NP_DATABASE_URL };
@@ -56,4 +61,12 @@ export function infrastructureSettingsFrom(settings: OperatorSettings): Infrastr
     };
   }
   return { servers, resyncMs: settings.NP_OPERATOR_INFRASTRUCTURE_RESYNC_MS };
+}
+
+/** The administrator's login in a server's URL must never reach a tenant's Secret. */
+function withoutCredentials(address: string): string {
+  const url = new URL(address);
+  url.username = '';
+  url.password = '';
+  return url.toString().replace(/\/+$/, '');
 }

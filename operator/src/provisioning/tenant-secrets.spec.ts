@@ -8,7 +8,7 @@ import { planSecrets } from './tenant-secrets.js';
 import { identitySpec } from './tenant-specs.js';
 
 const servers: InfrastructureServers = {
-  messaging: { managementUrl: 'http://a:b@mq:15672', modulesAmqpUrl: 'amqp://mq:5672' },
+  messaging: { managementUrl: 'http://a:b@mq:15672', modulesAmqpUrl: 'amqp://mq:5672', modulesManagementUrl: 'http://mq:15672' },
   database: { adminUrl: 'postgresql://a:b@pg:5432/postgres', modulesUrl: 'postgresql://pg:5432/postgres' },
   objectStore: { server: { url: 'http://s3:7070', accessKey: 'ROOT', secretKey: 'root', region: 'us-east-1' }, modulesUrl: 'http://s3:7070' },
   identity: { admin: { url: 'http://kc:8080', username: 'a', password: 'b' }, modulesUrl: 'http://kc:8080', organization: { realm: 'np-tenants' } },

@@ -1,6 +1,6 @@
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import type { Logger } from '@np/observability';
-import type { ModuleName, Tenant } from '../api/tenant.js';
+import type { ModuleName, ModuleStatus, Tenant } from '../api/tenant.js';
 import { apiErrorMessage } from '../runtime/api-errors.js';
 import { firstDifference, needsApply, withAppliedHash, type ObjectWriter } from '../runtime/apply.js';
 import { kindKey } from '../runtime/raw-api.js';
@@ -13,12 +13,13 @@ import type { InfrastructureReport, TenantInfrastructure } from '../provisioning
 import { planSecrets, type SecretPlan } from '../provisioning/tenant-secrets.js';
 import { FINALIZER, TENANT_LABEL } from './labels.js';
 import { renderTenant } from './render/desired-state.js';
+import { renderModuleStatusConfig } from './render/module-status.js';
 import { connectionsSecretName, CREDENTIALS_SECRET_NAME } from './secret-names.js';
 import type { TenantApi } from './tenant-api.js';
 import { finalizeTenant } from './tenant-finalizer.js';
 import { ensureNamespace } from './tenant-namespace.js';
 import { planTenant, type TenantPlan } from './tenant-plan.js';
-import { computeStatus, statusChanged, type Observation } from './tenant-status.js';
+import { computeStatus, moduleStatus, statusChanged, type Observation } from './tenant-status.js';
 import { recordTransitions } from './tenant-events.js';
 
 /** The caches a reconcile reads: Tenants, their namespaces, and each owned kind by `apiVersion/kind`. */
@@ -124,8 +125,10 @@ export class TenantReconciler {
         return this.applyIfChanged(hashed, this.cached(hashed, plan.namespace), errors);
       }),
     );
+    const statusConfig = withAppliedHash(renderModuleStatusConfig(plan, this.moduleStatuses(plan)));
+    await this.applyIfChanged(statusConfig, this.cached(statusConfig, plan.namespace), errors);
     const kept = [CREDENTIALS_SECRET_NAME, ...(secrets?.keep ?? [])].map((name) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name } }));
-    if (secrets || report) await this.prune(plan, [...desired.namespaced, ...written, ...kept], errors);
+    if (secrets || report) await this.prune(plan, [...desired.namespaced, statusConfig, ...written, ...kept], errors);
 
     await this.writeStatus(plan, { errors, infrastructure: report, waitingForConnections: secrets?.waiting });
     const failedKinds = report ? Object.entries(report).filter(([, result]) => !result.ok) : [];
@@ -195,6 +198,12 @@ export class TenantReconciler {
     if (!statusChanged(plan.tenant, status)) return;
     await this.deps.tenantApi.patchStatus(plan.tenant, status);
     await recordTransitions(this.deps.events, plan.tenant, status);
+  }
+
+  /** The modules' part of the status, from the Deployments as cached: the next Deployment event brings the rest. */
+  private moduleStatuses(plan: TenantPlan): ModuleStatus[] {
+    const deployments = this.deployments(plan.namespace);
+    return plan.modules.map((module) => moduleStatus(module, deployments.get(module.name)));
   }
 
   private hasIngress(plan: TenantPlan): boolean {

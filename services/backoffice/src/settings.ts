@@ -16,6 +16,8 @@ export const backofficeSettingsSchema = processSettingsSchema
     NP_MODULES: z.string().default('users'),
     /** RabbitMQ's management API with monitoring rights, for replicas and queue depths; empty: not known. */
     NP_AMQP_MANAGEMENT_URL: z.string().default(''),
+    /** The Tenant's module status as a file the operator keeps (cluster shape); empty: from the broker alone. */
+    NP_MODULE_STATUS_FILE: z.string().default(''),
   })
   .transform((settings) => withIssuer(settings));
 

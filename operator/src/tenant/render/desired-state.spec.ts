@@ -120,6 +120,16 @@ describe('renderTenant', () => {
     expect((render({ modules: [{ name: 'files' }] }).find('Deployment', 'files')?.spec.template.spec.containers[0].env as { name: string }[]).map((entry) => entry.name)).not.toContain('NP_PUBLIC_URL');
   });
 
+  it('mounts the module status the operator keeps into backoffice only, optional until it is first written', () => {
+    const { find } = render({ modules: [{ name: 'backoffice' }, { name: 'users' }] });
+    const pod = find('Deployment', 'backoffice')?.spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'module-status', configMap: { name: 'module-status', optional: true } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'module-status', mountPath: '/etc/np/module-status', readOnly: true });
+    expect(pod.containers[0].env).toContainEqual({ name: 'NP_MODULE_STATUS_FILE', value: '/etc/np/module-status/modules.json' });
+    const users = find('Deployment', 'users')?.spec.template.spec;
+    expect(users.volumes.map((volume: { name: string }) => volume.name)).toEqual(['tmp']);
+  });
+
   it('lets the tenant\'s pods reach the data listeners, and only the modules that call out reach public addresses', () => {
     const { find } = render({ modules: [{ name: 'files' }, { name: 'reports' }, { name: 'form-builder' }] });
     const policy = (name: string) => find('NetworkPolicy', name)?.spec;

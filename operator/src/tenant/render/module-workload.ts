@@ -7,6 +7,7 @@ import { DATA_LISTENERS } from '@np/modules';
 import { publicUrlOf } from './ingress.js';
 import { TENANT_SERVICE_ACCOUNT } from './namespace.js';
 import { connectionsSecretName } from '../secret-names.js';
+import { MODULE_STATUS_CONFIG_NAME, MODULE_STATUS_KEY, MODULE_STATUS_MOUNT_PATH, MODULE_STATUS_READERS } from './module-status.js';
 
 const RUN_AS = 10001;
 /**
@@ -50,11 +51,17 @@ export function renderDeployment(plan: TenantPlan, module: ModulePlan, started =
             seccompProfile: { type: 'RuntimeDefault' },
           },
           containers: [container(plan, module)],
-          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }, ...moduleStatusVolume(module)],
         },
       },
     },
   } as KubernetesObject;
+}
+
+/** Optional: the pod starts before the operator has written the first status. */
+function moduleStatusVolume(module: ModulePlan): Record<string, unknown>[] {
+  if (!MODULE_STATUS_READERS.has(module.name)) return [];
+  return [{ name: MODULE_STATUS_CONFIG_NAME, configMap: { name: MODULE_STATUS_CONFIG_NAME, optional: true } }];
 }
 
 /** The pod's ports from the module manifest: its HTTP surface, if any, and the ops endpoints. */
@@ -130,6 +137,7 @@ function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown
       ...publicUrlEnv(plan),
       ...dataListenerEnv(module),
       ...listenerEnv(module),
+      ...(MODULE_STATUS_READERS.has(module.name) ? [{ name: 'NP_MODULE_STATUS_FILE', value: `${MODULE_STATUS_MOUNT_PATH}/${MODULE_STATUS_KEY}` }] : []),
     ],
     ...(module.ports.http === null ? {} : { lifecycle: { preStop: { sleep: { seconds: GATEWAY_PRE_STOP_SECONDS } } } }),
     envFrom: [
@@ -146,7 +154,10 @@ function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     },
-    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+    volumeMounts: [
+      { name: 'tmp', mountPath: '/tmp' },
+      ...(MODULE_STATUS_READERS.has(module.name) ? [{ name: MODULE_STATUS_CONFIG_NAME, mountPath: MODULE_STATUS_MOUNT_PATH, readOnly: true }] : []),
+    ],
   };
 }
 

@@ -76,7 +76,12 @@ export const moduleStatusSchema = z.object({
   enabled: z.boolean(),
   /** null: not known in this shape (see the module's README). */
   ready: z.boolean().nullable(),
+  /** Replicas running (ready ones, where the Tenant's status says). */
   replicas: z.number().int().nullable(),
+  /** Replicas the module should run now; 0 for a module scaled to zero or deactivated. */
+  desired: z.number().int().nullable(),
+  /** Enabled but scaled to zero for lack of traffic: the next request wakes it (unlike `enabled: false`). */
+  asleep: z.boolean().nullable(),
   queueDepth: z.number().int().nullable(),
 });
 export const moduleStatusListSchema = z.array(moduleStatusSchema);
