@@ -4,6 +4,8 @@ import type { InfrastructureKind } from '../infrastructure/provisioner.js';
 import type { InfrastructureReport } from '../provisioning/tenant-infrastructure.js';
 import { enabledModules, type ModulePlan, type TenantPlan } from './tenant-plan.js';
 
+export type { ModuleStatus };
+
 export type TenantPhase = 'Provisioning' | 'Ready' | 'Degraded' | 'Deleting';
 
 /** What the reconcile observed, from the caches and its own writes. */

@@ -1,7 +1,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ModuleName, ModuleStatus } from '../../api/tenant.js';
+import type { ModuleName } from '@np/modules';
 import { ownedMetadata, tenantLabels } from '../labels.js';
 import type { TenantPlan } from '../tenant-plan.js';
+import type { ModuleStatus } from '../tenant-status.js';
 
 /**
  * Each module's state as the Tenant's status shows it (enabled, desired and ready replicas), for
