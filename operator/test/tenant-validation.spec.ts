@@ -43,11 +43,28 @@ describe('the API server validates Tenants', () => {
     ).resolves.toBe('accepted');
   });
 
+  it('accepts queue-depth scaling, and zero replicas with an idle period', async () => {
+    const modules = [
+      { name: 'form-builder', replicas: { min: 0, max: 5 }, autoscaling: { queueDepthPerReplica: 50, idleScaleToZeroAfter: '30s' } },
+      { name: 'reports', autoscaling: { queueDepthPerReplica: 10, idleScaleToZeroAfter: '1h30m' } },
+      { name: 'files', replicas: { min: 1, max: 4 }, autoscaling: { queueDepthPerReplica: 100, cpuUtilization: 80 } },
+    ];
+    await expect(verdict({ adminEmail: 'admin@acme.example.com', modules })).resolves.toBe('accepted');
+  });
+
   it.each([
     ['an unknown module', { modules: [{ name: 'billing' }] }, 'Unsupported value: "billing"'],
     ['a module listed twice', { modules: [{ name: 'users' }, { name: 'users' }] }, 'Duplicate value'],
     ['min above max', { modules: [{ name: 'users', replicas: { min: 5, max: 2 } }] }, 'replicas.min must not be greater than replicas.max'],
-    ['negative replicas', { modules: [{ name: 'users', replicas: { min: -1 } }] }, 'should be greater than or equal to 1'],
+    ['negative replicas', { modules: [{ name: 'users', replicas: { min: -1 } }] }, 'should be greater than or equal to 0'],
+    ['zero replicas without an idle period', { modules: [{ name: 'users', replicas: { min: 0 } }] }, 'replicas.min 0 needs autoscaling.idleScaleToZeroAfter'],
+    ['an idle period with a minimum above zero', { modules: [{ name: 'users', replicas: { min: 1 }, autoscaling: { queueDepthPerReplica: 5, idleScaleToZeroAfter: '30s' } }] }, 'needs replicas.min 0'],
+    ['zero by CPU alone', { modules: [{ name: 'users', autoscaling: { idleScaleToZeroAfter: '30s' } }] }, 'needs autoscaling.queueDepthPerReplica'],
+    ['files at zero', { modules: [{ name: 'files', autoscaling: { queueDepthPerReplica: 5, idleScaleToZeroAfter: '30s' } }] }, 'files cannot scale to zero'],
+    ['an idle period that is not a duration', { modules: [{ name: 'users', autoscaling: { queueDepthPerReplica: 5, idleScaleToZeroAfter: 'soon' } }] }, 'must be a duration from 10s to 24h'],
+    ['an idle period too short', { modules: [{ name: 'users', autoscaling: { queueDepthPerReplica: 5, idleScaleToZeroAfter: '2s' } }] }, 'must be a duration from 10s to 24h'],
+    ['an idle period too long', { modules: [{ name: 'users', autoscaling: { queueDepthPerReplica: 5, idleScaleToZeroAfter: '48h' } }] }, 'must be a duration from 10s to 24h'],
+    ['a queue depth of zero', { modules: [{ name: 'users', autoscaling: { queueDepthPerReplica: 0 } }] }, 'should be greater than or equal to 1'],
     ['absurd replicas', { modules: [{ name: 'users', replicas: { max: 1000 } }] }, 'should be less than or equal to 50'],
     ['replicas of the wrong type', { modules: [{ name: 'users', replicas: { min: 'two' } }] }, 'must be of type integer'],
     ['an invalid host name', { ingress: { host: 'Not A Host!' } }, 'spec.ingress.host must be a lower-case DNS name'],

@@ -104,17 +104,28 @@ export interface TenantModule {
  * Bounds for the autoscaler.
  */
 export interface ModuleReplicas {
+  /**
+   * 0 only with autoscaling.idleScaleToZeroAfter (the module sleeps when idle and wakes on its first request).
+   */
   min?: number;
   max?: number;
 }
 /**
- * When to add replicas.
+ * When to add replicas: on CPU use (an HPA), and with queueDepthPerReplica also on the depth of the module's request and event queues (a KEDA ScaledObject, which then owns the HPA), down to zero with idleScaleToZeroAfter.
  */
 export interface ModuleAutoscaling {
   /**
    * Target average CPU use, in percent of the request.
    */
   cpuUtilization?: number;
+  /**
+   * Messages waiting in the module's queues per replica before another replica is added (scaling through KEDA).
+   */
+  queueDepthPerReplica?: number;
+  /**
+   * How long the module's queues must stay empty before it scales to zero, as a duration such as 30s, 15m or 1h (10s to 24h). A request to a module at zero waits in its queue while the module wakes; nothing is lost.
+   */
+  idleScaleToZeroAfter?: string;
 }
 /**
  * Compute resources of each replica; the module's defaults when omitted.
