@@ -262,7 +262,7 @@ GO
 # lines make `go install` refuse it, and apply only to its own builds, so the wrapper repeats them.
 KEDA_NEXUS_ANNOTATIONS=v0.1.1-0.20260629224316-835bd8d49cb4
 build_keda() {
-  local out="$NP_CACHE_DIR/bin/keda-$KEDA_VERSION" recipe="$KEDA_VERSION $KEDA_NEXUS_ANNOTATIONS"
+  local out="$NP_CACHE_DIR/bin/keda-$KEDA_VERSION" recipe="$KEDA_VERSION $KEDA_NEXUS_ANNOTATIONS crds rbac"
   cached "$out" "$recipe" && { info "KEDA $KEDA_VERSION cached"; return; }
   need_go
   step "building KEDA $KEDA_VERSION (operator, metrics adapter; ~10 min cold)"
@@ -295,9 +295,17 @@ GO
   for cmd in operator adapter; do
     (cd "$dir" && with_heartbeat "keda-$cmd" go build -ldflags "-s -w -X github.com/kedacore/keda/v2/version.Version=$KEDA_VERSION" -o "$out.tmp/keda-$cmd" "github.com/kedacore/keda/v2/cmd/$cmd")
   done
-  # Its CustomResourceDefinitions, from the same module.
-  cp -r "$(cd "$dir" && go list -m -f '{{.Dir}}' github.com/kedacore/keda/v2)/config/crd/bases" "$out.tmp/crds"
-  chmod -R u+w "$out.tmp/crds"
+  # Its CustomResourceDefinitions and the RBAC its manifests grant its operator and metrics
+  # adapter (both as the keda-operator ServiceAccount), from the same module.
+  local module_dir
+  module_dir="$(cd "$dir" && go list -m -f '{{.Dir}}' github.com/kedacore/keda/v2)"
+  cp -r "$module_dir/config/crd/bases" "$out.tmp/crds"
+  mkdir -p "$out.tmp/rbac"
+  cp "$module_dir/config/rbac/role.yaml" "$out.tmp/rbac/operator-role.yaml"
+  cp "$module_dir/config/rbac/role_binding.yaml" "$out.tmp/rbac/operator-role-binding.yaml"
+  cp "$module_dir/config/metrics-server/role.yaml" "$out.tmp/rbac/metrics-role.yaml"
+  cp "$module_dir/config/metrics-server/role_binding.yaml" "$out.tmp/rbac/metrics-role-binding.yaml"
+  chmod -R u+w "$out.tmp/crds" "$out.tmp/rbac"
   publish "$out" "$recipe"
 }
 

@@ -83,9 +83,9 @@ stop_real_node() {
   pid="$(cluster_pid containerd)"
   [[ -n "$pid" ]] && runtime_ns="$(readlink "/proc/$pid/ns/mnt" 2>/dev/null || true)"
   for pid in "$CLUSTER_DIR"/forward-*.pid; do [[ -e "$pid" ]] && forwarders+=("$(basename "$pid" .pid)"); done
-  if [[ -n "$(cluster_pid kubelet)$(cluster_pid containerd)$(cluster_pid traefik)$(cluster_pid metrics-server)$(cluster_pid kube-proxy)$(cluster_pid coredns)" ]] || ((${#forwarders[@]})); then
+  if [[ -n "$(cluster_pid kubelet)$(cluster_pid containerd)$(cluster_pid traefik)$(cluster_pid metrics-server)$(cluster_pid kube-proxy)$(cluster_pid coredns)$(cluster_pid keda-operator)$(cluster_pid keda-adapter)" ]] || ((${#forwarders[@]})); then
     step "stopping the real node"
-    stop traefik metrics-server coredns kube-proxy kubelet "${forwarders[@]}"
+    stop keda-adapter keda-operator traefik metrics-server coredns kube-proxy kubelet "${forwarders[@]}"
   fi
   remove_node_rules
   if [[ -d /sys/fs/cgroup/pids/np-node || -d /sys/fs/cgroup/memory/np-node ]]; then remove_pod_cgroups; fi

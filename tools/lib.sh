@@ -33,9 +33,9 @@ export NP_RABBITMQ_HOME="${NP_RABBITMQ_HOME:-${HOME:-/root}/.cache/np-platform/r
 # The processes of the control plane, in start order (cluster-up.sh), without the node: kwok for
 # fake nodes, or the real node's (tools/node-up.sh).
 CLUSTER_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler)
-# The real node: its runtime and kubelet, metrics, the ingress controller, and the forwarders that
+# The real node: its runtime and kubelet, metrics, the ingress controller, KEDA, and the forwarders that
 # give pods the host's servers and the API server (one per address; see tools/node-up.sh).
-NODE_COMPONENTS=(containerd kubelet kube-proxy coredns metrics-server traefik)
+NODE_COMPONENTS=(containerd kubelet kube-proxy coredns metrics-server traefik keda-operator keda-adapter)
 # The real node's network (tools/node-up.sh): a bridge of its own; the node's and the pods' addresses
 # exist only on it. 10.96.0.1 is the `kubernetes` Service in --service-cluster-ip-range.
 export NP_NODE_BRIDGE="${NP_NODE_BRIDGE:-np-node0}"
@@ -53,6 +53,13 @@ export NP_DNS_READY_PORT="${NP_DNS_READY_PORT:-17181}"
 # Traefik: where requests for the tenants' ingress hosts enter (NP_INGRESS_URL), and its API/ping.
 export NP_INGRESS_PORT="${NP_INGRESS_PORT:-17080}"
 export NP_INGRESS_ADMIN_PORT="${NP_INGRESS_ADMIN_PORT:-17081}"
+# KEDA (tools/node-keda.sh): the operator's gRPC metrics service and the external metrics API on
+# $NP_NODE_IP; its health and metrics on loopback (the adapter's metrics on every address: it takes no host).
+export NP_KEDA_GRPC_PORT="${NP_KEDA_GRPC_PORT:-17666}"
+export NP_KEDA_METRICS_API_PORT="${NP_KEDA_METRICS_API_PORT:-17445}"
+export NP_KEDA_OPERATOR_HEALTH_PORT="${NP_KEDA_OPERATOR_HEALTH_PORT:-17282}"
+export NP_KEDA_OPERATOR_METRICS_PORT="${NP_KEDA_OPERATOR_METRICS_PORT:-17283}"
+export NP_KEDA_ADAPTER_METRICS_PORT="${NP_KEDA_ADAPTER_METRICS_PORT:-17285}"
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 info() { printf '    %s\n' "$*"; }

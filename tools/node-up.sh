@@ -11,12 +11,15 @@
 #             Service. CoreDNS on $NP_NODE_IP:53 answers `cluster.local` names and nothing else.
 #   runtime   containerd v2 + runc in a private mount namespace (its /run, /var/log and state are
 #             its own), and the kubelet in the same namespace; pods' cgroups under /np-node.
-#   services  kube-proxy, CoreDNS, metrics-server (the resource metrics API, for the HPAs) and
-#             Traefik (the ingress controller, on 127.0.0.1:$NP_INGRESS_PORT) as host processes;
+#   services  kube-proxy, CoreDNS, metrics-server (the resource metrics API, for the HPAs),
+#             Traefik (the ingress controller, on 127.0.0.1:$NP_INGRESS_PORT) and KEDA (queue-depth
+#             scaling and scale to zero; tools/node-keda.sh) as host processes;
 #             socat forwarders give pods the API server (the `kubernetes` Service's endpoint,
 #             $NP_NODE_IP:443) and the host's servers at the node's address, on the ports they have
 #             on loopback.
 # cluster-down.sh undoes all of it.
+
+source "$ROOT_DIR/tools/node-keda.sh"
 
 NODE_DIR="$CLUSTER_DIR/node"
 NODE_NAME=np-node-0
@@ -555,4 +558,5 @@ start_real_node() {
   start_coredns
   start_metrics_server
   start_traefik
+  start_keda
 }

@@ -79,6 +79,9 @@ default_vhost = np
 default_permissions.configure = .*
 default_permissions.read = .*
 default_permissions.write = .*
+# Queue depths in the management API are this fresh (5 s by default): KEDA wakes a module at zero
+# on them, so they bound how soon its first request is answered.
+collect_statistics_interval = 1000
 CONF
   if amqp_answers && amqp_management_answers; then info "RabbitMQ already up on $NP_AMQP_PORT"; return; fi
   step "starting RabbitMQ on 127.0.0.1:$NP_AMQP_PORT (management on $NP_AMQP_MGMT_PORT)"

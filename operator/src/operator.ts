@@ -2,10 +2,12 @@ import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createMetricsRegistry, startOpsServer, type Logger } from '@np/observability';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { servesKind } from './runtime/api-discovery.js';
 import { LeaderElector } from './runtime/leader-election.js';
 import { leaderElectionMetrics } from './runtime/metrics.js';
 import { renderSettingsFrom, type OperatorSettings } from './settings.js';
 import { infrastructureSettingsFrom } from './provisioning/infrastructure-settings.js';
+import { KEDA_API_VERSION } from './tenant/render/module-scaling.js';
 import { TenantController } from './tenant/tenant-controller.js';
 
 export interface RunningOperator {
@@ -60,9 +62,12 @@ export async function startOperator(settings: OperatorSettings, logger: Logger, 
       if (!(await elector.acquire(abort.signal))) return undefined;
       logger.info({ identity: settings.POD_NAME }, 'became the leader');
     }
+    // KEDA is looked for once, as the controller starts: installing it later takes an operator restart.
+    const keda = await servesKind(kubeConfig, KEDA_API_VERSION, 'ScaledObject');
+    logger.info({ keda }, keda ? 'KEDA is installed: modules with queue settings scale on their queues' : 'KEDA is not installed: every module scales on CPU');
     const started = new TenantController({
       kubeConfig,
-      settings: renderSettingsFrom(settings),
+      settings: renderSettingsFrom(settings, { keda }),
       infrastructure: infrastructureSettingsFrom(settings),
       logger,
       registry,

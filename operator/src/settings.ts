@@ -64,6 +64,10 @@ export const operatorSettingsSchema = z.object({
   NP_OPERATOR_ORGANIZATION_REALM: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label').default('np-tenants'),
   NP_OPERATOR_ORGANIZATION_GATEWAY_SECRET: z.string().min(16).optional(),
   NP_OPERATOR_ORGANIZATION_USERS_SECRET: z.string().min(16).optional(),
+  /** KEDA's polling interval for queue-depth scaling, in seconds (KEDA's default is 30; a sleeping module waits for the next poll to wake). */
+  NP_OPERATOR_SCALER_POLLING_SECONDS: positiveInt(2),
+  /** How long the tenant's requests wait for a module that has no running replica (asleep at zero, restarting): its cold start budget. */
+  NP_OPERATOR_COLD_START_MS: positiveInt(20_000),
   /** How often a converged Tenant is checked against the servers again (their drift sends no watch event). */
   NP_OPERATOR_INFRASTRUCTURE_RESYNC_MS: positiveInt(600_000),
 }).superRefine((settings, context) => {
@@ -86,10 +90,19 @@ export interface RenderSettings {
   namespacePrefix: string;
   /** The operator's own namespace (its Lease's): where a Retained tenant's credentials wait for it. */
   operatorNamespace: string;
+  /** KEDA's API is served: modules with queue settings scale through it; without it, on CPU only. */
+  keda: boolean;
+  /** How often KEDA reads a module's queues; a sleeping module wakes within about this long of its first request. */
+  scalerPollingSeconds: number;
+  /** How long a request waits for a module with no running replica (asleep, restarting) before module_timeout. */
+  coldStartMs: number;
 }
 
-export function renderSettingsFrom(settings: OperatorSettings): RenderSettings {
+export function renderSettingsFrom(settings: OperatorSettings, cluster: { keda: boolean }): RenderSettings {
   return {
+    keda: cluster.keda,
+    scalerPollingSeconds: settings.NP_OPERATOR_SCALER_POLLING_SECONDS,
+    coldStartMs: settings.NP_OPERATOR_COLD_START_MS,
     imageRegistry: settings.NP_OPERATOR_IMAGE_REGISTRY,
     defaultImageTag: settings.NP_OPERATOR_IMAGE_TAG,
     namespacePrefix: settings.NP_OPERATOR_NAMESPACE_PREFIX,

@@ -127,7 +127,7 @@ afterAll(async () => {
   if (retainedCredentials) {
     // What Retain kept, removed the way Delete would have.
     const infrastructure = new TenantInfrastructure(infrastructureSettingsFrom(testSettings()));
-    const plan = planTenant({ apiVersion: 'platform.np.dev/v1alpha1', kind: 'Tenant', metadata: { name: B }, spec: spec(B) } as Tenant, renderSettingsFrom(testSettings()));
+    const plan = planTenant({ apiVersion: 'platform.np.dev/v1alpha1', kind: 'Tenant', metadata: { name: B }, spec: spec(B) } as Tenant, renderSettingsFrom(testSettings(), { keda: false }));
     await infrastructure.remove(plan, retainedCredentials);
     await infrastructure.close();
   }

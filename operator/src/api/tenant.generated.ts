@@ -175,4 +175,8 @@ export interface ModuleStatus {
   enabled: boolean;
   desired: number;
   ready: number;
+  /**
+   * Enabled, and scaled to zero for lack of traffic; its next request wakes it (unlike enabled false, which answers module_not_enabled).
+   */
+  asleep?: boolean;
 }

@@ -6,6 +6,7 @@ import type { IdentitySpec } from '../infrastructure/identity/index.js';
 import { tenantVhost } from '../infrastructure/messaging/index.js';
 import type { InfrastructureKind } from '../infrastructure/provisioner.js';
 import { moduleLabels, tenantLabels } from '../tenant/labels.js';
+import { QUEUE_MONITOR_NAME } from '../tenant/render/module-scaling.js';
 import { parseQuantity } from '../tenant/render/quantities.js';
 import { connectionsSecretName, INITIAL_ADMIN_SECRET_NAME } from '../tenant/secret-names.js';
 import type { TenantPlan } from '../tenant/tenant-plan.js';
@@ -120,6 +121,11 @@ export function connectionValues(module: ModuleName, context: ConnectionContext)
 
 export function renderConnectionsSecret(module: ModuleName, context: ConnectionContext): KubernetesObject {
   return renderSecret(context.plan, connectionsSecretName(module), connectionValues(module, context), moduleLabels(context.plan, module));
+}
+
+/** The management API's address with the monitoring user's login, as KEDA's RabbitMQ scaler reads it (`host`). */
+export function renderQueueMonitorSecret(plan: TenantPlan, credentials: Credentials, servers: InfrastructureServers): KubernetesObject {
+  return renderSecret(plan, QUEUE_MONITOR_NAME, new Map([['host', monitorManagementUrl(plan, credentials, servers)]]), tenantLabels(plan));
 }
 
 /** The first admin's login, created in the tenant's identity provider with role admin. */

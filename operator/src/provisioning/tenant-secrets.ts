@@ -4,7 +4,8 @@ import type { IdentitySpec } from '../infrastructure/identity/index.js';
 import type { InfrastructureKind } from '../infrastructure/provisioner.js';
 import type { TenantPlan } from '../tenant/tenant-plan.js';
 import { connectionsSecretName, INITIAL_ADMIN_SECRET_NAME } from '../tenant/secret-names.js';
-import { kindsNeeded, renderConnectionsSecret, renderInitialAdminSecret } from './connection-secrets.js';
+import { QUEUE_MONITOR_NAME, usesKeda } from '../tenant/render/module-scaling.js';
+import { kindsNeeded, renderConnectionsSecret, renderInitialAdminSecret, renderQueueMonitorSecret } from './connection-secrets.js';
 import type { InfrastructureServers } from './infrastructure-settings.js';
 import type { Credentials } from './tenant-credentials.js';
 import type { InfrastructureReport } from './tenant-infrastructure.js';
@@ -45,5 +46,10 @@ export function planSecrets(
   }
   if (report.identity.ok) result.render.push({ secret: renderInitialAdminSecret(plan, credentials) });
   else if (exists(INITIAL_ADMIN_SECRET_NAME)) result.keep.push(INITIAL_ADMIN_SECRET_NAME);
+  // KEDA's login to the management API, while a module scales on its queues.
+  if (usesKeda(plan, plan.scaling)) {
+    if (report.messaging.ok) result.render.push({ secret: renderQueueMonitorSecret(plan, credentials, servers) });
+    else if (exists(QUEUE_MONITOR_NAME)) result.keep.push(QUEUE_MONITOR_NAME);
+  }
   return result;
 }

@@ -37,3 +37,14 @@ export const OWNED_NAMESPACED_KINDS: readonly WatchedKind[] = [
   owned('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
   owned('networking.k8s.io/v1', 'Ingress', 'ingresses'),
 ];
+
+/** KEDA's kinds a Tenant renders to where KEDA is installed (a module scaling on its queues). */
+export const KEDA_OWNED_KINDS: readonly WatchedKind[] = [
+  owned('keda.sh/v1alpha1', 'ScaledObject', 'scaledobjects'),
+  owned('keda.sh/v1alpha1', 'TriggerAuthentication', 'triggerauthentications'),
+];
+
+/** The namespaced kinds a Tenant may render to in this cluster. */
+export function ownedNamespacedKinds(keda: boolean): readonly WatchedKind[] {
+  return keda ? [...OWNED_NAMESPACED_KINDS, ...KEDA_OWNED_KINDS] : OWNED_NAMESPACED_KINDS;
+}

@@ -12,7 +12,7 @@ import type { RenderSettings } from '../settings.js';
 import type { InfrastructureSettings } from '../provisioning/infrastructure-settings.js';
 import { TenantInfrastructure } from '../provisioning/tenant-infrastructure.js';
 import { FIELD_MANAGER, TENANT_LABEL } from './labels.js';
-import { NAMESPACE_KIND, OWNED_NAMESPACED_KINDS, TENANT_KIND_INFO } from './owned-kinds.js';
+import { NAMESPACE_KIND, ownedNamespacedKinds, TENANT_KIND_INFO } from './owned-kinds.js';
 import { TenantApi } from './tenant-api.js';
 import { TenantReconciler, type TenantCaches } from './tenant-reconciler.js';
 
@@ -48,8 +48,9 @@ export class TenantController {
     const { kubeConfig, logger } = options;
     const tenants = new SharedInformer<Tenant>(kubeConfig, TENANT_KIND_INFO, logger);
     const namespaces = new SharedInformer(kubeConfig, NAMESPACE_KIND, logger);
+    const kinds = ownedNamespacedKinds(options.settings.keda);
     const owned = new Map(
-      OWNED_NAMESPACED_KINDS.map((kind) => [kindKey(kind), new SharedInformer(kubeConfig, kind, logger)]),
+      kinds.map((kind) => [kindKey(kind), new SharedInformer(kubeConfig, kind, logger)]),
     );
     const secrets = owned.get(kindKey({ apiVersion: 'v1', kind: 'Secret' }));
     if (!secrets) throw new Error('Secrets are not among the owned kinds');
@@ -60,7 +61,7 @@ export class TenantController {
     this.apiRequests = apiWriteMetrics(options.registry);
     const reconciler = new TenantReconciler({
       caches: this.caches,
-      writer: new ObjectWriter(kubeConfig, FIELD_MANAGER, [NAMESPACE_KIND, ...OWNED_NAMESPACED_KINDS], this.apiRequests),
+      writer: new ObjectWriter(kubeConfig, FIELD_MANAGER, [NAMESPACE_KIND, ...kinds], this.apiRequests),
       tenantApi: new TenantApi(kubeConfig, this.apiRequests),
       events: new EventRecorder(kubeConfig, FIELD_MANAGER, logger),
       settings: options.settings,

@@ -8,6 +8,11 @@ export interface ModulePlan {
   minReplicas: number;
   maxReplicas: number;
   cpuUtilization: number;
+  /**
+   * Scaling on the depth of its queues (KEDA): messages per replica, and, for a module that may
+   * sleep, how long its queues stay empty before it scales to zero.
+   */
+  queueScaling?: { depthPerReplica: number; idleSeconds?: number };
   requests: ResourceQuantities;
   limits: ResourceQuantities;
   ports: { http: number | null; ops: number };
@@ -28,6 +33,8 @@ export interface TenantPlan {
   adminEmail: string;
   identityMode: 'realm' | 'organization';
   deletionPolicy: 'Retain' | 'Delete';
+  /** Whether KEDA is there to scale on queues, and how often it polls. */
+  scaling: Pick<RenderSettings, 'keda' | 'scalerPollingSeconds' | 'coldStartMs'>;
 }
 
 export function planTenant(tenant: Tenant, settings: RenderSettings): TenantPlan {
@@ -47,6 +54,7 @@ export function planTenant(tenant: Tenant, settings: RenderSettings): TenantPlan
     adminEmail: adminEmailOf(tenant),
     identityMode: tenant.spec.identity?.mode ?? 'realm',
     deletionPolicy: tenant.spec.deletionPolicy ?? 'Retain',
+    scaling: { keda: settings.keda, scalerPollingSeconds: settings.scalerPollingSeconds, coldStartMs: settings.coldStartMs },
   };
 }
 
@@ -74,13 +82,29 @@ function modulePlan(
   return {
     name,
     enabled,
-    minReplicas: spec?.replicas?.min ?? defaults.replicas.min,
+    // A module that may sleep has a minimum of zero whether or not replicas.min says so (CEL allows only 0 or absent then).
+    minReplicas: spec?.autoscaling?.idleScaleToZeroAfter ? 0 : (spec?.replicas?.min ?? defaults.replicas.min),
     maxReplicas: spec?.replicas?.max ?? Math.max(defaults.replicas.max, spec?.replicas?.min ?? 0),
     cpuUtilization: spec?.autoscaling?.cpuUtilization ?? defaults.cpuUtilization,
+    ...queueScalingOf(spec?.autoscaling),
     requests: { ...defaults.requests, ...spec?.resources?.requests },
     limits: { ...defaults.limits, ...spec?.resources?.limits },
     ports: defaults.ports,
     ...(defaults.data ? { data: defaults.data } : {}),
     image,
   };
+}
+
+function queueScalingOf(autoscaling: NonNullable<NonNullable<Tenant['spec']['modules']>[number]['autoscaling']> | undefined): Pick<ModulePlan, 'queueScaling'> {
+  if (autoscaling?.queueDepthPerReplica === undefined) return {};
+  const idle = autoscaling.idleScaleToZeroAfter;
+  return { queueScaling: { depthPerReplica: autoscaling.queueDepthPerReplica, ...(idle ? { idleSeconds: durationSeconds(idle) } : {}) } };
+}
+
+/** A duration as the CRD accepts it (`1h30m`, `45s`; CEL checked the form and the bounds). */
+export function durationSeconds(duration: string): number {
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(duration);
+  if (!match || duration === '') throw new Error(`not a duration: ${duration}`);
+  const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
+  return hours! * 3600 + minutes! * 60 + seconds!;
 }

@@ -1,6 +1,6 @@
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import type { Logger } from '@np/observability';
-import type { ModuleName, ModuleStatus, Tenant } from '../api/tenant.js';
+import { TENANT_KIND, type ModuleName, type ModuleStatus, type Tenant } from '../api/tenant.js';
 import { apiErrorMessage } from '../runtime/api-errors.js';
 import { firstDifference, needsApply, withAppliedHash, type ObjectWriter } from '../runtime/apply.js';
 import { kindKey } from '../runtime/raw-api.js';
@@ -174,6 +174,8 @@ export class TenantReconciler {
       for (const object of informer.list(plan.namespace)) {
         if (object.metadata?.labels?.[TENANT_LABEL] !== plan.name) continue;
         if (object.metadata.deletionTimestamp) continue;
+        // Another controller's object with our labels (the HPA KEDA creates for a ScaledObject copies its labels) is not ours to delete.
+        if (!controlledByTenant(object, plan)) continue;
         if (!wanted.has(`${kindKey(object)}/${object.metadata.name}`)) stale.push(object);
       }
     }
@@ -194,6 +196,7 @@ export class TenantReconciler {
       namespace: this.deps.caches.namespaces.get(plan.namespace),
       deployments: this.deployments(plan.namespace),
       ingressApplied: this.hasIngress(plan),
+      scaling: { scaledObjects: this.byName('keda.sh/v1alpha1', 'ScaledObject', plan.namespace), autoscalers: this.byName('autoscaling/v2', 'HorizontalPodAutoscaler', plan.namespace) },
     });
     if (!statusChanged(plan.tenant, status)) return;
     await this.deps.tenantApi.patchStatus(plan.tenant, status);
@@ -203,7 +206,7 @@ export class TenantReconciler {
   /** The modules' part of the status, from the Deployments as cached: the next Deployment event brings the rest. */
   private moduleStatuses(plan: TenantPlan): ModuleStatus[] {
     const deployments = this.deployments(plan.namespace);
-    return plan.modules.map((module) => moduleStatus(module, deployments.get(module.name)));
+    return plan.modules.map((module) => moduleStatus(module, deployments.get(module.name), plan));
   }
 
   private hasIngress(plan: TenantPlan): boolean {
@@ -212,8 +215,17 @@ export class TenantReconciler {
   }
 
   private deployments(namespace: string): Map<string, V1Deployment> {
-    const informer = this.deps.caches.owned.get(kindKey({ apiVersion: 'apps/v1', kind: 'Deployment' }));
-    const list = (informer?.list(namespace) ?? []) as V1Deployment[];
-    return new Map(list.map((deployment) => [deployment.metadata?.name ?? '', deployment]));
+    return this.byName('apps/v1', 'Deployment', namespace) as Map<string, V1Deployment>;
   }
+
+  /** A cached kind's objects in the namespace by name; empty when the kind is not watched here (KEDA's, without KEDA). */
+  private byName(apiVersion: string, kind: string, namespace: string): Map<string, KubernetesObject> {
+    const informer = this.deps.caches.owned.get(kindKey({ apiVersion, kind }));
+    return new Map((informer?.list(namespace) ?? []).map((object) => [object.metadata?.name ?? '', object]));
+  }
+}
+
+function controlledByTenant(object: KubernetesObject, plan: TenantPlan): boolean {
+  const controller = object.metadata?.ownerReferences?.find((reference) => reference.controller);
+  return controller === undefined || (controller.kind === TENANT_KIND && controller.name === plan.name);
 }

@@ -50,6 +50,7 @@ describe('computeStatus', () => {
       ['DatabaseReady', 'True'],
       ['StorageReady', 'True'],
       ['IdentityReady', 'True'],
+      ['ScalingReady', 'True'],
     ]);
     expect(status).toMatchObject({ phase: 'Ready', observedGeneration: 3, readyModules: '3/3', enabledModules: 'gateway,auth,users' });
     expect(status.conditions?.[0]).toMatchObject({ type: 'Ready', status: 'True', observedGeneration: 3, lastTransitionTime: '2026-11-25T10:00:00Z' });

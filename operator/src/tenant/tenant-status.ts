@@ -2,6 +2,7 @@ import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import type { ModuleName, ModuleStatus, Tenant, TenantCondition, TenantStatus } from '../api/tenant.js';
 import type { InfrastructureKind } from '../infrastructure/provisioner.js';
 import type { InfrastructureReport } from '../provisioning/tenant-infrastructure.js';
+import { isAsleep, scalingVerdict, type ScalingObservation } from './scaling-status.js';
 import { enabledModules, type ModulePlan, type TenantPlan } from './tenant-plan.js';
 
 export type { ModuleStatus };
@@ -21,6 +22,8 @@ export interface Observation {
   infrastructure?: InfrastructureReport;
   /** Enabled modules not started because their connections Secret is missing, with the kinds they wait for. */
   waitingForConnections?: ReadonlyMap<ModuleName, readonly InfrastructureKind[]>;
+  /** The ScaledObjects and HPAs as cached, for the scaling condition; absent: not looked at. */
+  scaling?: ScalingObservation;
 }
 
 /** The condition of each kind of server, in the order they are listed. */
@@ -41,7 +44,7 @@ interface ConditionInput {
 /** The status a Tenant should show. `lastTransitionTime` only moves when a condition's status does. */
 export function computeStatus(plan: TenantPlan, observed: Observation, now = new Date()): TenantStatus {
   const generation = plan.tenant.metadata.generation ?? 0;
-  const modules = plan.modules.map((module) => moduleStatus(module, observed.deployments.get(module.name)));
+  const modules = plan.modules.map((module) => moduleStatus(module, observed.deployments.get(module.name), plan));
   const enabled = enabledModules(plan);
   const readyCount = modules.filter((module) => module.enabled && module.ready >= module.desired).length;
   const previous = plan.tenant.status?.conditions ?? [];
@@ -54,10 +57,11 @@ export function computeStatus(plan: TenantPlan, observed: Observation, now = new
   const ready: ConditionInput = failing
     ? { type: 'Ready', ok: false, reason: failing.reason, message: failing.message }
     : { type: 'Ready', ok: true, reason: 'TenantReady', message: `${enabled.length} modules ready` };
-  const concerns = [...workload, ...serving, ...infrastructure];
+  const scaling = scalingCondition(plan, observed);
+  const concerns = [...workload, ...serving, ...infrastructure, scaling];
   return {
     observedGeneration: generation,
-    phase: phaseOf(observed, failing, infrastructure),
+    phase: phaseOf(observed, failing, infrastructure, scaling),
     namespace: plan.namespace,
     enabledModules: enabled.map((module) => module.name).join(','),
     readyModules: `${readyCount}/${enabled.length}`,
@@ -66,8 +70,19 @@ export function computeStatus(plan: TenantPlan, observed: Observation, now = new
   };
 }
 
-function phaseOf(observed: Observation, failing: ConditionInput | undefined, infrastructure: readonly ConditionInput[]): TenantPhase {
+/**
+ * Scaling does not make a tenant unready (its modules run the replicas they have) but a tenant
+ * whose modules cannot scale as asked is Degraded.
+ */
+function scalingCondition(plan: TenantPlan, observed: Observation): ConditionInput {
+  const started = (module: ModulePlan) => !observed.waitingForConnections?.has(module.name);
+  const verdict = scalingVerdict(plan, started, observed.scaling ?? { scaledObjects: new Map(), autoscalers: new Map() });
+  return { type: 'ScalingReady', ...verdict };
+}
+
+function phaseOf(observed: Observation, failing: ConditionInput | undefined, infrastructure: readonly ConditionInput[], scaling: ConditionInput): TenantPhase {
   if (observed.errors.length > 0 || observed.namespaceNotOwned) return 'Degraded';
+  if (!failing && !scaling.ok && observed.scaling) return 'Degraded';
   if (infrastructure.some((condition) => !condition.ok && condition.reason !== 'Pending')) return 'Degraded';
   return failing ? 'Provisioning' : 'Ready';
 }
@@ -88,11 +103,12 @@ function infrastructureConditions(observed: Observation, previous: readonly Tena
 }
 
 /** A module is ready when its Deployment has seen its latest spec and runs the replicas asked for. */
-export function moduleStatus(module: ModulePlan, deployment: V1Deployment | undefined): ModuleStatus {
+export function moduleStatus(module: ModulePlan, deployment: V1Deployment | undefined, plan: TenantPlan): ModuleStatus {
   const current = deployment?.status?.observedGeneration === deployment?.metadata?.generation;
   const desired = module.enabled ? Math.max(module.minReplicas, deployment?.spec?.replicas ?? 0) : 0;
   const ready = current ? Math.min(deployment?.status?.readyReplicas ?? 0, deployment?.status?.updatedReplicas ?? 0) : 0;
-  return { name: module.name, enabled: module.enabled, desired, ready };
+  const asleep = isAsleep(module, plan, deployment?.spec?.replicas);
+  return { name: module.name, enabled: module.enabled, desired, ready, ...(asleep ? { asleep } : {}) };
 }
 
 function namespaceCondition(plan: TenantPlan, observed: Observation): ConditionInput {
@@ -155,6 +171,6 @@ function normalise(status: TenantStatus | undefined): unknown {
     enabledModules: status.enabledModules,
     readyModules: status.readyModules,
     conditions: (status.conditions ?? []).map((c) => [c.type, c.status, c.observedGeneration, c.lastTransitionTime, c.reason, c.message]),
-    modules: (status.modules ?? []).map((m) => [m.name, m.enabled, m.desired, m.ready]),
+    modules: (status.modules ?? []).map((m) => [m.name, m.enabled, m.desired, m.ready, m.asleep ?? false]),
   };
 }

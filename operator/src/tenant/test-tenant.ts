@@ -6,6 +6,9 @@ export const renderSettings: RenderSettings = {
   defaultImageTag: '1.2.3',
   namespacePrefix: 'tenant-',
   operatorNamespace: 'np-system',
+  keda: true,
+  scalerPollingSeconds: 2,
+  coldStartMs: 20_000,
 };
 
 /** A Tenant as the API server would hand it over, for unit tests. */

@@ -120,6 +120,33 @@ describe('renderTenant', () => {
     expect((render({ modules: [{ name: 'files' }] }).find('Deployment', 'files')?.spec.template.spec.containers[0].env as { name: string }[]).map((entry) => entry.name)).not.toContain('NP_PUBLIC_URL');
   });
 
+  it('scales a module with queue settings through one KEDA ScaledObject on its queues and CPU, and writes no HPA of its own for it', () => {
+    const { find, desired } = render({ modules: [{ name: 'reports', replicas: { min: 0, max: 4 }, autoscaling: { queueDepthPerReplica: 20, idleScaleToZeroAfter: '1m30s' } }, { name: 'users' }] });
+    const scaled = find('ScaledObject', 'reports');
+    expect(scaled?.apiVersion).toBe('keda.sh/v1alpha1');
+    expect(scaled?.spec).toMatchObject({ scaleTargetRef: { name: 'reports' }, minReplicaCount: 0, maxReplicaCount: 4, cooldownPeriod: 90, pollingInterval: 2 });
+    expect(scaled?.spec.triggers[0]).toEqual({
+      type: 'rabbitmq',
+      name: 'queues',
+      metadata: { protocol: 'http', mode: 'QueueLength', value: '20', activationValue: '0', vhostName: 'tenant-acme', queueName: '^(rpc|events)\\.reports$', useRegex: 'true', operation: 'sum' },
+      authenticationRef: { name: 'queue-monitor' },
+    });
+    expect(scaled?.spec.triggers[1]).toMatchObject({ type: 'cpu', metadata: { value: '70' } });
+    expect(find('HorizontalPodAutoscaler', 'reports')).toBeUndefined();
+    expect(find('HorizontalPodAutoscaler', 'users')).toBeDefined();
+    expect(find('TriggerAuthentication', 'queue-monitor')?.spec).toEqual({ secretTargetRef: [{ parameter: 'host', name: 'queue-monitor', key: 'host' }] });
+    // While it runs, KEDA sets its replicas: the Deployment leaves them out.
+    expect(find('Deployment', 'reports')?.spec.replicas).toBeUndefined();
+    expect(desired.namespaced.filter((object) => object.kind === 'ScaledObject')).toHaveLength(1);
+  });
+
+  it('falls back to the CPU HPA (at least one replica) where KEDA is not installed, and writes no KEDA object', () => {
+    const desired = renderTenant(planTenant(tenant({ modules: [{ name: 'reports', autoscaling: { queueDepthPerReplica: 20, idleScaleToZeroAfter: '30s' } }] }), { ...renderSettings, keda: false }));
+    const hpa = desired.namespaced.find((object) => object.kind === 'HorizontalPodAutoscaler' && object.metadata?.name === 'reports') as AnyObject | undefined;
+    expect(hpa?.spec.minReplicas).toBe(1);
+    expect(desired.namespaced.some((object) => object.apiVersion === 'keda.sh/v1alpha1')).toBe(false);
+  });
+
   it('mounts the module status the operator keeps into backoffice only, optional until it is first written', () => {
     const { find } = render({ modules: [{ name: 'backoffice' }, { name: 'users' }] });
     const pod = find('Deployment', 'backoffice')?.spec.template.spec;
@@ -183,6 +210,14 @@ describe('renderTenant', () => {
     }
     expect(gateway.lifecycle.preStop.sleep.seconds).toBeGreaterThan(0);
     expect(users.lifecycle).toBeUndefined();
+    expect(gateway.env).toContainEqual({ name: 'NP_HTTP_REQUEST_TIMEOUT_MS', value: '30000' });
+  });
+
+  it('keeps the gateway\'s HTTP timeout above a longer cold start budget', () => {
+    const plan = planTenant(tenant({ modules: [{ name: 'users' }] }), { ...renderSettings, coldStartMs: 45_000 });
+    const gateway = renderTenant(plan).namespaced.find((object) => object.kind === 'Deployment' && object.metadata?.name === 'gateway') as AnyObject;
+    expect(gateway.spec.template.spec.containers[0].env).toContainEqual({ name: 'NP_RPC_COLD_START_MS', value: '45000' });
+    expect(gateway.spec.template.spec.containers[0].env).toContainEqual({ name: 'NP_HTTP_REQUEST_TIMEOUT_MS', value: '55000' });
   });
 
   it('routes the ingress host to the gateway, with TLS when a secret is named', () => {

@@ -4,7 +4,7 @@ import type { ModulePlan, TenantPlan } from '../tenant-plan.js';
 import { renderGatewayConfig } from './gateway-config.js';
 import { renderIngress } from './ingress.js';
 import { renderDeployment, renderService } from './module-workload.js';
-import { renderHorizontalPodAutoscaler, renderPodDisruptionBudget } from './module-scaling.js';
+import { renderAutoscaler, renderPodDisruptionBudget, renderQueueMonitorAuthentication, usesKeda } from './module-scaling.js';
 import { renderLimitRange, renderNamespace, renderResourceQuota, renderServiceAccount } from './namespace.js';
 import { renderNetworkPolicies } from './network-policy.js';
 
@@ -29,7 +29,7 @@ export function renderTenant(plan: TenantPlan, options: RenderOptions = {}): Des
   const perModule = plan.modules.flatMap((module) => [
     renderService(plan, module),
     renderDeployment(plan, module, started(module)),
-    renderHorizontalPodAutoscaler(plan, module, started(module)),
+    renderAutoscaler(plan, module, plan.scaling, started(module)),
     renderPodDisruptionBudget(plan, module, started(module)),
   ]);
   const namespaced = [
@@ -39,6 +39,7 @@ export function renderTenant(plan: TenantPlan, options: RenderOptions = {}): Des
     ...renderNetworkPolicies(plan),
     renderGatewayConfig(plan),
     ...perModule,
+    usesKeda(plan, plan.scaling) ? renderQueueMonitorAuthentication(plan) : undefined,
     renderIngress(plan),
   ].filter((object): object is KubernetesObject => object !== undefined);
   return { namespace: renderNamespace(plan), namespaced };

@@ -1,26 +1,111 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { moduleLabels, moduleSelector, ownedMetadata } from '../labels.js';
+import { tenantVhost } from '../../infrastructure/messaging/index.js';
+import { moduleLabels, moduleSelector, ownedMetadata, tenantLabels } from '../labels.js';
+import type { RenderSettings } from '../../settings.js';
 import type { ModulePlan, TenantPlan } from '../tenant-plan.js';
 
-/** Scales a running module between its bounds on CPU use. Disabled modules, and modules not started yet, have none. */
-export function renderHorizontalPodAutoscaler(plan: TenantPlan, module: ModulePlan, started = module.enabled): KubernetesObject | undefined {
+/** KEDA's API; served only where KEDA is installed. */
+export const KEDA_API_VERSION = 'keda.sh/v1alpha1';
+/** The TriggerAuthentication and Secret through which KEDA reads the tenant's queues as its monitoring user. */
+export const QUEUE_MONITOR_NAME = 'queue-monitor';
+/** Where a module waits before scaling in from N, once it has scaled out. KEDA's default is 300 s. */
+const QUEUE_COOLDOWN_SECONDS = 300;
+
+export type ScalingSettings = Pick<RenderSettings, 'keda' | 'scalerPollingSeconds' | 'coldStartMs'>;
+
+/** Whether KEDA scales this module: it has queue settings and KEDA is installed; otherwise the operator's CPU HPA does. */
+export function scaledByKeda(module: ModulePlan, settings: ScalingSettings): boolean {
+  return module.queueScaling !== undefined && settings.keda;
+}
+
+/**
+ * The module's autoscaler, one owner only: a KEDA ScaledObject (which creates and owns its HPA)
+ * for a module scaling on its queues, the operator's CPU HPA otherwise. A disabled module, or one
+ * not started yet, has none.
+ */
+export function renderAutoscaler(plan: TenantPlan, module: ModulePlan, settings: ScalingSettings, started = module.enabled): KubernetesObject | undefined {
   if (!started) return undefined;
+  return scaledByKeda(module, settings) ? renderScaledObject(plan, module, settings) : renderHorizontalPodAutoscaler(plan, module);
+}
+
+/** Scales a running module between its bounds on CPU use. */
+export function renderHorizontalPodAutoscaler(plan: TenantPlan, module: ModulePlan): KubernetesObject {
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: ownedMetadata(plan, module.name, moduleLabels(plan, module.name)),
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: module.name },
-      minReplicas: module.minReplicas,
+      minReplicas: Math.max(1, module.minReplicas),
       maxReplicas: module.maxReplicas,
-      metrics: [
+      metrics: [cpuMetric(module)],
+    },
+  } as KubernetesObject;
+}
+
+function cpuMetric(module: ModulePlan) {
+  return { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: module.cpuUtilization } } };
+}
+
+/**
+ * KEDA scales the module on the messages waiting in its request queue and its event queue
+ * (`rpc.<module>`, `events.<module>`; one regex trigger, summed, so a module that subscribes to
+ * no events has no queue to miss) read from the management API as the tenant's monitoring user,
+ * and on CPU. With an idle period, the module sleeps at zero once both queues have stayed empty
+ * that long (KEDA's cooldown), and the first message wakes it (activation above 0): 0↔1 is
+ * KEDA's own, 1↔N the HPA it creates. A request waits in the durable queue meanwhile.
+ */
+export function renderScaledObject(plan: TenantPlan, module: ModulePlan, settings: ScalingSettings): KubernetesObject {
+  const scaling = module.queueScaling!;
+  return {
+    apiVersion: KEDA_API_VERSION,
+    kind: 'ScaledObject',
+    metadata: ownedMetadata(plan, module.name, moduleLabels(plan, module.name)),
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: module.name },
+      pollingInterval: settings.scalerPollingSeconds,
+      cooldownPeriod: scaling.idleSeconds ?? QUEUE_COOLDOWN_SECONDS,
+      minReplicaCount: module.minReplicas,
+      maxReplicaCount: module.maxReplicas,
+      triggers: [
         {
-          type: 'Resource',
-          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: module.cpuUtilization } },
+          type: 'rabbitmq',
+          name: 'queues',
+          metadata: {
+            protocol: 'http',
+            mode: 'QueueLength',
+            value: String(scaling.depthPerReplica),
+            activationValue: '0',
+            vhostName: tenantVhost(plan.name),
+            queueName: `^(rpc|events)\\.${escapeRegex(module.name)}$`,
+            useRegex: 'true',
+            operation: 'sum',
+          },
+          authenticationRef: { name: QUEUE_MONITOR_NAME },
         },
+        { type: 'cpu', metricType: 'Utilization', metadata: { value: String(module.cpuUtilization) } },
       ],
     },
   } as KubernetesObject;
+}
+
+/** KEDA reads the management API's address and login (`host`) from the tenant's queue-monitor Secret. */
+export function renderQueueMonitorAuthentication(plan: TenantPlan): KubernetesObject {
+  return {
+    apiVersion: KEDA_API_VERSION,
+    kind: 'TriggerAuthentication',
+    metadata: ownedMetadata(plan, QUEUE_MONITOR_NAME, tenantLabels(plan)),
+    spec: { secretTargetRef: [{ parameter: 'host', name: QUEUE_MONITOR_NAME, key: 'host' }] },
+  } as KubernetesObject;
+}
+
+/** Whether any module of the tenant scales through KEDA now (and so needs the queue monitor). */
+export function usesKeda(plan: TenantPlan, settings: ScalingSettings): boolean {
+  return plan.modules.some((module) => module.enabled && scaledByKeda(module, settings));
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Node drains take at most one replica of a module at a time, once it may have more than one. */

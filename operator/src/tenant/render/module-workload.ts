@@ -11,10 +11,11 @@ import { MODULE_STATUS_CONFIG_NAME, MODULE_STATUS_KEY, MODULE_STATUS_MOUNT_PATH,
 
 const RUN_AS = 10001;
 /**
- * How long a request waits in a module's queue while no pod consumes it (a pod replaced, a
- * rollout): below the gateway's 30 s HTTP request timeout, above a pod's start.
+ * The gateway answers a request this long after a module's cold start budget at the latest
+ * (its HTTP request timeout), so the module's own answer, or its timeout, always arrives first.
  */
-export const COLD_START_MS = 20_000;
+const HTTP_TIMEOUT_MARGIN_MS = 10_000;
+const GATEWAY_HTTP_TIMEOUT_MS = 30_000;
 /**
  * The gateway keeps serving this long after its pod is told to stop, while the ingress controller
  * and Services drop its address (they learn it from the API server, not from the pod).
@@ -133,7 +134,12 @@ function container(plan: TenantPlan, module: ModulePlan): Record<string, unknown
     env: [
       { name: 'NP_ENV', value: 'production' },
       { name: 'NP_TENANT', value: plan.name },
-      { name: 'NP_RPC_COLD_START_MS', value: String(COLD_START_MS) },
+      // How long a request waits in a module's queue while no pod consumes it (a pod replaced, a
+      // rollout, a module asleep at zero): above a pod's start, below the gateway's HTTP timeout.
+      { name: 'NP_RPC_COLD_START_MS', value: String(plan.scaling.coldStartMs) },
+      ...(module.name === 'gateway'
+        ? [{ name: 'NP_HTTP_REQUEST_TIMEOUT_MS', value: String(Math.max(GATEWAY_HTTP_TIMEOUT_MS, plan.scaling.coldStartMs + HTTP_TIMEOUT_MARGIN_MS)) }]
+        : []),
       ...publicUrlEnv(plan),
       ...dataListenerEnv(module),
       ...listenerEnv(module),
