@@ -123,7 +123,7 @@ start_keda() {
   start keda-adapter env KUBECONFIG="$kubeconfig" POD_NAMESPACE="$KEDA_NAMESPACE" \
     KEDA_CLUSTER_OBJECT_NAMESPACE="$KEDA_NAMESPACE" \
     "$KEDA_DIR/keda-adapter" \
-    --kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
+    --lister-kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
     --bind-address "$NP_NODE_IP" --secure-port "$NP_KEDA_METRICS_API_PORT" \
     --tls-cert-file "$certs/tls.crt" --tls-private-key-file "$certs/tls.key" --cert-dir "$certs" \
     --metrics-service-address "$NP_NODE_IP:$NP_KEDA_GRPC_PORT" \

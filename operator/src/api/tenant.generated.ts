@@ -111,7 +111,7 @@ export interface ModuleReplicas {
   max?: number;
 }
 /**
- * When to add replicas: on CPU use (an HPA), and with queueDepthPerReplica also on the depth of the module's request and event queues (a KEDA ScaledObject, which then owns the HPA), down to zero with idleScaleToZeroAfter.
+ * When to add replicas: on CPU use (an HPA), or with queueDepthPerReplica on the depth of the module's request and event queues instead (a KEDA ScaledObject, which then owns the HPA; cpuUtilization does not apply), down to zero with idleScaleToZeroAfter.
  */
 export interface ModuleAutoscaling {
   /**

@@ -50,8 +50,10 @@ function cpuMetric(module: ModulePlan) {
 /**
  * KEDA scales the module on the messages waiting in its request queue and its event queue
  * (`rpc.<module>`, `events.<module>`; one regex trigger, summed, so a module that subscribes to
- * no events has no queue to miss) read from the management API as the tenant's monitoring user,
- * and on CPU. With an idle period, the module sleeps at zero once both queues have stayed empty
+ * no events has no queue to miss) read from the management API as the tenant's monitoring user.
+ * Queue depth is the load of a module reached over the bus, and the only metric of its HPA: when
+ * KEDA does not answer, that HPA says so (ScalingActive false) and changes nothing, where a CPU
+ * metric beside it would keep scaling it on half the picture. With an idle period, the module sleeps at zero once both queues have stayed empty
  * that long (KEDA's cooldown), and the first message wakes it (activation above 0): 0↔1 is
  * KEDA's own, 1↔N the HPA it creates. A request waits in the durable queue meanwhile.
  */
@@ -83,7 +85,6 @@ export function renderScaledObject(plan: TenantPlan, module: ModulePlan, setting
           },
           authenticationRef: { name: QUEUE_MONITOR_NAME },
         },
-        { type: 'cpu', metricType: 'Utilization', metadata: { value: String(module.cpuUtilization) } },
       ],
     },
   } as KubernetesObject;

@@ -1,0 +1,204 @@
+// Scaling with traffic on the real node: a module that may sleep (the form builder) is scaled by
+// KEDA on the depth of its queues, goes to zero pods when idle, and is woken by the first request
+// that waits in its queue: through the ingress, every request answered exactly once.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Tenant, TenantSpec } from '../../operator/src/api/tenant.js';
+import { clusterClients, createTenant, eventually, readTenant, setTenantSpec, waitForReady } from '../../operator/test/support/cluster.js';
+import { kubectl, repoRoot } from '../../operator/test/support/tools.js';
+import type { ApiClient } from '../harness/http-client.js';
+import { installPlatform, kubectlJson, nodeSettings, podsOf, secretValues, tenantClient } from './support.js';
+
+const NAME = 'sleepy';
+const NAMESPACE = `tenant-${NAME}`;
+const HOST = 'sleepy.node.test';
+const MODULE = 'form-builder';
+const IDLE = '30s';
+const STARTUP_MS = 300_000;
+/** Long enough for the idle period, KEDA's next poll and the pod's termination. */
+const SLEEP_MS = 180_000;
+
+const SPEC: TenantSpec = {
+  adminEmail: `admin@${HOST}`,
+  ingress: { host: HOST },
+  // One client address and one user send every request here.
+  rateLimits: { perAddressPerMinute: 1_000_000, perUserPerMinute: 1_000_000 },
+  modules: [{ name: MODULE, replicas: { min: 0, max: 3 }, autoscaling: { queueDepthPerReplica: 5, idleScaleToZeroAfter: IDLE } }],
+};
+
+const clients = clusterClients();
+let api: ApiClient;
+let token: string;
+let formId: string;
+
+interface Submission {
+  id: string;
+}
+
+function deploymentReplicas(): number {
+  return kubectlJson<{ spec?: { replicas?: number } }>(['-n', NAMESPACE, 'get', 'deployment', MODULE]).spec?.replicas ?? 0;
+}
+
+function modulePods(): number {
+  return podsOf(NAMESPACE).filter((pod) => pod.module === MODULE && !pod.deleting).length;
+}
+
+async function moduleStatus(): Promise<{ desired: number; ready: number; asleep?: boolean } | undefined> {
+  return (await readTenant(clients, NAME))?.status?.modules?.find((module) => module.name === MODULE);
+}
+
+function scalingCondition(tenant: Tenant | undefined) {
+  return tenant?.status?.conditions?.find((condition) => condition.type === 'ScalingReady');
+}
+
+async function login(): Promise<void> {
+  const admin = secretValues(NAMESPACE, 'initial-admin');
+  await eventually('the initial admin logs in', async () => {
+    token = (await api.login(admin.email!, admin.password!)).access_token;
+    return true;
+  }, 60_000);
+}
+
+async function submit(label: string): Promise<{ status: number; id?: string }> {
+  const answer = await api.request<Submission>('POST', `/v1/forms/${formId}/submissions`, { token, json: { data: { label } } });
+  return { status: answer.status, id: answer.status === 201 ? answer.body.id : undefined };
+}
+
+async function asleep(): Promise<void> {
+  await eventually('the module is asleep: no pod, status asleep', async () => modulePods() === 0 && (await moduleStatus())?.asleep === true, SLEEP_MS);
+}
+
+/** Every submission of the form, through the API. */
+async function storedSubmissions(): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.request<{ items: Submission[]; nextCursor: string | null }>('GET', `/v1/forms/${formId}/submissions?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    expect(page.status).toBe(200);
+    ids.push(...page.body.items.map((item) => item.id));
+    cursor = page.body.nextCursor ?? undefined;
+  } while (cursor);
+  return ids;
+}
+
+/** The KEDA processes frozen (SIGSTOP) and thawed: stopped for the cluster, started again at once. */
+function signalKeda(signal: 'STOP' | 'CONT'): void {
+  for (const component of ['keda-operator', 'keda-adapter']) {
+    const pid = readFileSync(join(repoRoot, '.local/cluster', `${component}.pid`), 'utf8').trim();
+    process.kill(Number(pid), `SIG${signal}`);
+  }
+}
+
+beforeAll(async () => {
+  nodeSettings();
+  installPlatform();
+  if (await readTenant(clients, NAME)) kubectl(['delete', 'tenant', NAME, '--wait=true', '--timeout=180s']);
+  await createTenant(clients, NAME, SPEC);
+  await waitForReady(clients, NAME, STARTUP_MS);
+  api = tenantClient(HOST);
+  await eventually('the tenant answers through the ingress', async () => (await api.request('GET', '/readyz')).status === 200, 60_000);
+  await login();
+  const form = await api.request<{ id: string }>('POST', '/v1/forms', {
+    token,
+    json: { name: 'Wake-up', dataSchema: { type: 'object', properties: { label: { type: 'string', maxLength: 40 } }, required: ['label'], additionalProperties: false } },
+  });
+  expect(form.status).toBe(201);
+  formId = form.body.id;
+  expect((await api.request('POST', `/v1/forms/${formId}/versions`, { token })).status).toBe(201);
+}, STARTUP_MS + 180_000);
+
+afterAll(async () => {
+  signalKeda('CONT');
+  const left = await readTenant(clients, NAME);
+  if (left) {
+    await setTenantSpec(clients, NAME, { ...left.spec, deletionPolicy: 'Delete' });
+    kubectl(['delete', 'tenant', NAME, '--wait=false']);
+  }
+});
+
+describe('scaling with traffic (KEDA)', () => {
+  it('gives the module one owner of its replicas: a ScaledObject on its queues, and no HPA of the operator\'s', () => {
+    const scaled = kubectlJson<{ spec: { minReplicaCount: number; cooldownPeriod: number; triggers: { type: string; metadata: Record<string, string> }[] } }>(['-n', NAMESPACE, 'get', 'scaledobject', MODULE]);
+    expect(scaled.spec).toMatchObject({ minReplicaCount: 0, cooldownPeriod: 30 });
+    expect(scaled.spec.triggers[0]).toMatchObject({ type: 'rabbitmq', metadata: { vhostName: NAMESPACE, mode: 'QueueLength', value: '5' } });
+    const hpas = kubectlJson<{ items: { metadata: { name: string; ownerReferences?: { kind: string }[] } }[] }>(['-n', NAMESPACE, 'get', 'hpa']).items;
+    const owners = new Map(hpas.map((hpa) => [hpa.metadata.name, hpa.metadata.ownerReferences?.[0]?.kind]));
+    expect(owners.has(MODULE)).toBe(false);
+    expect(owners.get(`keda-hpa-${MODULE}`)).toBe('ScaledObject');
+    expect(owners.get('gateway')).toBe('Tenant');
+  });
+
+  it('sleeps at zero pods when idle, and one request through the ingress wakes it and is answered', async () => {
+    await asleep();
+    expect((await moduleStatus())).toMatchObject({ desired: 0, ready: 0, asleep: true });
+    expect(scalingCondition(await readTenant(clients, NAME))).toMatchObject({ status: 'True' });
+    const answer = await submit('the first after sleep');
+    expect(answer.status).toBe(201);
+    expect(deploymentReplicas()).toBeGreaterThanOrEqual(1);
+    await eventually('one pod runs and the status says awake', async () => modulePods() >= 1 && (await moduleStatus())?.asleep === undefined, 60_000);
+    // Deactivated is not asleep: the gateway refuses instead of waking it.
+    expect((await api.request('GET', '/v1/users', { token })).body).toMatchObject({ code: 'module_not_enabled' });
+  }, SLEEP_MS + 120_000);
+
+  it('answers 200 requests sent at zero, while waking, scaling out and scaling in, each exactly once', async () => {
+    const before = new Set(await storedSubmissions());
+    await asleep();
+    let maxReplicas = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        maxReplicas = Math.max(maxReplicas, deploymentReplicas());
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    })();
+    const sent: Promise<{ status: number; id?: string }>[] = [];
+    try {
+      // At zero: a burst that waits in the queue; its depth scales the module out past one.
+      for (let index = 0; index < 150; index += 1) sent.push(submit(`burst ${index}`));
+      // While the first pod starts.
+      for (let index = 0; index < 20; index += 1) {
+        sent.push(submit(`waking ${index}`));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await Promise.all(sent);
+      await eventually('the queue depth scaled the module out past one', () => maxReplicas > 1, 60_000);
+      // While it scales back in (the HPA's stabilisation, then KEDA's cooldown to zero).
+      for (let index = 0; index < 30; index += 1) {
+        sent.push(submit(`scaling in ${index}`));
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+      }
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    const answers = await Promise.all(sent);
+    expect(answers.filter((answer) => answer.status !== 201)).toEqual([]);
+    const ids = answers.map((answer) => answer.id!);
+    expect(new Set(ids).size).toBe(200);
+    const stored = (await storedSubmissions()).filter((id) => !before.has(id));
+    expect(stored.sort()).toEqual([...ids].sort());
+    expect(maxReplicas).toBeGreaterThan(1);
+  }, SLEEP_MS + 300_000);
+
+  it('with KEDA stopped keeps the replicas it has, loses nothing, and says scaling is degraded', async () => {
+    expect((await submit('awake before KEDA stops')).status).toBe(201);
+    await eventually('a pod runs', () => modulePods() >= 1, 60_000);
+    const replicas = deploymentReplicas();
+    signalKeda('STOP');
+    try {
+      await eventually('the Tenant says scaling is degraded', async () => scalingCondition(await readTenant(clients, NAME))?.status === 'False', 120_000);
+      const tenant = await readTenant(clients, NAME);
+      expect(scalingCondition(tenant)).toMatchObject({ reason: 'ScalingDegraded' });
+      expect(tenant?.status?.phase).toBe('Degraded');
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, index) => submit(`KEDA stopped ${index}`)));
+      expect(answers.every((answer) => answer.status === 201)).toBe(true);
+      // Past the idle period: nobody scales the module to zero while KEDA is away.
+      await new Promise((resolve) => setTimeout(resolve, 40_000));
+      expect(deploymentReplicas()).toBe(replicas);
+    } finally {
+      signalKeda('CONT');
+    }
+    await eventually('scaling recovers once KEDA runs again', async () => scalingCondition(await readTenant(clients, NAME))?.status === 'True', 120_000);
+  }, 420_000);
+});
