@@ -120,7 +120,7 @@ start_keda() {
     --ca-dir "$certs"
   keda_operator_ready() { require_alive keda-operator; curl -sf "http://127.0.0.1:$NP_KEDA_OPERATOR_HEALTH_PORT/readyz" >/dev/null; }
   WAIT_INTERVAL=0.5 wait_for "the KEDA operator /readyz" keda_operator_ready
-  start keda-adapter env KUBECONFIG="$kubeconfig" POD_NAMESPACE="$KEDA_NAMESPACE" \
+  start keda-adapter env KUBECONFIG="$kubeconfig" POD_NAMESPACE="$KEDA_NAMESPACE" WATCH_NAMESPACE="" \
     KEDA_CLUSTER_OBJECT_NAMESPACE="$KEDA_NAMESPACE" \
     "$KEDA_DIR/keda-adapter" \
     --lister-kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \

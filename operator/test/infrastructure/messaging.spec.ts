@@ -110,6 +110,9 @@ describe('RabbitMqProvisioner against the real broker', () => {
       'np-requests': { 'max-length': 2, overflow: 'reject-publish' },
     });
     expect(await json(`/vhost-limits/${encodeURIComponent(a.vhost)}`)).toEqual([{ vhost: a.vhost, value: { 'max-queues': 10 } }]);
+    // The bus modules' request queues exist before any module runs: a request waits there for it.
+    const queues = (await json(`/queues/${encodeURIComponent(a.vhost)}`)) as { name: string; durable: boolean; arguments: object }[];
+    expect(queues.map((queue) => [queue.name, queue.durable, queue.arguments])).toEqual([['rpc.auth', true, {}], ['rpc.users', true, {}]]);
   });
 
   it('makes no write on a second ensure of a converged tenant', async () => {
@@ -117,8 +120,8 @@ describe('RabbitMqProvisioner against the real broker', () => {
     await provisioner.ensure(a);
     await provisioner.ensure(b);
     expect(provisioner.calls.writes).toBe(before.writes);
-    // Per tenant: the vhost, each of the 4 users and its permissions, the policies, the limits.
-    expect(provisioner.calls.reads - before.reads).toBe(2 * (1 + 4 * 2 + 2));
+    // Per tenant: the vhost, each of the 4 users and its permissions, the policies, the limits, the queues.
+    expect(provisioner.calls.reads - before.reads).toBe(2 * (1 + 4 * 2 + 2 + 1));
   });
 
   it("refuses tenant A's module credentials on tenant B's vhost, and a module what another module owns", async () => {

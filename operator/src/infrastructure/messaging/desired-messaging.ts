@@ -1,4 +1,5 @@
 import { amqpPermissionsFor, DEAD_LETTER_EXCHANGE, type AmqpPermissions } from '@np/messaging';
+import { moduleEntry } from '@np/modules';
 import { OWNER_MARKER, type Account } from '../provisioner.js';
 import { DEFAULT_MESSAGING_LIMITS, type MessagingSpec } from './messaging-spec.js';
 
@@ -29,6 +30,12 @@ export interface Policy {
 
 export interface DesiredMessaging {
   vhost: string;
+  /**
+   * Each bus module's request queue, declared as the module declares it (durable, no arguments):
+   * a request to a module that is not running, asleep at zero or never started, waits there
+   * (the gateway lets it, for its cold start budget) and its depth is what wakes the module.
+   */
+  requestQueues: string[];
   description: string;
   users: DesiredUser[];
   policies: Record<string, Policy>;
@@ -57,6 +64,10 @@ export function desiredMessaging(spec: MessagingSpec): DesiredMessaging {
   const deadLettered = { 'dead-letter-exchange': DEAD_LETTER_EXCHANGE };
   return {
     vhost: spec.vhost,
+    requestQueues: spec.modules.flatMap((entry) => {
+      const queue = moduleEntry(entry.module).bus?.queue;
+      return queue ? [queue] : [];
+    }),
     description: `${OWNER_MARKER}: tenant ${spec.tenant}`,
     users: [
       ...spec.modules.map((entry) => ({ account: entry.account, tags: [OWNER_MARKER], permissions: amqpPermissionsFor(entry.module) })),

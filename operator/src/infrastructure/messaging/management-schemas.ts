@@ -39,3 +39,6 @@ export const policiesSchema = z.array(
 export type PolicyInfo = z.output<typeof policiesSchema>[number];
 
 export const vhostLimitsSchema = z.array(z.object({ vhost: z.string(), value: z.record(z.string(), z.number()) }));
+
+/** `GET /api/queues/{vhost}?columns=name`. */
+export const queueNamesSchema = z.array(z.object({ name: z.string() }));

@@ -1,7 +1,7 @@
 import { NotOwnedError, OWNER_MARKER, type Provisioner, type ServerCalls } from '../provisioner.js';
 import { desiredMessaging, type DesiredMessaging, type DesiredUser, type Policy } from './desired-messaging.js';
 import { api, ManagementApi } from './management-api.js';
-import { overviewSchema, permissionsSchema, policiesSchema, userSchema, vhostLimitsSchema, vhostSchema, type PolicyInfo } from './management-schemas.js';
+import { overviewSchema, permissionsSchema, policiesSchema, queueNamesSchema, userSchema, vhostLimitsSchema, vhostSchema, type PolicyInfo } from './management-schemas.js';
 import { assertMessagingSpec, type MessagingSpec } from './messaging-spec.js';
 import { HASHING_ALGORITHM, matchesPasswordHash, rabbitPasswordHash } from './password-hash.js';
 
@@ -15,8 +15,8 @@ export interface RabbitMqProvisionerOptions {
 /**
  * A tenant's share of a RabbitMQ broker, through the management HTTP API: its vhost (marked as
  * the operator's in its tags and description), one user per process on the bus with exactly the
- * permissions `@np/messaging` grants that module, a monitoring user, the policies and the vhost's
- * queue limit (see `desiredMessaging`). Everything is read first and written only where it
+ * permissions `@np/messaging` grants that module, a monitoring user, the policies, the vhost's
+ * queue limit and each bus module's request queue (see `desiredMessaging`). Everything is read first and written only where it
  * differs, so a converged tenant costs reads only: the broker's version once per provisioner,
  * then per ensure the vhost, each user and its permissions, the vhost's policies and its limits.
  */
@@ -37,6 +37,7 @@ export class RabbitMqProvisioner implements Provisioner<MessagingSpec> {
     await Promise.all(desired.users.map((user) => this.ensureUser(desired.vhost, user)));
     await this.ensurePolicies(desired, created);
     await this.ensureQueueLimit(desired, created);
+    await this.ensureRequestQueues(desired, created);
   }
 
   /** Deletes the users and the vhost (its queues, permissions, policies and limits go with it); refuses to touch what is not the operator's. */
@@ -113,6 +114,15 @@ export class RabbitMqProvisioner implements Provisioner<MessagingSpec> {
     const current = created ? [] : ((await this.api.get(api`/api/vhost-limits/${desired.vhost}`, vhostLimitsSchema)) ?? []);
     const maxQueues = current.find((entry) => entry.vhost === desired.vhost)?.value['max-queues'];
     if (maxQueues !== desired.maxQueues) await this.api.put(api`/api/vhost-limits/${desired.vhost}/max-queues`, { value: desired.maxQueues });
+  }
+
+  /** Declares the request queues that do not exist yet; one read lists the vhost's queues. */
+  private async ensureRequestQueues(desired: DesiredMessaging, created: boolean): Promise<void> {
+    const current = created ? [] : ((await this.api.get(`${api`/api/queues/${desired.vhost}`}?columns=name`, queueNamesSchema)) ?? []);
+    const existing = new Set(current.map((queue) => queue.name));
+    for (const queue of desired.requestQueues.filter((name) => !existing.has(name))) {
+      await this.api.put(api`/api/queues/${desired.vhost}/${queue}`, { durable: true, auto_delete: false, arguments: {} });
+    }
   }
 
   /**

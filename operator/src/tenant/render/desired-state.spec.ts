@@ -124,7 +124,7 @@ describe('renderTenant', () => {
     const { find, desired } = render({ modules: [{ name: 'reports', replicas: { min: 0, max: 4 }, autoscaling: { queueDepthPerReplica: 20, idleScaleToZeroAfter: '1m30s' } }, { name: 'users' }] });
     const scaled = find('ScaledObject', 'reports');
     expect(scaled?.apiVersion).toBe('keda.sh/v1alpha1');
-    expect(scaled?.spec).toMatchObject({ scaleTargetRef: { name: 'reports' }, minReplicaCount: 0, maxReplicaCount: 4, cooldownPeriod: 90, pollingInterval: 2 });
+    expect(scaled?.spec).toMatchObject({ scaleTargetRef: { name: 'reports' }, minReplicaCount: 0, maxReplicaCount: 4, cooldownPeriod: 90, initialCooldownPeriod: 120, pollingInterval: 2 });
     expect(scaled?.spec.triggers[0]).toEqual({
       type: 'rabbitmq',
       name: 'queues',

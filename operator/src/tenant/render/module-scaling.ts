@@ -10,6 +10,8 @@ export const KEDA_API_VERSION = 'keda.sh/v1alpha1';
 export const QUEUE_MONITOR_NAME = 'queue-monitor';
 /** Where a module waits before scaling in from N, once it has scaled out. KEDA's default is 300 s. */
 const QUEUE_COOLDOWN_SECONDS = 300;
+/** How long a module just created stays up before it may sleep the first time. */
+const INITIAL_COOLDOWN_SECONDS = 120;
 
 export type ScalingSettings = Pick<RenderSettings, 'keda' | 'scalerPollingSeconds' | 'coldStartMs'>;
 
@@ -67,6 +69,9 @@ export function renderScaledObject(plan: TenantPlan, module: ModulePlan, setting
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: module.name },
       pollingInterval: settings.scalerPollingSeconds,
       cooldownPeriod: scaling.idleSeconds ?? QUEUE_COOLDOWN_SECONDS,
+      // A new module runs a while before it may sleep: long enough to start once and declare its
+      // event subscriptions, so the events published while it sleeps wait in its queue for it.
+      initialCooldownPeriod: Math.max(INITIAL_COOLDOWN_SECONDS, scaling.idleSeconds ?? 0),
       minReplicaCount: module.minReplicas,
       maxReplicaCount: module.maxReplicas,
       triggers: [
