@@ -43,7 +43,7 @@ const SERVER_KINDS = ['messaging', 'database', 'objectStore', 'identity'];
 const LOG_DIR = join(ROOT, '.local', 'bench-logs');
 const MODULES = ['users', 'files', 'form-builder', 'reports', 'backoffice'];
 const TENANTS = { group: 'platform.np.dev', version: 'v1alpha1', plural: 'tenants' };
-const RENDER_SETTINGS = { imageRegistry: 'registry.bench/np', defaultImageTag: '1.0.0', namespacePrefix: 'tenant-', keda: false, scalerPollingSeconds: 2, coldStartMs: 20000 };
+const RENDER_SETTINGS = { imageRegistry: 'registry.bench/np', defaultImageTag: '1.0.0', namespacePrefix: 'tenant-', keda: false, scalerPollingSeconds: 2, coldStartMs: 30000 };
 
 const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(KUBECONFIG);

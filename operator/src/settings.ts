@@ -67,7 +67,7 @@ export const operatorSettingsSchema = z.object({
   /** KEDA's polling interval for queue-depth scaling, in seconds (KEDA's default is 30; a sleeping module waits for the next poll to wake). */
   NP_OPERATOR_SCALER_POLLING_SECONDS: positiveInt(2),
   /** How long the tenant's requests wait for a module that has no running replica (asleep at zero, restarting): its cold start budget. */
-  NP_OPERATOR_COLD_START_MS: positiveInt(20_000),
+  NP_OPERATOR_COLD_START_MS: positiveInt(30_000),
   /** How often a converged Tenant is checked against the servers again (their drift sends no watch event). */
   NP_OPERATOR_INFRASTRUCTURE_RESYNC_MS: positiveInt(600_000),
 }).superRefine((settings, context) => {

@@ -258,6 +258,8 @@ describe(`module status and usage (${shape})`, () => {
       expect(byName.get(name)!.queueDepth).toBeGreaterThanOrEqual(0);
     }
     expect(byName.get('form-builder')).toMatchObject({ enabled: false });
+    // In the cluster shape the Tenant's status says how many replicas each module should run.
+    if (shape === 'cluster') expect(byName.get('users')).toMatchObject({ desired: 1, replicas: 1, asleep: false });
   });
 
   it('counts users, files and bytes per month', async () => {

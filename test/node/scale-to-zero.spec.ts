@@ -60,9 +60,10 @@ async function login(): Promise<void> {
   }, 60_000);
 }
 
-async function submit(label: string): Promise<{ status: number; id?: string }> {
+async function submit(label: string): Promise<{ status: number; id?: string; ms: number }> {
+  const started = Date.now();
   const answer = await api.request<Submission>('POST', `/v1/forms/${formId}/submissions`, { token, json: { data: { label } } });
-  return { status: answer.status, id: answer.status === 201 ? answer.body.id : undefined };
+  return { status: answer.status, id: answer.status === 201 ? answer.body.id : undefined, ms: Date.now() - started };
 }
 
 async function asleep(): Promise<void> {
@@ -134,6 +135,7 @@ describe('scaling with traffic (KEDA)', () => {
     expect((await moduleStatus())).toMatchObject({ desired: 0, ready: 0, asleep: true });
     expect(scalingCondition(await readTenant(clients, NAME))).toMatchObject({ status: 'True' });
     const answer = await submit('the first after sleep');
+    process.stdout.write(`woken and answered in ${answer.ms} ms\n`);
     expect(answer.status).toBe(201);
     expect(deploymentReplicas()).toBeGreaterThanOrEqual(1);
     await eventually('one pod runs and the status says awake', async () => modulePods() >= 1 && (await moduleStatus())?.asleep === undefined, 60_000);
@@ -152,7 +154,7 @@ describe('scaling with traffic (KEDA)', () => {
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     })();
-    const sent: Promise<{ status: number; id?: string }>[] = [];
+    const sent: Promise<{ status: number; id?: string; ms: number }>[] = [];
     try {
       // At zero: a burst that waits in the queue; its depth scales the module out past one.
       for (let index = 0; index < 150; index += 1) sent.push(submit(`burst ${index}`));
@@ -173,7 +175,9 @@ describe('scaling with traffic (KEDA)', () => {
       await sampler;
     }
     const answers = await Promise.all(sent);
-    expect(answers.filter((answer) => answer.status !== 201)).toEqual([]);
+    const slowest = Math.max(...answers.map((answer) => answer.ms));
+    process.stdout.write(`200 requests: slowest answer ${slowest} ms, most replicas ${maxReplicas}\n`);
+    expect(answers.filter((answer) => answer.status !== 201).map((answer) => `${answer.status} after ${answer.ms} ms`)).toEqual([]);
     const ids = answers.map((answer) => answer.id!);
     expect(new Set(ids).size).toBe(200);
     const stored = (await storedSubmissions()).filter((id) => !before.has(id));

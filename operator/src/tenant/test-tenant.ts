@@ -8,7 +8,7 @@ export const renderSettings: RenderSettings = {
   operatorNamespace: 'np-system',
   keda: true,
   scalerPollingSeconds: 2,
-  coldStartMs: 20_000,
+  coldStartMs: 30_000,
 };
 
 /** A Tenant as the API server would hand it over, for unit tests. */

@@ -206,11 +206,11 @@ describe('renderTenant', () => {
     const gateway = find('Deployment', 'gateway')?.spec.template.spec.containers[0];
     const users = find('Deployment', 'users')?.spec.template.spec.containers[0];
     for (const container of [gateway, users]) {
-      expect(container.env).toContainEqual({ name: 'NP_RPC_COLD_START_MS', value: '20000' });
+      expect(container.env).toContainEqual({ name: 'NP_RPC_COLD_START_MS', value: '30000' });
     }
     expect(gateway.lifecycle.preStop.sleep.seconds).toBeGreaterThan(0);
     expect(users.lifecycle).toBeUndefined();
-    expect(gateway.env).toContainEqual({ name: 'NP_HTTP_REQUEST_TIMEOUT_MS', value: '30000' });
+    expect(gateway.env).toContainEqual({ name: 'NP_HTTP_REQUEST_TIMEOUT_MS', value: '40000' });
   });
 
   it('keeps the gateway\'s HTTP timeout above a longer cold start budget', () => {
