@@ -267,6 +267,29 @@ describe(`form builder (${shape})`, () => {
       expectError(await api.request('PATCH', `/v1/submissions/${randomUUID()}`, { token, json: { state: 'submitted' } }), 404, 'not_found');
     });
 
+    it('closes an archived form: no new submission, a draft can no longer be submitted or saved (409), reading stays allowed', async () => {
+      const { token } = await member();
+      const form = await publishedForm({ dataSchema: personSchema });
+      const draft = await api.request<Submission>('POST', `/v1/forms/${form.id}/submissions`, { token, json: { data: { name: 'Late' }, state: 'draft' } });
+      expect(draft.status).toBe(201);
+      const submitted = await api.request<Submission>('POST', `/v1/forms/${form.id}/submissions`, { token, json: { data: { name: 'Early', age: 1 } } });
+      expect(submitted.status).toBe(201);
+      expect((await api.request('DELETE', `/v1/forms/${form.id}`, { token: adminToken })).status).toBe(204);
+
+      expectError(await api.request('POST', `/v1/forms/${form.id}/submissions`, { token, json: { data: { name: 'New', age: 2 } } }), 409, 'form_not_published');
+      expectError(await api.request('PATCH', `/v1/submissions/${draft.body.id}`, { token, json: { data: { name: 'Late', age: 3 }, state: 'submitted' } }), 409, 'form_not_published');
+      expectError(await api.request('PATCH', `/v1/submissions/${draft.body.id}`, { token, json: { state: 'submitted' } }), 409, 'form_not_published');
+      expectError(await api.request('PATCH', `/v1/submissions/${draft.body.id}`, { token, json: { data: { name: 'Later' } } }), 409, 'form_not_published');
+      // A submitted one stays unchangeable for its own reason.
+      expectError(await api.request('PATCH', `/v1/submissions/${submitted.body.id}`, { token, json: { data: { name: 'x', age: 1 } } }), 409, 'conflict');
+
+      await expect(api.request('GET', `/v1/submissions/${draft.body.id}`, { token })).resolves.toMatchObject({ status: 200, body: { id: draft.body.id, state: 'draft', data: { name: 'Late' } } });
+      const listed = await api.request<{ items: Submission[] }>('GET', `/v1/forms/${form.id}/submissions`, { token: adminToken });
+      expect(listed.status).toBe(200);
+      expect(listed.body.items.map((item) => item.id).sort()).toEqual([draft.body.id, submitted.body.id].sort());
+      await expect(api.request('GET', `/v1/forms/${form.id}/versions/1`, { token: adminToken })).resolves.toMatchObject({ status: 200 });
+    });
+
     it('takes file ids the submitter may read (own file), refuses someone else\'s and missing ones, and keeps the limits', async () => {
       const owner = await member();
       const other = await member();

@@ -122,7 +122,7 @@ export const FORM_BUILDER_ROUTES: readonly RouteDeclaration[] = [
     body: s.updateSubmissionBodySchema,
     pattern: 'form-builder.submissions.update',
     toBus: ({ params, body }) => ({ ...body, id: params.id }),
-    errors: ['not_found', 'conflict'],
+    errors: ['not_found', 'conflict', 'form_not_published'],
   }),
   route({
     method: 'GET',

@@ -8,6 +8,8 @@ import type { SubmissionRecord } from './submission-record.js';
 
 const COLUMNS = 'id, form_id, version, state, data, submitted_by, created_at, updated_at';
 
+export type DraftUpdate = 'updated' | 'not_draft' | 'form_archived';
+
 export interface SubmissionListQuery {
   formId: string;
   limit: number;
@@ -37,13 +39,24 @@ export class SubmissionsRepository {
     ]);
   }
 
-  /** Updates a draft only: answers false when it was submitted meanwhile. */
-  async updateDraft(record: SubmissionRecord, query: SqlQuery): Promise<boolean> {
+  /**
+   * Updates a draft of a form that is not archived. The form's row is locked for share, so an
+   * archive running at the same time waits for this update or this update sees the archive.
+   * Answers why nothing was updated otherwise: the draft was submitted meanwhile, or its form archived.
+   */
+  async updateDraft(record: SubmissionRecord, query: SqlQuery): Promise<DraftUpdate> {
     const rows = await query(
-      `update ${this.db.table('submissions')} set state = $2, data = $3::jsonb, updated_at = $4 where id = $1 and state = 'draft' returning id`,
-      [record.id, record.state, JSON.stringify(record.data), record.updatedAt],
+      `with form as (select status from ${this.db.table('forms')} where id = $5 for share),
+            updated as (
+              update ${this.db.table('submissions')} set state = $2, data = $3::jsonb, updated_at = $4
+               where id = $1 and state = 'draft' and exists (select 1 from form where status <> 'archived') returning id
+            )
+       select (select count(*) from updated)::int as updated, (select status from form) as form_status`,
+      [record.id, record.state, JSON.stringify(record.data), record.updatedAt, record.formId],
     );
-    return rows.length === 1;
+    const row = rows[0];
+    if (Number(row?.updated) === 1) return 'updated';
+    return row?.form_status === 'archived' ? 'form_archived' : 'not_draft';
   }
 
   async findById(id: string): Promise<SubmissionRecord | null> {

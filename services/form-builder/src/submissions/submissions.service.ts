@@ -47,7 +47,7 @@ export class SubmissionsService {
     // Anonymous callers learn nothing of forms that are not public.
     if (!form || (!principal && form.settings.access !== 'public')) throw new AppError('not_found', `No form ${request.formId}.`);
     if (principal && !maySubmit(principal, form.settings.access)) throw new AppError('forbidden', 'Submitting to this form needs forms:submit.');
-    if (form.status === 'archived') throw new AppError('form_not_published', `Form ${form.id} is archived: it takes no submissions.`);
+    if (form.status === 'archived') throw formArchived(form.id);
     if (form.latestVersion === null) throw new AppError('form_not_published', `Form ${form.id} has no published version yet.`);
     const userId = principal?.sub ?? null;
     const data = await this.checked(form.id, form.latestVersion, request.data, request.state, userId);
@@ -63,15 +63,18 @@ export class SubmissionsService {
     const current = await this.submissions.findById(request.id);
     if (!current || current.submittedBy !== principal.sub) throw new AppError('not_found', `No submission ${request.id} of yours.`);
     if (current.state !== 'draft') throw new AppError('conflict', `Submission ${request.id} is submitted: it no longer changes.`);
+    const form = await this.summaries.get(current.formId);
+    if (!form || form.status === 'archived') throw formArchived(current.formId);
     const state = request.state ?? 'draft';
     const data = await this.checked(current.formId, current.version, request.data ?? current.data, state, principal.sub);
     const next: SubmissionRecord = { ...current, state, data, updatedAt: new Date() };
-    const updated = await this.db.transaction(async (query) => {
-      if (!(await this.submissions.updateDraft(next, query))) return false;
-      await insertOutboxEvent(query, this.db.schema, domainEvent('forms.submission.updated', { submission: toSubmission(next) }, next.updatedAt));
-      return true;
+    const outcome = await this.db.transaction(async (query) => {
+      const result = await this.submissions.updateDraft(next, query);
+      if (result === 'updated') await insertOutboxEvent(query, this.db.schema, domainEvent('forms.submission.updated', { submission: toSubmission(next) }, next.updatedAt));
+      return result;
     });
-    if (!updated) throw new AppError('conflict', `Submission ${request.id} is submitted: it no longer changes.`);
+    if (outcome === 'form_archived') throw formArchived(current.formId);
+    if (outcome === 'not_draft') throw new AppError('conflict', `Submission ${request.id} is submitted: it no longer changes.`);
     this.outbox.kick();
     return toSubmission(next);
   }
@@ -108,4 +111,9 @@ export class SubmissionsService {
     if (problems.length > 0) throw validationFailed('The submission does not fit the form.', problems.map((problem) => ({ ...problem, pointer: `/data${problem.pointer}` })));
     return outcome.data;
   }
+}
+
+/** An archived form takes no new submission and no change to a draft: the same 409 as a form never published. */
+function formArchived(formId: string): AppError {
+  return new AppError('form_not_published', `Form ${formId} is archived: it takes no submissions.`);
 }
