@@ -99,6 +99,19 @@ export class FormBuilderHandlers {
     return this.webhooks.create(body);
   }
 
+  @MessagePattern('form-builder.webhooks.list')
+  webhooksOf(@Payload() body: ParsedRequestOf<'form-builder.webhooks.list'>, @Ctx() ctx: BusContext): Reply<'form-builder.webhooks.list'> {
+    requirePrincipal(ctx.principal);
+    return this.webhooks.list(body.id);
+  }
+
+  @MessagePattern('form-builder.webhooks.delete')
+  async deleteWebhook(@Payload() body: ParsedRequestOf<'form-builder.webhooks.delete'>, @Ctx() ctx: BusContext): Reply<'form-builder.webhooks.delete'> {
+    requirePrincipal(ctx.principal);
+    await this.webhooks.remove(body);
+    return {};
+  }
+
   @MessagePattern('form-builder.deliveries.list')
   deliveries(@Payload() body: ParsedRequestOf<'form-builder.deliveries.list'>, @Ctx() ctx: BusContext): Reply<'form-builder.deliveries.list'> {
     requirePrincipal(ctx.principal);

@@ -29,13 +29,33 @@ export class WebhooksRepository {
     return rows[0] ? webhookOf(rows[0]) : null;
   }
 
+  async listOf(formId: string): Promise<WebhookRecord[]> {
+    const rows = await this.db.query()(`select ${WEBHOOK_COLUMNS} from ${this.db.table('webhooks')} where form_id = $1 order by created_at, id`, [formId]);
+    return rows.map(webhookOf);
+  }
+
+  /** The webhook and its deliveries (the log and the dispatcher's queue): the removed webhook, or null if the form has none of that id. */
+  async remove(formId: string, id: string, query: SqlQuery): Promise<WebhookRecord | null> {
+    const webhooks = this.db.table('webhooks');
+    const found = await query(`select ${WEBHOOK_COLUMNS} from ${webhooks} where form_id = $1 and id = $2 for update`, [formId, id]);
+    if (!found[0]) return null;
+    await query(`delete from ${this.db.table('webhook_deliveries')} where webhook_id = $1`, [id]);
+    await query(`delete from ${webhooks} where id = $1`, [id]);
+    return webhookOf(found[0]);
+  }
+
   async anySubscribed(formId: string, event: WebhookEvent): Promise<boolean> {
     const rows = await this.db.query()(`select 1 from ${this.db.table('webhooks')} where form_id = $1 and $2 = any(events) limit 1`, [formId, event]);
     return rows.length > 0;
   }
 
+  /**
+   * The webhooks an event goes to, locked for key share until the caller commits: a removal at
+   * the same moment waits for the deliveries written here (and removes them), or has removed the
+   * webhook before this read, which then skips it.
+   */
   async subscribed(formId: string, event: WebhookEvent, query: SqlQuery): Promise<WebhookRecord[]> {
-    return (await query(`select ${WEBHOOK_COLUMNS} from ${this.db.table('webhooks')} where form_id = $1 and $2 = any(events)`, [formId, event])).map(webhookOf);
+    return (await query(`select ${WEBHOOK_COLUMNS} from ${this.db.table('webhooks')} where form_id = $1 and $2 = any(events) for key share`, [formId, event])).map(webhookOf);
   }
 
   /** Once per (event, webhook): a redelivered event adds nothing. */

@@ -54,6 +54,23 @@ export class WebhooksService {
     return { ...record, createdAt: record.createdAt.toISOString() };
   }
 
+  async list(formId: string): Promise<{ items: { id: string; url: string; events: WebhookEvent[]; createdAt: string }[] }> {
+    if (!(await this.forms.findSummary(formId))) throw new AppError('not_found', `No form ${formId}.`);
+    const records = await this.webhooks.listOf(formId);
+    return { items: records.map((record) => ({ id: record.id, url: record.url, events: record.events, createdAt: record.createdAt.toISOString() })) };
+  }
+
+  /**
+   * Removes a webhook with its delivery log, in one transaction: a delivery the dispatcher holds
+   * at that moment may still be sent once, but its outcome is recorded nowhere and nothing is
+   * retried or sent to it afterwards.
+   */
+  async remove(request: { formId: string; webhookId: string }): Promise<void> {
+    const removed = await this.db.transaction((query) => this.webhooks.remove(request.formId, request.webhookId, query));
+    if (!removed) throw new AppError('not_found', `No webhook ${request.webhookId} on form ${request.formId}.`);
+    for (const event of removed.events) this.subscribed.forget(`${request.formId}:${event}`);
+  }
+
   async deliveries(request: { formId: string; webhookId: string; limit: number; cursor?: string | undefined }): Promise<{ items: Delivery[]; nextCursor: string | null }> {
     await this.webhook(request.formId, request.webhookId);
     const records = await this.webhooks.deliveries(request.webhookId, request.limit + 1, request.cursor === undefined ? undefined : decodePageCursor(request.cursor));
