@@ -4,9 +4,25 @@ import { type EventEnvelope, outboxInsert } from '@np/messaging';
 import { type SqlQuery, sqlParameters } from '@np/persistence';
 import type { JsonObject, SubmissionState } from '../contracts/index.js';
 import { dateOf, FormBuilderDb, jsonOf } from '../store/form-builder-db.js';
+import { type RecordColumn, RecordColumns } from '../store/record-columns.js';
 import type { SubmissionRecord } from './submission-record.js';
 
-const COLUMNS = 'id, form_id, version, state, data, submitted_by, created_at, updated_at';
+const KEY: RecordColumn<SubmissionRecord> = { name: 'id', value: (record) => record.id, fixed: true };
+/** A submission changes only its state, data and time of change: the rest is set once. */
+const SUBMISSION = new RecordColumns<SubmissionRecord>(
+  [
+    KEY,
+    { name: 'form_id', value: (record) => record.formId, fixed: true },
+    { name: 'version', value: (record) => record.version, fixed: true },
+    { name: 'state', value: (record) => record.state },
+    { name: 'data', cast: 'jsonb', value: (record) => JSON.stringify(record.data) },
+    { name: 'submitted_by', value: (record) => record.submittedBy, fixed: true },
+    { name: 'created_at', value: (record) => record.createdAt, fixed: true },
+    { name: 'updated_at', value: (record) => record.updatedAt },
+  ],
+  KEY,
+);
+const COLUMNS = SUBMISSION.names;
 
 export type DraftUpdate = 'updated' | 'not_draft' | 'form_archived';
 
@@ -25,18 +41,9 @@ export class SubmissionsRepository {
 
   /** The submission and its event in one statement: both are committed, or neither (no transaction round trips). */
   async insertWithEvent(record: SubmissionRecord, event: EventEnvelope): Promise<void> {
-    const outbox = outboxInsert(this.db.schema, event, 9);
-    await this.db.query()(`with submission as (insert into ${this.db.table('submissions')} (${COLUMNS}) values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)) ${outbox.sql}`, [
-      record.id,
-      record.formId,
-      record.version,
-      record.state,
-      JSON.stringify(record.data),
-      record.submittedBy,
-      record.createdAt,
-      record.updatedAt,
-      ...outbox.params,
-    ]);
+    const insert = SUBMISSION.insert(record);
+    const outbox = outboxInsert(this.db.schema, event, insert.params.length + 1);
+    await this.db.query()(`with submission as (insert into ${this.db.table('submissions')} ${insert.sql}) ${outbox.sql}`, [...insert.params, ...outbox.params]);
   }
 
   /**
@@ -45,14 +52,15 @@ export class SubmissionsRepository {
    * Answers why nothing was updated otherwise: the draft was submitted meanwhile, or its form archived.
    */
   async updateDraft(record: SubmissionRecord, query: SqlQuery): Promise<DraftUpdate> {
+    const update = SUBMISSION.update(record);
     const rows = await query(
-      `with form as (select status from ${this.db.table('forms')} where id = $5 for share),
+      `with form as (select status from ${this.db.table('forms')} where id = ${update.param(record.formId)} for share),
             updated as (
-              update ${this.db.table('submissions')} set state = $2, data = $3::jsonb, updated_at = $4
+              update ${this.db.table('submissions')} set ${update.sql}
                where id = $1 and state = 'draft' and exists (select 1 from form where status <> 'archived') returning id
             )
        select (select count(*) from updated)::int as updated, (select status from form) as form_status`,
-      [record.id, record.state, JSON.stringify(record.data), record.updatedAt, record.formId],
+      update.params,
     );
     const row = rows[0];
     if (Number(row?.updated) === 1) return 'updated';
