@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PageCursor } from '@np/contracts';
-import { type EventEnvelope, outboxInsert } from '@np/messaging';
+import type { EventEnvelope } from '@np/messaging';
 import { type SqlQuery, sqlParameters } from '@np/persistence';
 import type { JsonObject, SubmissionState } from '../contracts/index.js';
 import { dateOf, FormBuilderDb, jsonOf } from '../store/form-builder-db.js';
 import { type RecordColumn, RecordColumns } from '../store/record-columns.js';
+import { eventWithDeliveries } from '../webhooks/event-deliveries.js';
 import type { SubmissionRecord } from './submission-record.js';
 
 const KEY: RecordColumn<SubmissionRecord> = { name: 'id', value: (record) => record.id, fixed: true };
@@ -23,6 +24,7 @@ const SUBMISSION = new RecordColumns<SubmissionRecord>(
   KEY,
 );
 const COLUMNS = SUBMISSION.names;
+const COUNT_DELIVERIES = 'select count(*)::int as deliveries from deliveries';
 
 export type DraftUpdate = 'updated' | 'not_draft' | 'form_archived';
 
@@ -39,11 +41,22 @@ export interface SubmissionListQuery {
 export class SubmissionsRepository {
   constructor(@Inject(FormBuilderDb) private readonly db: FormBuilderDb) {}
 
-  /** The submission and its event in one statement: both are committed, or neither (no transaction round trips). */
-  async insertWithEvent(record: SubmissionRecord, event: EventEnvelope): Promise<void> {
+  /**
+   * The submission, its event and its webhook deliveries in one statement: all are committed, or
+   * none (no transaction round trips). Answers how many deliveries were written.
+   */
+  async insertWithEvent(record: SubmissionRecord, event: EventEnvelope, maxAttempts: number): Promise<number> {
     const insert = SUBMISSION.insert(record);
-    const outbox = outboxInsert(this.db.schema, event, insert.params.length + 1);
-    await this.db.query()(`with submission as (insert into ${this.db.table('submissions')} ${insert.sql}) ${outbox.sql}`, [...insert.params, ...outbox.params]);
+    const rest = eventWithDeliveries(this.db.schema, event, { formId: record.formId, type: 'submission.created', maxAttempts }, insert.params.length + 1);
+    const rows = await this.db.query()(`with submission as (insert into ${this.db.table('submissions')} ${insert.sql}), ${rest.sql} ${COUNT_DELIVERIES}`, [...insert.params, ...rest.params]);
+    return Number(rows[0]?.deliveries ?? 0);
+  }
+
+  /** A changed draft's event and its webhook deliveries, in the caller's transaction. Answers how many deliveries were written. */
+  async insertUpdateEvent(record: SubmissionRecord, event: EventEnvelope, maxAttempts: number, query: SqlQuery): Promise<number> {
+    const part = eventWithDeliveries(this.db.schema, event, { formId: record.formId, type: 'submission.updated', maxAttempts }, 1);
+    const rows = await query(`with ${part.sql} ${COUNT_DELIVERIES}`, part.params);
+    return Number(rows[0]?.deliveries ?? 0);
   }
 
   /**

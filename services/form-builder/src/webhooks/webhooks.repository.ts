@@ -44,42 +44,6 @@ export class WebhooksRepository {
     return webhookOf(found[0]);
   }
 
-  async anySubscribed(formId: string, event: WebhookEvent): Promise<boolean> {
-    const rows = await this.db.query()(`select 1 from ${this.db.table('webhooks')} where form_id = $1 and $2 = any(events) limit 1`, [formId, event]);
-    return rows.length > 0;
-  }
-
-  /**
-   * The webhooks an event goes to, locked for key share until the caller commits: a removal at
-   * the same moment waits for the deliveries written here (and removes them), or has removed the
-   * webhook before this read, which then skips it.
-   */
-  async subscribed(formId: string, event: WebhookEvent, query: SqlQuery): Promise<WebhookRecord[]> {
-    return (await query(`select ${WEBHOOK_COLUMNS} from ${this.db.table('webhooks')} where form_id = $1 and $2 = any(events) for key share`, [formId, event])).map(webhookOf);
-  }
-
-  /** Once per (event, webhook): a redelivered event adds nothing. */
-  async insertDelivery(record: DeliveryRecord, query: SqlQuery): Promise<void> {
-    await query(
-      `insert into ${this.db.table('webhook_deliveries')} (${DELIVERY_COLUMNS}) values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12, $13) on conflict (event_id, webhook_id) do nothing`,
-      [
-        record.id,
-        record.webhookId,
-        record.eventId,
-        record.event,
-        record.payload,
-        record.status,
-        record.attempts,
-        record.maxAttempts,
-        record.lastResponseCode,
-        record.lastError,
-        record.nextAttemptAt,
-        record.createdAt,
-        record.updatedAt,
-      ],
-    );
-  }
-
   async deliveries(webhookId: string, limit: number, cursor: PageCursor | undefined): Promise<DeliveryRecord[]> {
     const params: unknown[] = [webhookId];
     let where = 'webhook_id = $1';
