@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { boundedJsonObject } from './json-bounds.js';
+import { jsonObject } from './json-object.js';
 
 /** A JSON object as sent: JSON Schema documents, JSON Forms UI schemas and submission data. */
-export const jsonObjectSchema = z.record(z.string(), z.unknown());
+export const jsonObjectSchema = jsonObject();
 export type JsonObject = z.infer<typeof jsonObjectSchema>;
 
 export const FORM_ACCESS = ['restricted', 'authenticated', 'public'] as const;
