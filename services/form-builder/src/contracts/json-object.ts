@@ -1,10 +1,14 @@
 import { z } from 'zod';
 
-/** A plain object as JSON parsing (and the bus's decoding or cloning) makes it, not an array. */
+/**
+ * A plain object as JSON parsing (and the bus's decoding or cloning) makes it, not an array. Its
+ * prototype is compared by shape, not with this realm's `Object.prototype`: `structuredClone` (the
+ * in-process bus) makes its objects in the host's realm, which differs from a VM context's.
+ */
 export function isPlainJsonObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
 /**
