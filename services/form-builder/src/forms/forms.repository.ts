@@ -66,7 +66,7 @@ export class FormsRepository {
     const { params, param } = sqlParameters();
     const where = [`status <> 'archived'`];
     // strpos: the search text is matched literally (no LIKE wildcards to escape).
-    if (request.q !== undefined) where.push(`strpos(lower(name), lower(${param(request.q)})) > 0`);
+    if (request.q !== undefined) where.push(`strpos(lower(name), lower(${param(request.q)}::text)) > 0`);
     if (request.cursor) where.push(`(created_at, id) < (${param(request.cursor.createdAt)}, ${param(request.cursor.id)})`);
     const rows = await this.db.query()(`select ${FORM_COLUMNS} from ${this.db.table('forms')} where ${where.join(' and ')} order by created_at desc, id desc limit ${param(request.limit)}`, params);
     return rows.map(formOf);

@@ -25,9 +25,9 @@ export function eventWithDeliveries(schema: string, event: EventEnvelope, delive
   const sql = `event as (${outbox.sql} returning id, payload, occurred_at),
      deliveries as (
        insert into ${s}.webhook_deliveries (id, webhook_id, event_id, event, payload, status, attempts, max_attempts, next_attempt_at, created_at, updated_at)
-       select gen_random_uuid(), w.id, event.id, ${n(0)}, jsonb_build_object('type', ${n(0)}::text, 'timestamp', ${n(1)}::text, 'data', event.payload), 'pending', 0, ${n(2)}::int, event.occurred_at, event.occurred_at, event.occurred_at
+       select gen_random_uuid(), w.id, event.id, ${n(0)}::text, jsonb_build_object('type', ${n(0)}::text, 'timestamp', ${n(1)}::text, 'data', event.payload), 'pending', 0, ${n(2)}::int, event.occurred_at, event.occurred_at, event.occurred_at
          from ${s}.webhooks w cross join event
-        where w.form_id = ${n(3)}::uuid and ${n(0)} = any(w.events)
+        where w.form_id = ${n(3)}::uuid and ${n(0)}::text = any(w.events)
         for key share of w
        returning id
      )`;

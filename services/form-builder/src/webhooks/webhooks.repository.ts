@@ -74,11 +74,11 @@ export class WebhooksRepository {
             where status = 'pending' and next_attempt_at <= now() and (lease_until is null or lease_until < now())
             order by next_attempt_at limit $1 for update skip locked
          )
-         update ${deliveries} d set lease_until = now() + ($2 || ' milliseconds')::interval
+         update ${deliveries} d set lease_until = now() + ($2::int * interval '1 millisecond')
            from due, ${this.db.table('webhooks')} w
           where d.id = due.id and w.id = d.webhook_id
          returning ${DELIVERY_COLUMNS.split(', ').map((column) => `d.${column}`).join(', ')}, w.url, w.secret`,
-        [limit, String(leaseMs)],
+        [limit, leaseMs],
       ),
     );
     return rows.map((row) => ({ ...deliveryOf(row), url: String(row.url), secret: String(row.secret) }));
