@@ -6,7 +6,9 @@
 // (aim ≥ 0.5×), with p99.
 //
 // Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (20), BENCH_ROUNDS (3),
-// BENCH_TARGETS (embedded,distributed), and the servers of .local/servers.env.
+// BENCH_TARGETS (embedded,distributed), BENCH_PLATFORM_NODE_ARGS (extra node flags for the
+// platform processes, e.g. `--cpu-prof --cpu-prof-dir=.local/bench-profiles`), and the servers of
+// .local/servers.env.
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { ROOT, startNode, stopChild, waitUntil } from '../test/harness/child-process.js';
@@ -21,6 +23,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGETS = (process.env.BENCH_TARGETS ?? 'embedded,distributed').split(',').map((s) => s.trim()).filter(Boolean);
+const PLATFORM_NODE_ARGS = (process.env.BENCH_PLATFORM_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const AIM = 0.5;
 const MAX_ERROR_RATE = 0.01;
 const BODY = JSON.stringify({ data: submission });
@@ -53,6 +56,7 @@ async function benchShape(shape) {
   const platform = await startPlatform(shape, {
     env: { LOG_LEVEL: 'warn', NP_MODULES: 'users,form-builder', NP_RATE_LIMIT_IP_PER_MINUTE: '100000000', NP_RATE_LIMIT_USER_PER_MINUTE: '100000000' },
     logDir: LOG_DIR,
+    nodeArgs: PLATFORM_NODE_ARGS,
   });
   onCleanup(`the ${shape} platform`, () => platform.close());
   const { path, headers } = await publishForm(platform.url);

@@ -267,6 +267,29 @@ describe(`form builder (${shape})`, () => {
       expectError(await api.request('PATCH', `/v1/submissions/${randomUUID()}`, { token, json: { state: 'submitted' } }), 404, 'not_found');
     });
 
+    it('closes an archived form: no new submission, a draft can no longer be submitted or saved (409), reading stays allowed', async () => {
+      const { token } = await member();
+      const form = await publishedForm({ dataSchema: personSchema });
+      const draft = await api.request<Submission>('POST', `/v1/forms/${form.id}/submissions`, { token, json: { data: { name: 'Late' }, state: 'draft' } });
+      expect(draft.status).toBe(201);
+      const submitted = await api.request<Submission>('POST', `/v1/forms/${form.id}/submissions`, { token, json: { data: { name: 'Early', age: 1 } } });
+      expect(submitted.status).toBe(201);
+      expect((await api.request('DELETE', `/v1/forms/${form.id}`, { token: adminToken })).status).toBe(204);
+
+      expectError(await api.request('POST', `/v1/forms/${form.id}/submissions`, { token, json: { data: { name: 'New', age: 2 } } }), 409, 'form_not_published');
+      expectError(await api.request('PATCH', `/v1/submissions/${draft.body.id}`, { token, json: { data: { name: 'Late', age: 3 }, state: 'submitted' } }), 409, 'form_not_published');
+      expectError(await api.request('PATCH', `/v1/submissions/${draft.body.id}`, { token, json: { state: 'submitted' } }), 409, 'form_not_published');
+      expectError(await api.request('PATCH', `/v1/submissions/${draft.body.id}`, { token, json: { data: { name: 'Later' } } }), 409, 'form_not_published');
+      // A submitted one stays unchangeable for its own reason.
+      expectError(await api.request('PATCH', `/v1/submissions/${submitted.body.id}`, { token, json: { data: { name: 'x', age: 1 } } }), 409, 'conflict');
+
+      await expect(api.request('GET', `/v1/submissions/${draft.body.id}`, { token })).resolves.toMatchObject({ status: 200, body: { id: draft.body.id, state: 'draft', data: { name: 'Late' } } });
+      const listed = await api.request<{ items: Submission[] }>('GET', `/v1/forms/${form.id}/submissions`, { token: adminToken });
+      expect(listed.status).toBe(200);
+      expect(listed.body.items.map((item) => item.id).sort()).toEqual([draft.body.id, submitted.body.id].sort());
+      await expect(api.request('GET', `/v1/forms/${form.id}/versions/1`, { token: adminToken })).resolves.toMatchObject({ status: 200 });
+    });
+
     it('takes file ids the submitter may read (own file), refuses someone else\'s and missing ones, and keeps the limits', async () => {
       const owner = await member();
       const other = await member();
@@ -330,7 +353,10 @@ describe(`form builder (${shape})`, () => {
   // The receiver listens on this machine's loopback, which no pod of the node reaches.
   describeIn('embedded', 'distributed')('webhooks', () => {
     let receiver: Server;
+    let receiverBase: string;
     let receiverUrl: string;
+    // Every path the receiver was called on; only `/hooks` verifies and fails on purpose.
+    const paths: string[] = [];
     let secret = '';
     let failuresLeft = 2;
     const attempts: { id: string; status: number }[] = [];
@@ -341,6 +367,11 @@ describe(`form builder (${shape})`, () => {
         const chunks: Buffer[] = [];
         request.on('data', (chunk: Buffer) => chunks.push(chunk));
         request.on('end', () => {
+          paths.push(request.url ?? '');
+          if (request.url !== '/hooks') {
+            response.writeHead(204).end();
+            return;
+          }
           const body = Buffer.concat(chunks).toString('utf8');
           let status = 204;
           try {
@@ -360,7 +391,8 @@ describe(`form builder (${shape})`, () => {
         });
       });
       await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-      receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      receiverBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+      receiverUrl = `${receiverBase}/hooks`;
     });
     afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
 
@@ -400,6 +432,52 @@ describe(`form builder (${shape})`, () => {
       expectError(await api.request('POST', `${path}/${randomUUID()}/redeliver`, { token: adminToken }), 404, 'not_found');
       expectError(await api.request('GET', `/v1/forms/${form.id}/webhooks/${randomUUID()}/deliveries`, { token: adminToken }), 404, 'not_found');
       expectError(await api.request('GET', path, { token }), 403, 'forbidden');
+    });
+
+    it("lists a form's webhooks without their secrets and removes one with its log: nothing more is sent to it", async () => {
+      const { token } = await member();
+      const form = await publishedForm({ dataSchema: personSchema });
+      const otherForm = await publishedForm({ dataSchema: personSchema });
+      const subscribe = async (formId: string, path: string, events: string[]) => {
+        const created = await api.request<{ id: string; createdAt: string }>('POST', `/v1/forms/${formId}/webhooks`, { token: adminToken, json: { url: `${receiverBase}${path}`, events } });
+        expect(created.status).toBe(201);
+        return created.body;
+      };
+      const kept = await subscribe(form.id, '/kept', ['submission.created']);
+      const gone = await subscribe(form.id, '/gone', ['submission.created', 'submission.updated']);
+      const foreign = await subscribe(otherForm.id, '/foreign', ['submission.created']);
+
+      const listed = await api.request<{ items: Json[] }>('GET', `/v1/forms/${form.id}/webhooks`, { token: adminToken });
+      expect(listed.status).toBe(200);
+      expect(listed.body.items).toEqual([
+        { id: kept.id, url: `${receiverBase}/kept`, events: ['submission.created'], createdAt: kept.createdAt },
+        { id: gone.id, url: `${receiverBase}/gone`, events: ['submission.created', 'submission.updated'], createdAt: gone.createdAt },
+      ]);
+
+      // The log of a delivery made before the removal goes with the webhook.
+      await api.request('POST', `/v1/forms/${form.id}/submissions`, { token, json: { data: { name: 'Before', age: 1 } } });
+      const logOf = (webhookId: string) => api.request<{ items: { status: string }[] }>('GET', `/v1/forms/${form.id}/webhooks/${webhookId}/deliveries`, { token: adminToken });
+      await waitFor(() => logOf(gone.id), (response) => response.body.items[0]?.status === 'succeeded');
+
+      expectError(await api.request('GET', `/v1/forms/${form.id}/webhooks`, { token }), 403, 'forbidden');
+      expectError(await api.request('DELETE', `/v1/forms/${form.id}/webhooks/${gone.id}`, { token }), 403, 'forbidden');
+      expectError(await api.request('DELETE', `/v1/forms/${form.id}/webhooks/${foreign.id}`, { token: adminToken }), 404, 'not_found');
+      expectError(await api.request('DELETE', `/v1/forms/${form.id}/webhooks/${randomUUID()}`, { token: adminToken }), 404, 'not_found');
+      expectError(await api.request('GET', `/v1/forms/${randomUUID()}/webhooks`, { token: adminToken }), 404, 'not_found');
+      expectError(await api.request('DELETE', `/v1/forms/${form.id}/webhooks/not-a-uuid`, { token: adminToken }), 400, 'validation_failed');
+
+      expect((await api.request('DELETE', `/v1/forms/${form.id}/webhooks/${gone.id}`, { token: adminToken })).status).toBe(204);
+      expectError(await logOf(gone.id), 404, 'not_found');
+      expectError(await api.request('DELETE', `/v1/forms/${form.id}/webhooks/${gone.id}`, { token: adminToken }), 404, 'not_found');
+      const after = await api.request<{ items: { id: string }[] }>('GET', `/v1/forms/${form.id}/webhooks`, { token: adminToken });
+      expect(after.body.items.map((item) => item.id)).toEqual([kept.id]);
+      await expect(api.request('GET', `/v1/forms/${otherForm.id}/webhooks`, { token: adminToken })).resolves.toMatchObject({ status: 200, body: { items: [{ id: foreign.id }] } });
+
+      // The next submission reaches the kept webhook only.
+      const goneCalls = paths.filter((path) => path === '/gone').length;
+      await api.request('POST', `/v1/forms/${form.id}/submissions`, { token, json: { data: { name: 'After', age: 2 } } });
+      await waitFor(() => logOf(kept.id), (response) => response.body.items.length === 2 && response.body.items.every((item) => item.status === 'succeeded'));
+      expect(paths.filter((path) => path === '/gone')).toHaveLength(goneCalls);
     });
 
     it('refuses private and loopback targets that are not listed, and bad subscriptions', async () => {

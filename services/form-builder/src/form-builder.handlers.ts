@@ -1,14 +1,13 @@
 import { Controller, Inject } from '@nestjs/common';
-import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
-import type { EventPayloadOf, MessagePattern as BusPattern, ParsedRequestOf, ReplyOf } from '@np/contracts';
-import { BusContext, type EventEnvelope } from '@np/messaging';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import type { MessagePattern as BusPattern, ParsedRequestOf, ReplyOf } from '@np/contracts';
+import { BusContext } from '@np/messaging';
 import { requirePrincipal } from './forms/form-access.js';
 import { FormsService } from './forms/forms.service.js';
 import { PublicRateLimit } from './submissions/public-rate-limit.js';
 import { SubmissionsService } from './submissions/submissions.service.js';
 import { WebhooksService } from './webhooks/webhooks.service.js';
 
-type DeliveredEvent<P> = Omit<EventEnvelope, 'payload'> & { payload: P };
 type Reply<P extends BusPattern> = Promise<ReplyOf<P>>;
 
 /** Bodies arrive validated against the module's contracts; each handler is one call into a service. */
@@ -99,6 +98,19 @@ export class FormBuilderHandlers {
     return this.webhooks.create(body);
   }
 
+  @MessagePattern('form-builder.webhooks.list')
+  webhooksOf(@Payload() body: ParsedRequestOf<'form-builder.webhooks.list'>, @Ctx() ctx: BusContext): Reply<'form-builder.webhooks.list'> {
+    requirePrincipal(ctx.principal);
+    return this.webhooks.list(body.id);
+  }
+
+  @MessagePattern('form-builder.webhooks.delete')
+  async deleteWebhook(@Payload() body: ParsedRequestOf<'form-builder.webhooks.delete'>, @Ctx() ctx: BusContext): Reply<'form-builder.webhooks.delete'> {
+    requirePrincipal(ctx.principal);
+    await this.webhooks.remove(body);
+    return {};
+  }
+
   @MessagePattern('form-builder.deliveries.list')
   deliveries(@Payload() body: ParsedRequestOf<'form-builder.deliveries.list'>, @Ctx() ctx: BusContext): Reply<'form-builder.deliveries.list'> {
     requirePrincipal(ctx.principal);
@@ -109,16 +121,5 @@ export class FormBuilderHandlers {
   redeliver(@Payload() body: ParsedRequestOf<'form-builder.deliveries.redeliver'>, @Ctx() ctx: BusContext): Reply<'form-builder.deliveries.redeliver'> {
     requirePrincipal(ctx.principal);
     return this.webhooks.redeliver(body);
-  }
-
-  // The module's own events, once the relay has published them: they become webhook deliveries.
-  @EventPattern('forms.submission.created')
-  async onSubmissionCreated(@Payload() event: DeliveredEvent<EventPayloadOf<'forms.submission.created'>>): Promise<void> {
-    await this.webhooks.enqueue(event.id, 'submission.created', event.occurredAt, event.payload);
-  }
-
-  @EventPattern('forms.submission.updated')
-  async onSubmissionUpdated(@Payload() event: DeliveredEvent<EventPayloadOf<'forms.submission.updated'>>): Promise<void> {
-    await this.webhooks.enqueue(event.id, 'submission.updated', event.occurredAt, event.payload);
   }
 }

@@ -17,6 +17,8 @@ export const FORM_BUILDER_MESSAGES = {
   'form-builder.submissions.list': message(schemas.listSubmissionsRequestSchema, schemas.submissionListSchema),
   'form-builder.submissions.get': message(schemas.submissionIdParamsSchema, schemas.submissionSchema),
   'form-builder.webhooks.create': message(schemas.createWebhookRequestSchema, schemas.createdWebhookSchema),
+  'form-builder.webhooks.list': message(schemas.formIdParamsSchema, schemas.webhookListSchema),
+  'form-builder.webhooks.delete': message(schemas.webhookRequestSchema, schemas.emptySchema),
   'form-builder.deliveries.list': message(schemas.listDeliveriesRequestSchema, schemas.deliveryListSchema),
   'form-builder.deliveries.redeliver': message(schemas.redeliverRequestSchema, schemas.deliverySchema),
 } as const;

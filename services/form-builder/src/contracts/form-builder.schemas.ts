@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { boundedJsonObject } from './json-bounds.js';
+import { jsonObject } from './json-object.js';
 
 /** A JSON object as sent: JSON Schema documents, JSON Forms UI schemas and submission data. */
-export const jsonObjectSchema = z.record(z.string(), z.unknown());
+export const jsonObjectSchema = jsonObject();
 export type JsonObject = z.infer<typeof jsonObjectSchema>;
 
 export const FORM_ACCESS = ['restricted', 'authenticated', 'public'] as const;
@@ -143,6 +144,9 @@ export const webhookSchema = z.object({
 });
 /** The signing secret (`whsec_…`, Standard Webhooks) is shown once, at creation. */
 export const createdWebhookSchema = webhookSchema.extend({ secret: z.string() });
+/** A form's webhooks as listed: never the secret. */
+export const webhookListItemSchema = webhookSchema.omit({ formId: true });
+export const webhookListSchema = z.object({ items: z.array(webhookListItemSchema) });
 
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export const deliverySchema = z.object({
@@ -160,6 +164,7 @@ export const deliverySchema = z.object({
 export type Delivery = z.infer<typeof deliverySchema>;
 
 export const webhookParamsSchema = z.strictObject({ id: z.uuid(), webhookId: z.uuid() });
+export const webhookRequestSchema = z.strictObject({ formId: z.uuid(), webhookId: z.uuid() });
 export const listDeliveriesQuerySchema = z.strictObject({ limit: limitSchema, cursor: z.string().max(200).optional() });
 export const listDeliveriesRequestSchema = listDeliveriesQuerySchema.extend({ formId: z.uuid(), webhookId: z.uuid() });
 export const deliveryListSchema = z.object({ items: z.array(deliverySchema), nextCursor: z.string().nullable() });

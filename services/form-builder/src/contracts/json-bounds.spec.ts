@@ -26,3 +26,20 @@ describe('bounded JSON in the requests (parsed where the gateway parses them)', 
     expect(() => parseOrThrow(createSubmissionBodySchema, { data: JSON.parse(nestedText(100)) as unknown })).toThrow(expect.objectContaining({ code: 'validation_failed' }) as unknown as Error);
   });
 });
+
+describe('JSON objects in the contracts', () => {
+  it('takes a plain object as it is and refuses arrays, strings and null', () => {
+    const data = { a: 1, nested: { b: [1, 2] } };
+    const parsed = createSubmissionBodySchema.parse({ data });
+    expect(parsed.data).toBe(data);
+    for (const bad of [[1], 'x', null]) expect(createSubmissionBodySchema.safeParse({ data: bad }).success).toBe(false);
+  });
+
+  it('finds the same first place too deep whatever the shape: arrays and objects count alike, primitives not at all', () => {
+    const deep = { a: [{ b: { c: 1 } }] };
+    expect(firstTooDeep(deep, 3, '')).toBe('/a/0/b');
+    expect(firstTooDeep(deep, 4, '')).toBeUndefined();
+    expect(firstTooDeep({ 'x/y': { '~': {} } }, 2, '/data')).toBe('/data/x~1y/~0');
+    expect(firstTooDeep('text', 0, '')).toBeUndefined();
+  });
+});

@@ -35,6 +35,15 @@ describe('CompiledForm', () => {
     expect(shown.problems).toEqual([{ pointer: '/employer', message: 'is required' }]);
   });
 
+  it('never modifies the data it is given: a hidden field is removed from a copy, and with nothing to remove the data is taken as it is', () => {
+    const input = { name: 'Ada', contact: 'email', email: 'ada@example.com', phone: '+44 1', employer: 'hidden' };
+    const outcome = form.check(input, 'submitted');
+    expect(outcome.data).toEqual({ name: 'Ada', contact: 'email', email: 'ada@example.com' });
+    expect(input).toEqual({ name: 'Ada', contact: 'email', email: 'ada@example.com', phone: '+44 1', employer: 'hidden' });
+    const nothingHidden = { name: 'Ada', contact: 'email', email: 'ada@example.com' };
+    expect(form.check(nothingHidden, 'submitted').data).toBe(nothingHidden);
+  });
+
   it('takes the if/then branch: the other branch\'s field is not required and not stored', () => {
     const outcome = form.check({ name: 'Ada', contact: 'email', email: 'ada@example.com', phone: '+44 1' }, 'submitted');
     expect(outcome).toEqual({ data: { name: 'Ada', contact: 'email', email: 'ada@example.com' }, problems: [] });

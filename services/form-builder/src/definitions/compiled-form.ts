@@ -120,13 +120,26 @@ export class CompiledForm {
 
   /** Hides, strips and validates `data` (never modified) as a draft or a final submission. */
   check(input: Json, state: 'draft' | 'submitted'): CheckedData {
-    const data = structuredClone(input);
+    // Copied on the first field actually removed: most submissions leave out what is hidden, and
+    // copying every one of them was a visible share of a submission's cost.
+    let data = input;
+    let copied = false;
+    const remove = (paths: readonly (readonly string[])[]): void => {
+      for (const path of paths) {
+        if (valueAt(data, path) === undefined) continue;
+        if (!copied) {
+          data = structuredClone(input);
+          copied = true;
+        }
+        removeAt(data, path);
+      }
+    };
     const hiddenPaths: string[][] = [];
     for (const rule of this.rules) {
       const holds = evaluate(rule.condition, data);
       if ((rule.effect === 'HIDE' && holds) || (rule.effect === 'SHOW' && !holds)) hiddenPaths.push(...rule.targets);
     }
-    for (const path of hiddenPaths) removeAt(data, path);
+    remove(hiddenPaths);
     const taken = this.conditionals.map(({ group, test }) => {
       const target = valueAt(data, group.path);
       return isObject(target) ? test(target) : undefined;
@@ -135,7 +148,7 @@ export class CompiledForm {
       this.conditionals.map(({ group }) => group),
       taken,
     );
-    for (const path of conditional) removeAt(data, path);
+    remove(conditional);
     const hidden = new Set([...hiddenPaths, ...conditional].map((path) => pointerOf(path)));
     const validate = state === 'draft' ? this.draft : this.full;
     if (validate(data)) return { data, problems: [] };

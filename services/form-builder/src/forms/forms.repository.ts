@@ -3,9 +3,28 @@ import type { PageCursor } from '@np/contracts';
 import { type SqlQuery, sqlParameters } from '@np/persistence';
 import type { FormSettings, FormStatus, JsonObject } from '../contracts/index.js';
 import { dateOf, FormBuilderDb, jsonOf } from '../store/form-builder-db.js';
+import { type RecordColumn, RecordColumns } from '../store/record-columns.js';
 import type { FormRecord, FormSummary, VersionRecord } from './form-record.js';
 
-const FORM_COLUMNS = 'id, name, description, status, latest_version, data_schema, ui_schema, settings, created_by, created_at, updated_at';
+const KEY: RecordColumn<FormRecord> = { name: 'id', value: (record) => record.id, fixed: true };
+/** Everything of a form changes but its id, author and time of creation. */
+const FORM = new RecordColumns<FormRecord>(
+  [
+    KEY,
+    { name: 'name', value: (record) => record.name },
+    { name: 'description', value: (record) => record.description },
+    { name: 'status', value: (record) => record.status },
+    { name: 'latest_version', value: (record) => record.latestVersion },
+    { name: 'data_schema', cast: 'jsonb', value: (record) => JSON.stringify(record.dataSchema) },
+    { name: 'ui_schema', cast: 'jsonb', value: (record) => (record.uiSchema === null ? null : JSON.stringify(record.uiSchema)) },
+    { name: 'settings', cast: 'jsonb', value: (record) => JSON.stringify(record.settings) },
+    { name: 'created_by', value: (record) => record.createdBy, fixed: true },
+    { name: 'created_at', value: (record) => record.createdAt, fixed: true },
+    { name: 'updated_at', value: (record) => record.updatedAt },
+  ],
+  KEY,
+);
+const FORM_COLUMNS = FORM.names;
 const VERSION_COLUMNS = 'form_id, version, name, data_schema, ui_schema, settings, published_by, published_at';
 
 export interface FormListQuery {
@@ -20,22 +39,8 @@ export class FormsRepository {
   constructor(@Inject(FormBuilderDb) private readonly db: FormBuilderDb) {}
 
   async insert(record: FormRecord): Promise<void> {
-    await this.db.query()(
-      `insert into ${this.db.table('forms')} (${FORM_COLUMNS}) values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11)`,
-      [
-        record.id,
-        record.name,
-        record.description,
-        record.status,
-        record.latestVersion,
-        JSON.stringify(record.dataSchema),
-        record.uiSchema === null ? null : JSON.stringify(record.uiSchema),
-        JSON.stringify(record.settings),
-        record.createdBy,
-        record.createdAt,
-        record.updatedAt,
-      ],
-    );
+    const insert = FORM.insert(record);
+    await this.db.query()(`insert into ${this.db.table('forms')} ${insert.sql}`, insert.params);
   }
 
   /** With `lock`, the row stays locked until the transaction ends (publishing numbers versions in turn). */
@@ -53,27 +58,15 @@ export class FormsRepository {
   }
 
   async update(record: FormRecord, query: SqlQuery = this.db.query()): Promise<void> {
-    await query(
-      `update ${this.db.table('forms')} set name = $2, description = $3, status = $4, latest_version = $5, data_schema = $6::jsonb, ui_schema = $7::jsonb, settings = $8::jsonb, updated_at = $9 where id = $1`,
-      [
-        record.id,
-        record.name,
-        record.description,
-        record.status,
-        record.latestVersion,
-        JSON.stringify(record.dataSchema),
-        record.uiSchema === null ? null : JSON.stringify(record.uiSchema),
-        JSON.stringify(record.settings),
-        record.updatedAt,
-      ],
-    );
+    const update = FORM.update(record);
+    await query(`update ${this.db.table('forms')} set ${update.sql} where id = $1`, update.params);
   }
 
   async list(request: FormListQuery): Promise<FormRecord[]> {
     const { params, param } = sqlParameters();
     const where = [`status <> 'archived'`];
     // strpos: the search text is matched literally (no LIKE wildcards to escape).
-    if (request.q !== undefined) where.push(`strpos(lower(name), lower(${param(request.q)})) > 0`);
+    if (request.q !== undefined) where.push(`strpos(lower(name), lower(${param(request.q)}::text)) > 0`);
     if (request.cursor) where.push(`(created_at, id) < (${param(request.cursor.createdAt)}, ${param(request.cursor.id)})`);
     const rows = await this.db.query()(`select ${FORM_COLUMNS} from ${this.db.table('forms')} where ${where.join(' and ')} order by created_at desc, id desc limit ${param(request.limit)}`, params);
     return rows.map(formOf);

@@ -1,9 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Database, emSqlQuery, ormTransactions, quoteIdentifier, type SqlQuery } from '@np/persistence';
+import { type Database, quoteIdentifier, type SqlQuery } from '@np/persistence';
+import type { Kysely } from 'kysely';
 import { DATABASE, SETTINGS } from '@np/runtime';
 import type { FormBuilderSettings } from '../settings.js';
+import { boundSqlQuery } from './bound-sql.js';
 
-/** The module's schema: plain SQL reads on a fresh entity manager, and transactions whose writes commit together. */
+/**
+ * The module's schema: plain SQL on the database's pool (no entity manager: the module has no
+ * entities to track), and transactions whose writes commit together; values are bound, not
+ * inlined (see bound-sql.ts).
+ */
 @Injectable()
 export class FormBuilderDb {
   readonly schema: string;
@@ -23,11 +29,17 @@ export class FormBuilderDb {
   }
 
   query(): SqlQuery {
-    return emSqlQuery(this.db.em.fork());
+    return boundSqlQuery(this.client());
   }
 
   transaction<T>(fn: (query: SqlQuery) => Promise<T>): Promise<T> {
-    return ormTransactions(this.db)(fn);
+    return this.client()
+      .transaction()
+      .execute((transaction) => fn(boundSqlQuery(transaction)));
+  }
+
+  private client(): Kysely<unknown> {
+    return this.db.em.getConnection().getClient();
   }
 }
 

@@ -1,12 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PageCursor } from '@np/contracts';
-import { type EventEnvelope, outboxInsert } from '@np/messaging';
+import type { EventEnvelope } from '@np/messaging';
 import { type SqlQuery, sqlParameters } from '@np/persistence';
 import type { JsonObject, SubmissionState } from '../contracts/index.js';
 import { dateOf, FormBuilderDb, jsonOf } from '../store/form-builder-db.js';
+import { type RecordColumn, RecordColumns } from '../store/record-columns.js';
+import { eventWithDeliveries } from '../webhooks/event-deliveries.js';
 import type { SubmissionRecord } from './submission-record.js';
 
-const COLUMNS = 'id, form_id, version, state, data, submitted_by, created_at, updated_at';
+const KEY: RecordColumn<SubmissionRecord> = { name: 'id', value: (record) => record.id, fixed: true };
+/** A submission changes only its state, data and time of change: the rest is set once. */
+const SUBMISSION = new RecordColumns<SubmissionRecord>(
+  [
+    KEY,
+    { name: 'form_id', value: (record) => record.formId, fixed: true },
+    { name: 'version', value: (record) => record.version, fixed: true },
+    { name: 'state', value: (record) => record.state },
+    { name: 'data', cast: 'jsonb', value: (record) => JSON.stringify(record.data) },
+    { name: 'submitted_by', value: (record) => record.submittedBy, fixed: true },
+    { name: 'created_at', value: (record) => record.createdAt, fixed: true },
+    { name: 'updated_at', value: (record) => record.updatedAt },
+  ],
+  KEY,
+);
+const COLUMNS = SUBMISSION.names;
+const COUNT_DELIVERIES = 'select count(*)::int as deliveries from deliveries';
+
+export type DraftUpdate = 'updated' | 'not_draft' | 'form_archived';
 
 export interface SubmissionListQuery {
   formId: string;
@@ -21,29 +41,43 @@ export interface SubmissionListQuery {
 export class SubmissionsRepository {
   constructor(@Inject(FormBuilderDb) private readonly db: FormBuilderDb) {}
 
-  /** The submission and its event in one statement: both are committed, or neither (no transaction round trips). */
-  async insertWithEvent(record: SubmissionRecord, event: EventEnvelope): Promise<void> {
-    const outbox = outboxInsert(this.db.schema, event, 9);
-    await this.db.query()(`with submission as (insert into ${this.db.table('submissions')} (${COLUMNS}) values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)) ${outbox.sql}`, [
-      record.id,
-      record.formId,
-      record.version,
-      record.state,
-      JSON.stringify(record.data),
-      record.submittedBy,
-      record.createdAt,
-      record.updatedAt,
-      ...outbox.params,
-    ]);
+  /**
+   * The submission, its event and its webhook deliveries in one statement: all are committed, or
+   * none (no transaction round trips). Answers how many deliveries were written.
+   */
+  async insertWithEvent(record: SubmissionRecord, event: EventEnvelope, maxAttempts: number): Promise<number> {
+    const insert = SUBMISSION.insert(record);
+    const rest = eventWithDeliveries(this.db.schema, event, { formId: record.formId, type: 'submission.created', maxAttempts }, insert.params.length + 1);
+    const rows = await this.db.query()(`with submission as (insert into ${this.db.table('submissions')} ${insert.sql}), ${rest.sql} ${COUNT_DELIVERIES}`, [...insert.params, ...rest.params]);
+    return Number(rows[0]?.deliveries ?? 0);
   }
 
-  /** Updates a draft only: answers false when it was submitted meanwhile. */
-  async updateDraft(record: SubmissionRecord, query: SqlQuery): Promise<boolean> {
+  /** A changed draft's event and its webhook deliveries, in the caller's transaction. Answers how many deliveries were written. */
+  async insertUpdateEvent(record: SubmissionRecord, event: EventEnvelope, maxAttempts: number, query: SqlQuery): Promise<number> {
+    const part = eventWithDeliveries(this.db.schema, event, { formId: record.formId, type: 'submission.updated', maxAttempts }, 1);
+    const rows = await query(`with ${part.sql} ${COUNT_DELIVERIES}`, part.params);
+    return Number(rows[0]?.deliveries ?? 0);
+  }
+
+  /**
+   * Updates a draft of a form that is not archived. The form's row is locked for share, so an
+   * archive running at the same time waits for this update or this update sees the archive.
+   * Answers why nothing was updated otherwise: the draft was submitted meanwhile, or its form archived.
+   */
+  async updateDraft(record: SubmissionRecord, query: SqlQuery): Promise<DraftUpdate> {
+    const update = SUBMISSION.update(record);
     const rows = await query(
-      `update ${this.db.table('submissions')} set state = $2, data = $3::jsonb, updated_at = $4 where id = $1 and state = 'draft' returning id`,
-      [record.id, record.state, JSON.stringify(record.data), record.updatedAt],
+      `with form as (select status from ${this.db.table('forms')} where id = ${update.param(record.formId)} for share),
+            updated as (
+              update ${this.db.table('submissions')} set ${update.sql}
+               where id = $1 and state = 'draft' and exists (select 1 from form where status <> 'archived') returning id
+            )
+       select (select count(*) from updated)::int as updated, (select status from form) as form_status`,
+      update.params,
     );
-    return rows.length === 1;
+    const row = rows[0];
+    if (Number(row?.updated) === 1) return 'updated';
+    return row?.form_status === 'archived' ? 'form_archived' : 'not_draft';
   }
 
   async findById(id: string): Promise<SubmissionRecord | null> {

@@ -29,35 +29,19 @@ export class WebhooksRepository {
     return rows[0] ? webhookOf(rows[0]) : null;
   }
 
-  async anySubscribed(formId: string, event: WebhookEvent): Promise<boolean> {
-    const rows = await this.db.query()(`select 1 from ${this.db.table('webhooks')} where form_id = $1 and $2 = any(events) limit 1`, [formId, event]);
-    return rows.length > 0;
+  async listOf(formId: string): Promise<WebhookRecord[]> {
+    const rows = await this.db.query()(`select ${WEBHOOK_COLUMNS} from ${this.db.table('webhooks')} where form_id = $1 order by created_at, id`, [formId]);
+    return rows.map(webhookOf);
   }
 
-  async subscribed(formId: string, event: WebhookEvent, query: SqlQuery): Promise<WebhookRecord[]> {
-    return (await query(`select ${WEBHOOK_COLUMNS} from ${this.db.table('webhooks')} where form_id = $1 and $2 = any(events)`, [formId, event])).map(webhookOf);
-  }
-
-  /** Once per (event, webhook): a redelivered event adds nothing. */
-  async insertDelivery(record: DeliveryRecord, query: SqlQuery): Promise<void> {
-    await query(
-      `insert into ${this.db.table('webhook_deliveries')} (${DELIVERY_COLUMNS}) values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12, $13) on conflict (event_id, webhook_id) do nothing`,
-      [
-        record.id,
-        record.webhookId,
-        record.eventId,
-        record.event,
-        record.payload,
-        record.status,
-        record.attempts,
-        record.maxAttempts,
-        record.lastResponseCode,
-        record.lastError,
-        record.nextAttemptAt,
-        record.createdAt,
-        record.updatedAt,
-      ],
-    );
+  /** The webhook and its deliveries (the log and the dispatcher's queue): the removed webhook, or null if the form has none of that id. */
+  async remove(formId: string, id: string, query: SqlQuery): Promise<WebhookRecord | null> {
+    const webhooks = this.db.table('webhooks');
+    const found = await query(`select ${WEBHOOK_COLUMNS} from ${webhooks} where form_id = $1 and id = $2 for update`, [formId, id]);
+    if (!found[0]) return null;
+    await query(`delete from ${this.db.table('webhook_deliveries')} where webhook_id = $1`, [id]);
+    await query(`delete from ${webhooks} where id = $1`, [id]);
+    return webhookOf(found[0]);
   }
 
   async deliveries(webhookId: string, limit: number, cursor: PageCursor | undefined): Promise<DeliveryRecord[]> {
@@ -90,11 +74,11 @@ export class WebhooksRepository {
             where status = 'pending' and next_attempt_at <= now() and (lease_until is null or lease_until < now())
             order by next_attempt_at limit $1 for update skip locked
          )
-         update ${deliveries} d set lease_until = now() + ($2 || ' milliseconds')::interval
+         update ${deliveries} d set lease_until = now() + ($2::int * interval '1 millisecond')
            from due, ${this.db.table('webhooks')} w
           where d.id = due.id and w.id = d.webhook_id
          returning ${DELIVERY_COLUMNS.split(', ').map((column) => `d.${column}`).join(', ')}, w.url, w.secret`,
-        [limit, String(leaseMs)],
+        [limit, leaseMs],
       ),
     );
     return rows.map((row) => ({ ...deliveryOf(row), url: String(row.url), secret: String(row.secret) }));

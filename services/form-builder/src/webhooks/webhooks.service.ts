@@ -1,17 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, decodePageCursor, encodePageCursor } from '@np/contracts';
-import { consumeOnce } from '@np/messaging';
 import { SETTINGS } from '@np/runtime';
-import type { Delivery, SubmissionEvent, WebhookEvent } from '../contracts/index.js';
+import type { Delivery, WebhookEvent } from '../contracts/index.js';
 import { validationFailed } from '../definitions/problems.js';
 import { FormsRepository } from '../forms/forms.repository.js';
 import type { FormBuilderSettings } from '../settings.js';
 import { FormBuilderDb } from '../store/form-builder-db.js';
-import { ShortLivedCache } from '../store/short-lived-cache.js';
 import { AllowedHosts } from './address-policy.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
-import { type DeliveryRecord, toDelivery, type WebhookRecord } from './webhook-records.js';
+import { toDelivery, type WebhookRecord } from './webhook-records.js';
 import { targetRefusal } from './webhook-target.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
@@ -24,8 +22,6 @@ type WebhookSettings = Pick<FormBuilderSettings, 'NP_WEBHOOK_ALLOWED_HOSTS' | 'N
 @Injectable()
 export class WebhooksService {
   private readonly allowed: AllowedHosts;
-  /** Whether a form has a webhook for an event (`formId:event`): read on every submission event. */
-  private readonly subscribed = new ShortLivedCache<boolean>(1000);
 
   constructor(
     @Inject(WebhooksRepository) private readonly webhooks: WebhooksRepository,
@@ -50,8 +46,23 @@ export class WebhooksService {
       createdAt: new Date(),
     };
     await this.webhooks.insert(record);
-    for (const event of record.events) this.subscribed.forget(`${record.formId}:${event}`);
     return { ...record, createdAt: record.createdAt.toISOString() };
+  }
+
+  async list(formId: string): Promise<{ items: { id: string; url: string; events: WebhookEvent[]; createdAt: string }[] }> {
+    if (!(await this.forms.findSummary(formId))) throw new AppError('not_found', `No form ${formId}.`);
+    const records = await this.webhooks.listOf(formId);
+    return { items: records.map((record) => ({ id: record.id, url: record.url, events: record.events, createdAt: record.createdAt.toISOString() })) };
+  }
+
+  /**
+   * Removes a webhook with its delivery log, in one transaction: a delivery the dispatcher holds
+   * at that moment may still be sent once, but its outcome is recorded nowhere and nothing is
+   * retried or sent to it afterwards.
+   */
+  async remove(request: { formId: string; webhookId: string }): Promise<void> {
+    const removed = await this.db.transaction((query) => this.webhooks.remove(request.formId, request.webhookId, query));
+    if (!removed) throw new AppError('not_found', `No webhook ${request.webhookId} on form ${request.formId}.`);
   }
 
   async deliveries(request: { formId: string; webhookId: string; limit: number; cursor?: string | undefined }): Promise<{ items: Delivery[]; nextCursor: string | null }> {
@@ -69,41 +80,6 @@ export class WebhooksService {
     if (!record) throw new AppError('not_found', `No delivery ${request.deliveryId}.`);
     this.dispatcher.kick();
     return toDelivery(record);
-  }
-
-  /**
-   * A submission event, as the relay published it: one delivery per subscribed webhook, written
-   * once per event (the inbox mark commits with them, so a redelivered event adds nothing).
-   */
-  async enqueue(eventId: string, type: WebhookEvent, occurredAt: string, payload: SubmissionEvent): Promise<void> {
-    // Most forms have no webhook: one read, and nothing to mark.
-    const formId = payload.submission.formId;
-    if (!(await this.subscribed.get(`${formId}:${type}`, () => this.webhooks.anySubscribed(formId, type)))) return;
-    const created = await this.db.transaction(async (query) => {
-      if (!(await consumeOnce(query, this.db.schema, 'webhooks', eventId))) return 0;
-      const targets = await this.webhooks.subscribed(payload.submission.formId, type, query);
-      const now = new Date();
-      for (const webhook of targets) {
-        const delivery: DeliveryRecord = {
-          id: randomUUID(),
-          webhookId: webhook.id,
-          eventId,
-          event: type,
-          payload: JSON.stringify({ type, timestamp: occurredAt, data: payload }),
-          status: 'pending',
-          attempts: 0,
-          maxAttempts: this.settings.NP_WEBHOOK_MAX_ATTEMPTS,
-          lastResponseCode: null,
-          lastError: null,
-          nextAttemptAt: now,
-          createdAt: now,
-          updatedAt: now,
-        };
-        await this.webhooks.insertDelivery(delivery, query);
-      }
-      return targets.length;
-    });
-    if (created > 0) this.dispatcher.kick();
   }
 
   private async webhook(formId: string, webhookId: string): Promise<WebhookRecord> {
