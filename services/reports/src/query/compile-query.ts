@@ -54,13 +54,25 @@ function aggregateSql(source: DatasetSource, aggregate: Aggregate, params: SqlPa
   return { sql: `${aggregate.op}(${expression})`, type: target.type };
 }
 
+/** A validated query taken apart: the selected expressions (with their columns) and the clauses after them. */
+export interface QueryParts {
+  params: SqlParams;
+  /** Each output column's SQL expression, in order. */
+  select: string[];
+  columns: ResultColumn[];
+  /** `from … where …`. */
+  body: string;
+  grouped: boolean;
+  /** How many leading outputs are groups (the group fields, then the time bucket). */
+  groupCount: number;
+}
+
 /**
- * The SQL of a validated query: plain rows (every field, the dataset's order) without grouping
+ * The parts of a validated query: plain rows (every field, the dataset's order) without grouping
  * and aggregates, else one row per group (group fields, then the time bucket, then the
- * aggregates), ordered by the groups. Output columns are named c0, c1, … (read by position). Every value is a parameter; every identifier is the
- * dataset's own. `limit` caps the rows (a run asks one more than it may answer).
+ * aggregates). Every value is a parameter; every identifier is the dataset's own.
  */
-export function compileQuery(source: DatasetSource, query: Omit<ReportQuery, 'dataset'>, limit?: number): CompiledQuery {
+export function queryParts(source: DatasetSource, query: Omit<ReportQuery, 'dataset'>): QueryParts {
   const params = new SqlParams();
   const conditions = [...(source.where ? [source.where(params)] : []), ...query.filters.map((filter) => condition(source, filter, params))];
   const where = conditions.length > 0 ? ` where ${conditions.map((part) => `(${part})`).join(' and ')}` : '';
@@ -69,29 +81,44 @@ export function compileQuery(source: DatasetSource, query: Omit<ReportQuery, 'da
   const columns: ResultColumn[] = [];
   if (!grouped) {
     for (const each of source.fields) {
-      select.push(`${each.sql(params)} as c${select.length}`);
+      select.push(each.sql(params));
       columns.push({ name: each.name, type: each.type });
     }
   } else {
     for (const name of query.groupBy) {
       const each = field(source, name);
-      select.push(`${each.sql(params)} as c${select.length}`);
+      select.push(each.sql(params));
       columns.push({ name, type: each.type });
     }
     if (query.timeBucket) {
       const bucket = query.timeBucket;
-      select.push(`date_trunc(${params.add(bucket.unit)}::text, ${field(source, bucket.field).sql(params)}, ${params.add(bucket.timeZone)}::text) as c${select.length}`);
+      select.push(`date_trunc(${params.add(bucket.unit)}::text, ${field(source, bucket.field).sql(params)}, ${params.add(bucket.timeZone)}::text)`);
       columns.push({ name: BUCKET_COLUMN, type: 'datetime' });
     }
     for (const aggregate of query.aggregates) {
       const compiled = aggregateSql(source, aggregate, params);
-      select.push(`${compiled.sql} as c${select.length}`);
+      select.push(compiled.sql);
       columns.push({ name: aggregate.as, type: compiled.type });
     }
   }
-  const groupCount = query.groupBy.length + (query.timeBucket ? 1 : 0);
-  const positions = Array.from({ length: groupCount }, (_, at) => String(at + 1)).join(', ');
-  const tail = !grouped ? ` order by ${source.orderBy}` : groupCount > 0 ? ` group by ${positions} order by ${positions}` : '';
-  const limitSql = limit === undefined ? '' : ` limit ${params.add(limit)}::int`;
-  return { sql: `select ${select.join(', ')} from ${source.from}${where}${tail}${limitSql}`, params: params.values, columns };
+  return { params, select, columns, body: ` from ${source.from}${where}`, grouped, groupCount: query.groupBy.length + (query.timeBucket ? 1 : 0) };
+}
+
+/** `select <expressions as c0, c1, …> from … where … [group by <positions>]`, unordered. */
+export function selectSql(parts: QueryParts): string {
+  const positions = Array.from({ length: parts.groupCount }, (_, at) => String(at + 1)).join(', ');
+  return `select ${parts.select.map((expression, at) => `${expression} as c${at}`).join(', ')}${parts.body}${parts.groupCount > 0 ? ` group by ${positions}` : ''}`;
+}
+
+/**
+ * The SQL of a validated query (see `queryParts`), plain rows in the dataset's order, groups
+ * ordered by the groups. Output columns are named c0, c1, … (read by position). `limit` caps the
+ * rows (a run asks one more than it may answer).
+ */
+export function compileQuery(source: DatasetSource, query: Omit<ReportQuery, 'dataset'>, limit?: number): CompiledQuery {
+  const parts = queryParts(source, query);
+  const positions = Array.from({ length: parts.groupCount }, (_, at) => String(at + 1)).join(', ');
+  const order = !parts.grouped ? ` order by ${source.orderBy}` : parts.groupCount > 0 ? ` order by ${positions}` : '';
+  const limitSql = limit === undefined ? '' : ` limit ${parts.params.add(limit)}::int`;
+  return { sql: `${selectSql(parts)}${order}${limitSql}`, params: parts.params.values, columns: parts.columns };
 }
