@@ -6,7 +6,7 @@
 //      the process's peak resident memory during the export (aim ≤ 200 MB), sampled every 100 ms;
 //      the exported file is checked to hold every row;
 //   2. audit ingestion: BENCH_AUDIT_EVENTS (20,000) domain events through the backoffice module's
-//      subscription, 32 in flight (one masked insert per event, idempotent by id) against a bare batched INSERT
+//      subscription, 32 in flight (the events of one delivery window masked and kept in one idempotent insert) against a bare batched INSERT
 //      (1,000 rows a statement) of the same rows: events per second of each.
 // Environment: BENCH_EXPORT_ROWS, BENCH_AUDIT_EVENTS, NP_DATABASE_URL.
 import { randomUUID } from 'node:crypto';
