@@ -61,10 +61,10 @@ export function compileCsvQuery(source: DatasetSource, query: Omit<ReportQuery, 
   const parts = queryParts(source, query);
   if (!parts.grouped) {
     const text = line(parts.select.map((expression, at) => field(expression, parts.columns[at]!.type)));
-    return { sql: `select ${text} as c0${parts.body} order by ${source.orderBy}`, params: parts.params.values, columns: parts.columns };
+    return { sql: `select ${text} as c0${parts.body} order by ${source.orderBy}`, params: parts.params.params, columns: parts.columns };
   }
   // Grouped: the groups are computed first (group by position), then each becomes a line, in group order.
   const text = line(parts.columns.map((column, at) => field(`q.c${at}`, column.type)));
   const order = parts.groupCount > 0 ? ` order by ${Array.from({ length: parts.groupCount }, (_, at) => `q.c${at}`).join(', ')}` : '';
-  return { sql: `select ${text} as c0 from (${selectSql(parts)}) as q${order}`, params: parts.params.values, columns: parts.columns };
+  return { sql: `select ${text} as c0 from (${selectSql(parts)}) as q${order}`, params: parts.params.params, columns: parts.columns };
 }

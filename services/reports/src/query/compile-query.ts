@@ -1,6 +1,7 @@
 import type { Aggregate, FieldType, Filter, ReportQuery } from '../contracts/index.js';
 import { type DatasetField, type DatasetSource, fieldOf } from '../datasets/dataset-source.js';
-import { SqlParams } from '../datasets/sql-params.js';
+import { sqlParameters } from '@np/persistence';
+import type { SqlParams } from '../datasets/sql-params.js';
 import { BUCKET_COLUMN } from './validate-query.js';
 
 export interface ResultColumn {
@@ -26,22 +27,22 @@ function field(source: DatasetSource, name: string): DatasetField {
 function condition(source: DatasetSource, filter: Filter, params: SqlParams): string {
   const target = field(source, filter.field);
   const expression = target.sql(params);
-  if (target.type === 'string[]') return `${params.add(filter.value)}::text = any(${expression})`;
+  if (target.type === 'string[]') return `${params.param(filter.value)}::text = any(${expression})`;
   const cast = CASTS[target.type];
   switch (filter.op) {
     case 'eq':
-      return filter.value === null ? `${expression} is null` : `${expression} = ${params.add(filter.value)}::${cast}`;
+      return filter.value === null ? `${expression} is null` : `${expression} = ${params.param(filter.value)}::${cast}`;
     case 'ne':
-      return filter.value === null ? `${expression} is not null` : `${expression} is distinct from ${params.add(filter.value)}::${cast}`;
+      return filter.value === null ? `${expression} is not null` : `${expression} is distinct from ${params.param(filter.value)}::${cast}`;
     case 'in':
-      return `${expression} = any(${params.add(filter.value)}::${cast}[])`;
+      return `${expression} = any(${params.param(filter.value)}::${cast}[])`;
     case 'contains':
-      return `strpos(lower(${expression}), lower(${params.add(filter.value)}::text)) > 0`;
+      return `strpos(lower(${expression}), lower(${params.param(filter.value)}::text)) > 0`;
     case 'lt':
     case 'lte':
     case 'gt':
     case 'gte':
-      return `${expression} ${COMPARISONS[filter.op]} ${params.add(filter.value)}::${cast}`;
+      return `${expression} ${COMPARISONS[filter.op]} ${params.param(filter.value)}::${cast}`;
   }
 }
 
@@ -73,7 +74,7 @@ export interface QueryParts {
  * aggregates). Every value is a parameter; every identifier is the dataset's own.
  */
 export function queryParts(source: DatasetSource, query: Omit<ReportQuery, 'dataset'>): QueryParts {
-  const params = new SqlParams();
+  const params = sqlParameters();
   const conditions = [...(source.where ? [source.where(params)] : []), ...query.filters.map((filter) => condition(source, filter, params))];
   const where = conditions.length > 0 ? ` where ${conditions.map((part) => `(${part})`).join(' and ')}` : '';
   const grouped = query.groupBy.length > 0 || query.aggregates.length > 0 || query.timeBucket !== null;
@@ -92,7 +93,7 @@ export function queryParts(source: DatasetSource, query: Omit<ReportQuery, 'data
     }
     if (query.timeBucket) {
       const bucket = query.timeBucket;
-      select.push(`date_trunc(${params.add(bucket.unit)}::text, ${field(source, bucket.field).sql(params)}, ${params.add(bucket.timeZone)}::text)`);
+      select.push(`date_trunc(${params.param(bucket.unit)}::text, ${field(source, bucket.field).sql(params)}, ${params.param(bucket.timeZone)}::text)`);
       columns.push({ name: BUCKET_COLUMN, type: 'datetime' });
     }
     for (const aggregate of query.aggregates) {
@@ -119,6 +120,6 @@ export function compileQuery(source: DatasetSource, query: Omit<ReportQuery, 'da
   const parts = queryParts(source, query);
   const positions = Array.from({ length: parts.groupCount }, (_, at) => String(at + 1)).join(', ');
   const order = !parts.grouped ? ` order by ${source.orderBy}` : parts.groupCount > 0 ? ` order by ${positions}` : '';
-  const limitSql = limit === undefined ? '' : ` limit ${parts.params.add(limit)}::int`;
-  return { sql: `${selectSql(parts)}${order}${limitSql}`, params: parts.params.values, columns: parts.columns };
+  const limitSql = limit === undefined ? '' : ` limit ${parts.params.param(limit)}::int`;
+  return { sql: `${selectSql(parts)}${order}${limitSql}`, params: parts.params.params, columns: parts.columns };
 }
