@@ -32,6 +32,6 @@ export function tableFields(columns: Readonly<Record<string, ColumnSpec>>): Data
     const [columnType, column] = typeof spec === 'string' ? [spec, snakeCase(name)] : spec;
     const { type, cast } = AS_FIELD[columnType];
     const sql = `${quoteIdentifier(column)}${cast}`;
-    return { name, type, sql: () => sql };
+    return { name, type, sql: () => sql, ...(columnType === 'uuid' ? { plainText: true } : {}) };
   });
 }

@@ -61,6 +61,8 @@ export interface QueryParts {
   /** Each output column's SQL expression, in order. */
   select: string[];
   columns: ResultColumn[];
+  /** Per output column: whether its text never needs CSV quoting (`DatasetField.plainText`). */
+  plainText: boolean[];
   /** `from … where …`. */
   body: string;
   grouped: boolean;
@@ -80,29 +82,34 @@ export function queryParts(source: DatasetSource, query: Omit<ReportQuery, 'data
   const grouped = query.groupBy.length > 0 || query.aggregates.length > 0 || query.timeBucket !== null;
   const select: string[] = [];
   const columns: ResultColumn[] = [];
+  const plainText: boolean[] = [];
   if (!grouped) {
     for (const each of source.fields) {
       select.push(each.sql(params));
       columns.push({ name: each.name, type: each.type });
+      plainText.push(each.plainText === true);
     }
   } else {
     for (const name of query.groupBy) {
       const each = field(source, name);
       select.push(each.sql(params));
       columns.push({ name, type: each.type });
+      plainText.push(each.plainText === true);
     }
     if (query.timeBucket) {
       const bucket = query.timeBucket;
       select.push(`date_trunc(${params.param(bucket.unit)}::text, ${field(source, bucket.field).sql(params)}, ${params.param(bucket.timeZone)}::text)`);
       columns.push({ name: BUCKET_COLUMN, type: 'datetime' });
+      plainText.push(false);
     }
     for (const aggregate of query.aggregates) {
       const compiled = aggregateSql(source, aggregate, params);
       select.push(compiled.sql);
       columns.push({ name: aggregate.as, type: compiled.type });
+      plainText.push(false);
     }
   }
-  return { params, select, columns, body: ` from ${source.from}${where}`, grouped, groupCount: query.groupBy.length + (query.timeBucket ? 1 : 0) };
+  return { params, select, columns, plainText, body: ` from ${source.from}${where}`, grouped, groupCount: query.groupBy.length + (query.timeBucket ? 1 : 0) };
 }
 
 /** `select <expressions as c0, c1, …> from … where … [group by <positions>]`, unordered. */
