@@ -7,6 +7,7 @@ export * from './accept-event.js';
 export * from './event-resource.js';
 export * from './bus-context.js';
 export * from './bus-server.js';
+export * from './batched-event-handler.js';
 export * from './rabbitmq-transport.js';
 export * from './outbox/index.js';
 export { RabbitMqManagement, amqpUrlFor } from './rabbitmq/management-client.js';

@@ -1,4 +1,4 @@
-import { OutboxRelay } from '@np/messaging';
+import { OutboxRelay, batchedEventHandler } from '@np/messaging';
 import { ormTransactions } from '@np/persistence';
 import { defineModuleService, implementedBusModules, importModuleContracts, type RunningService, type ServiceDeps, startModuleService } from '@np/runtime';
 import { AuditLog } from './audit/audit-log.js';
@@ -50,7 +50,8 @@ export async function startBackofficeService({ deps, settings }: StartBackoffice
   const timer = setInterval(() => void prune(), PRUNE_INTERVAL_MS);
   timer.unref();
   try {
-    await deps.transport.subscribe(BACKOFFICE_CONSUMER, ['#'], (event) => audit.record(event).then(() => undefined));
+    // The events a delivery window hands over go in one insert, acknowledged after it commits.
+    await deps.transport.subscribe(BACKOFFICE_CONSUMER, ['#'], batchedEventHandler((events) => audit.recordMany(events).then(() => undefined)));
   } catch (error) {
     clearInterval(timer);
     await service.close();

@@ -54,6 +54,24 @@ describe('the audit log', () => {
     expect(page.items).toEqual([expect.objectContaining({ id: event.id, actor: event.actorId, requestId: event.requestId, type: 'users.user.updated', changes: event.payload })]);
   });
 
+  it('keeps the events of one delivery window in one batch, each once, and an event redelivered in a later window once', async () => {
+    const events = Array.from({ length: 40 }, () => userEvent());
+    await deliver(...events, events[0]!, events[1]!);
+    await deliver(events[0]!, ...events.slice(30));
+    const rows = await sql.query(`select id from ${quoteIdentifier(schema)}.audit_entries where id = any($1::uuid[])`, [events.map((each) => each.id)]);
+    expect(rows.rows.map((row: { id: string }) => row.id).sort()).toEqual(events.map((each) => each.id).sort());
+  });
+
+  it('loses nothing of a batch that one event makes fail: the others are kept, once, the bad one is refused', async () => {
+    // PostgreSQL's jsonb refuses the NUL character: this event passes its contract but not the insert.
+    const bad = userEvent();
+    (bad.payload as { user: { displayName: string } }).user.displayName = 'nul \u0000 inside';
+    const good = Array.from({ length: 5 }, () => userEvent());
+    await deliver(good[0]!, good[1]!, bad, good[2]!, good[3]!, good[4]!, good[0]!);
+    const rows = await sql.query(`select id from ${quoteIdentifier(schema)}.audit_entries where id = any($1::uuid[])`, [[...good, bad].map((each) => each.id)]);
+    expect(rows.rows.map((row: { id: string }) => row.id).sort()).toEqual(good.map((each) => each.id).sort());
+  });
+
   it('masks secret-like values even when an event carries them, and drops forged or malformed events', async () => {
     const leaky = { id: randomUUID(), name: 'users.user.updated' as EventName, occurredAt: new Date().toISOString(), payload: { ...(userEvent().payload as object), password: 'hunter2', note: { apiToken: 'abc' } } };
     const forged = userEvent({ publisher: 'files' });

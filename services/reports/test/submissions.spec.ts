@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parse } from 'csv-parse/sync';
 import type { RunResult } from '../src/contracts/index.js';
+import { submissionDataset } from '../src/datasets/submission-datasets.js';
+import { compileCsvQuery } from '../src/exports/csv-query.js';
 import { event, type ReportsUnderTest, startReportsUnderTest } from './reports-harness.js';
 
 // The submissions dataset from the form builder's events (published as the broker would vouch
@@ -10,6 +13,8 @@ let t: ReportsUnderTest;
 let token: string;
 const formId = randomUUID();
 const CITIES = ['Lyon', 'Paris', 'Nantes'];
+const VERSION_1 = { type: 'object', properties: { amount: { type: 'number' }, city: { type: 'string' }, when: { type: 'string', format: 'date-time' } } };
+const VERSION_2 = { type: 'object', properties: { amount: { type: 'number' }, city: { type: 'string' }, rating: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } } };
 
 beforeAll(async () => {
   t = await startReportsUnderTest();
@@ -33,8 +38,8 @@ describe('the submissions dataset', () => {
 
   beforeAll(async () => {
     await t.deliver(
-      forms('forms.form.published', { formId, version: 1, name: 'Orders', dataSchema: { type: 'object', properties: { amount: { type: 'number' }, city: { type: 'string' }, when: { type: 'string', format: 'date-time' } } }, publishedAt: '2026-01-01T00:00:00.000Z' }),
-      forms('forms.form.published', { formId, version: 2, name: 'Orders', dataSchema: { type: 'object', properties: { amount: { type: 'number' }, city: { type: 'string' }, rating: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } } }, publishedAt: '2026-02-01T00:00:00.000Z' }),
+      forms('forms.form.published', { formId, version: 1, name: 'Orders', dataSchema: VERSION_1, publishedAt: '2026-01-01T00:00:00.000Z' }),
+      forms('forms.form.published', { formId, version: 2, name: 'Orders', dataSchema: VERSION_2, publishedAt: '2026-02-01T00:00:00.000Z' }),
     );
     const events = [];
     for (let at = 0; at < 30; at += 1) {
@@ -97,5 +102,34 @@ describe('the submissions dataset', () => {
     expect(paris.rows).toEqual([[expected.get('Paris')!.total]]);
     await expect(t.client.call('reports.create', { name: 'x', dataset: `submissions:${randomUUID()}` } as never, { token })).rejects.toMatchObject({ code: 'validation_failed' });
     await expect(t.client.call('reports.create', { name: 'x', dataset: `submissions:${formId}`, aggregates: [{ op: 'sum', field: 'data.city', as: 's' }] } as never, { token })).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('exports as CSV lines formatted by PostgreSQL that read back as the run answers, plain and grouped', async () => {
+    // Last: these rows would change the numbers above. Fractions, text to quote, nulls, lists and dates.
+    await t.deliver(
+      forms('forms.submission.created', submission(2, { amount: 0.25, city: 'Lyon, "Rive gauche"\nsud', rating: 3, tags: ['a, b', 'say "hi"'] }, '2026-03-01T08:00:00.123Z')),
+      forms('forms.submission.created', submission(2, { amount: -1e-7, city: 'Nantes', tags: [] }, '2026-03-02T08:00:00.000Z')),
+      forms('forms.submission.created', submission(1, { amount: 12345678.5, city: 'Paris\r\n', when: 'not a date' }, '2026-03-03T08:00:00.000Z')),
+      ...[1e15, 0.00001234, 1e21, 123456789012345680000, 3e-9, -1.0000000000000005e15, 2.5e-6].map((amount, at) => forms('forms.submission.created', submission(2, { amount, city: `n${at}` }, `2026-03-0${at + 4}T08:00:00.000Z`))),
+    );
+    const source = submissionDataset(t.schema, formId, [
+      { formId, version: 1, dataSchema: VERSION_1 },
+      { formId, version: 2, dataSchema: VERSION_2 },
+    ]);
+    const none = { filters: [], groupBy: [], aggregates: [], timeBucket: null };
+    const cases = [
+      none,
+      { ...none, filters: [{ field: 'data.city', op: 'contains' as const, value: 'lyon' }] },
+      { ...none, groupBy: ['data.city'], aggregates: [{ op: 'sum' as const, field: 'data.amount', as: 'total' }, { op: 'max' as const, field: 'createdAt', as: 'last' }] },
+      { ...none, aggregates: [{ op: 'avg' as const, field: 'data.amount', as: 'mean' }] },
+      { ...none, timeBucket: { field: 'createdAt', unit: 'month' as const, timeZone: 'America/New_York' }, aggregates: [{ op: 'count' as const, as: 'n' }] },
+    ];
+    for (const query of cases) {
+      const answered = await run(query);
+      const compiled = compileCsvQuery(source, query);
+      const lines = (await t.sql.query<{ c0: string }>(compiled.sql, compiled.params)).rows.map((row) => `${row.c0}\n`).join('');
+      const parsed = parse(lines, { columns: false, relaxColumnCount: false }) as string[][];
+      expect(parsed).toEqual(answered.rows.map((row) => row.map((cell) => (cell === null ? '' : Array.isArray(cell) ? cell.join(', ') : String(cell)))));
+    }
   });
 });

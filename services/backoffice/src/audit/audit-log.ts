@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@np/contracts';
 import { acceptEvent, type EventEnvelope, eventResource } from '@np/messaging';
 import type { Logger } from '@np/observability';
-import { type Database, emSqlQuery, quoteIdentifier } from '@np/persistence';
+import { type Database, emSqlQuery, quoteIdentifier, sqlParameters } from '@np/persistence';
 import { DATABASE, LOGGER, SETTINGS } from '@np/runtime';
 import type { AuditEntry, AuditQuery } from '../contracts/index.js';
 import type { BackofficeSettings } from '../settings.js';
@@ -56,24 +56,36 @@ export class AuditLog {
 
   /** Keeps one delivered event; a redelivery (same id) changes nothing. */
   async record(event: EventEnvelope): Promise<boolean> {
-    if (!mayKeep(event)) {
-      this.logger.error({ event: event.name, eventId: event.id, publisher: event.publisher }, 'audit: dropping an event its publisher does not own, or malformed');
-      return false;
+    return (await this.recordMany([event])) === 1;
+  }
+
+  /**
+   * Keeps the events of one delivery window in one statement (a multi-row insert, atomic: all or
+   * none), each once by id: a redelivery, or the same event twice in the window, changes nothing.
+   * Answers how many were new. Events it may not keep are logged and left out.
+   */
+  async recordMany(events: readonly EventEnvelope[]): Promise<number> {
+    const rows = new Map<string, unknown[]>();
+    for (const event of events) {
+      if (!mayKeep(event)) {
+        this.logger.error({ event: event.name, eventId: event.id, publisher: event.publisher }, 'audit: dropping an event its publisher does not own, or malformed');
+        continue;
+      }
+      rows.set(event.id, [event.id, event.occurredAt, event.actorId ?? null, event.name, eventResource(event) ?? null, event.requestId ?? null, JSON.stringify(maskSecrets(event.payload) ?? null)]);
     }
-    const rows = await emSqlQuery(this.db.em.fork())(
-      `insert into ${this.table} (id, at, actor, type, resource, request_id, changes) values ($1, $2, $3, $4, $5, $6, $7) on conflict (id) do nothing returning id`,
-      [event.id, event.occurredAt, event.actorId ?? null, event.name, eventResource(event) ?? null, event.requestId ?? null, JSON.stringify(maskSecrets(event.payload) ?? null)],
+    if (rows.size === 0) return 0;
+    const { params, param } = sqlParameters();
+    const values = [...rows.values()].map((row) => `(${row.map((value) => param(value)).join(', ')})`);
+    const inserted = await emSqlQuery(this.db.em.fork())(
+      `insert into ${this.table} (id, at, actor, type, resource, request_id, changes) values ${values.join(', ')} on conflict (id) do nothing returning id`,
+      params,
     );
-    return rows.length === 1;
+    return inserted.length;
   }
 
   async list(query: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
-    const params: unknown[] = [];
+    const { params, param: add } = sqlParameters();
     const where: string[] = [];
-    const add = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
     if (query.from !== undefined) where.push(`at >= ${add(query.from)}::timestamptz`);
     if (query.to !== undefined) where.push(`at < ${add(query.to)}::timestamptz`);
     if (query.actor !== undefined) where.push(`actor = ${add(query.actor)}`);

@@ -1,56 +1,21 @@
 import { quoteIdentifier } from '@np/persistence';
-import type { FieldType } from '../contracts/index.js';
-import type { DatasetField, DatasetSource } from './dataset-source.js';
+import type { DatasetSource } from './dataset-source.js';
+import { type ColumnSpec, tableFields } from './table-fields.js';
 
-function column(name: string, type: FieldType, columnName: string, cast = ''): DatasetField {
-  const sql = `${quoteIdentifier(columnName)}${cast}`;
-  return { name, type, sql: () => sql };
-}
+/** The datasets whose columns are fixed, one declaration each: the projection table, its order, its columns as fields. */
+const BUILTIN: ReadonlyArray<{ name: string; table: string; orderBy: string; columns: Readonly<Record<string, ColumnSpec>> }> = [
+  { name: 'users', table: 'users_view', orderBy: 'created_at, id', columns: { id: 'uuid', email: 'text', displayName: 'text', roles: 'text[]', createdAt: 'timestamptz', updatedAt: 'timestamptz' } },
+  { name: 'files', table: 'files_view', orderBy: 'created_at, id', columns: { id: 'uuid', name: 'text', folder: 'text', size: 'bigint', contentType: 'text', public: 'boolean', ownerId: 'uuid', createdAt: 'timestamptz' } },
+  {
+    name: 'audit',
+    table: 'events',
+    orderBy: 'occurred_at, id',
+    columns: { id: 'uuid', at: ['timestamptz', 'occurred_at'], actor: ['text', 'actor_id'], type: ['text', 'name'], resource: 'text', requestId: 'text' },
+  },
+];
 
-/** The datasets whose columns are fixed: the users, files and audit projections. */
+/** The users, files and audit datasets of the module's schema. */
 export function builtinDatasets(schema: string): DatasetSource[] {
   const s = quoteIdentifier(schema);
-  return [
-    {
-      name: 'users',
-      from: `${s}.users_view`,
-      orderBy: 'created_at, id',
-      fields: [
-        column('id', 'string', 'id', '::text'),
-        column('email', 'string', 'email'),
-        column('displayName', 'string', 'display_name'),
-        column('roles', 'string[]', 'roles'),
-        column('createdAt', 'datetime', 'created_at'),
-        column('updatedAt', 'datetime', 'updated_at'),
-      ],
-    },
-    {
-      name: 'files',
-      from: `${s}.files_view`,
-      orderBy: 'created_at, id',
-      fields: [
-        column('id', 'string', 'id', '::text'),
-        column('name', 'string', 'name'),
-        column('folder', 'string', 'folder'),
-        column('size', 'number', 'size', '::float8'),
-        column('contentType', 'string', 'content_type'),
-        column('public', 'boolean', 'public'),
-        column('ownerId', 'string', 'owner_id', '::text'),
-        column('createdAt', 'datetime', 'created_at'),
-      ],
-    },
-    {
-      name: 'audit',
-      from: `${s}.events`,
-      orderBy: 'occurred_at, id',
-      fields: [
-        column('id', 'string', 'id', '::text'),
-        column('at', 'datetime', 'occurred_at'),
-        column('actor', 'string', 'actor_id'),
-        column('type', 'string', 'name'),
-        column('resource', 'string', 'resource'),
-        column('requestId', 'string', 'request_id'),
-      ],
-    },
-  ];
+  return BUILTIN.map(({ name, table, orderBy, columns }) => ({ name, from: `${s}.${table}`, orderBy, fields: tableFields(columns) }));
 }

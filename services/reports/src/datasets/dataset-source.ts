@@ -6,6 +6,8 @@ export interface DatasetField {
   name: string;
   type: FieldType;
   sql: (params: SqlParams) => string;
+  /** Its text never holds a comma, a quote or a line break (a uuid): a CSV field as it is. */
+  plainText?: boolean;
 }
 
 /** Where a dataset's rows come from: a projection table of the module's schema, maybe narrowed. */

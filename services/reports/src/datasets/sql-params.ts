@@ -1,9 +1,4 @@
-/** Collects a query's values and hands back their `$n` placeholders: nothing a user sent is ever spliced into SQL. */
-export class SqlParams {
-  readonly values: unknown[] = [];
+import type { sqlParameters } from '@np/persistence';
 
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
+/** A query's values and their `$n` placeholders (`sqlParameters`): nothing a user sent is ever spliced into SQL. */
+export type SqlParams = ReturnType<typeof sqlParameters>;

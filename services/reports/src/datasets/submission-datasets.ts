@@ -1,6 +1,7 @@
 import { quoteIdentifier } from '@np/persistence';
 import type { FieldType } from '../contracts/index.js';
 import type { DatasetField, DatasetSource } from './dataset-source.js';
+import { tableFields } from './table-fields.js';
 
 export const SUBMISSIONS_PREFIX = 'submissions:';
 
@@ -47,7 +48,7 @@ function dataField(schemaSql: string, property: string, type: FieldType): Datase
     name: `data.${property}`,
     type,
     sql: (params) => {
-      const key = params.add(property);
+      const key = params.param(property);
       const value = `(data -> ${key}::text)`;
       switch (type) {
         case 'number':
@@ -68,20 +69,13 @@ function dataField(schemaSql: string, property: string, type: FieldType): Datase
 /** The `submissions:<formId>` dataset of one form. */
 export function submissionDataset(schema: string, formId: string, versions: readonly PublishedForm[]): DatasetSource {
   const s = quoteIdentifier(schema);
-  const fixed = (name: string, type: FieldType, sql: string): DatasetField => ({ name, type, sql: () => sql });
   return {
     name: `${SUBMISSIONS_PREFIX}${formId}`,
     from: `${s}.submissions_view`,
-    where: (params) => `form_id = ${params.add(formId)}::uuid`,
+    where: (params) => `form_id = ${params.param(formId)}::uuid`,
     orderBy: 'created_at, id',
     fields: [
-      fixed('id', 'string', 'id::text'),
-      fixed('formId', 'string', 'form_id::text'),
-      fixed('version', 'number', 'version::float8'),
-      fixed('state', 'string', 'state'),
-      fixed('submittedBy', 'string', 'submitted_by::text'),
-      fixed('createdAt', 'datetime', 'created_at'),
-      fixed('updatedAt', 'datetime', 'updated_at'),
+      ...tableFields({ id: 'uuid', formId: 'uuid', version: 'integer', state: 'text', submittedBy: 'uuid', createdAt: 'timestamptz', updatedAt: 'timestamptz' }),
       ...dataColumnsOf(versions).map(({ property, type }) => dataField(s, property, type)),
     ],
   };

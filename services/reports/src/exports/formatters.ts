@@ -1,5 +1,4 @@
 import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { ExportFormat, ReportQuery } from '../contracts/index.js';
@@ -29,21 +28,6 @@ export interface Formatter {
 function text(cell: Cell): string {
   if (cell === null) return '';
   return Array.isArray(cell) ? cell.join(', ') : String(cell);
-}
-
-/** CSV (RFC 4180) with a header row; lists are joined with ", ". Streams: nothing is held beyond a buffer. */
-export function csvFormatter(columns: readonly ResultColumn[]): Formatter {
-  const toRecord = new Transform({
-    writableObjectMode: true,
-    readableObjectMode: true,
-    transform(row: Cell[], _encoding, done: TransformCallback) {
-      done(null, row.map(text));
-    },
-  });
-  const csv = stringify({ header: true, columns: columns.map((column) => column.name) });
-  toRecord.pipe(csv);
-  toRecord.on('error', (error) => csv.destroy(error));
-  return { input: toRecord, output: csv };
 }
 
 /** XLSX through exceljs's streaming writer (no shared strings or styles, rows committed as they come). */

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { ExportFormat, Schedule } from '../contracts/index.js';
 import { ReportsService } from '../definitions/reports.service.js';
 import { inTransaction, QUERY_POOL } from '../query/query-pool.js';
+import { isValidTimeZone } from '../query/time-zone.js';
 import type { ReportsSettings } from '../settings.js';
 import { JOB_QUEUE, type JobQueue } from './job-queue.js';
 
@@ -19,15 +20,6 @@ export interface ScheduleRecord {
   timezone: string;
   format: ExportFormat;
   createdAt: Date;
-}
-
-function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Report schedules: a row here and a pg-boss schedule (keyed by the schedule's id) that sends one job per tick. */

@@ -1,6 +1,7 @@
 import { AppError } from '@np/contracts';
 import type { Aggregate, FieldType, Filter, ReportQuery } from '../contracts/index.js';
 import type { DatasetSource } from '../datasets/dataset-source.js';
+import { isValidTimeZone } from './time-zone.js';
 
 export interface QueryIssue {
   path: Array<string | number>;
@@ -9,15 +10,6 @@ export interface QueryIssue {
 
 const ORDERED: readonly FieldType[] = ['number', 'datetime', 'string'];
 export const BUCKET_COLUMN = 'bucket';
-
-function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function valueFits(value: unknown, type: FieldType): boolean {
   switch (type) {
