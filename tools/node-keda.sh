@@ -83,23 +83,7 @@ YAML
 
 # A kubeconfig with a token of keda-operator's ServiceAccount; the node lives as long as a test run.
 write_keda_kubeconfig() {
-  local token
-  token="$(kc -n "$KEDA_NAMESPACE" create token keda-operator --duration 48h)"
-  (umask 077; cat > "$NODE_DIR/keda.kubeconfig" <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters:
-- name: np-local
-  cluster: {server: "$APISERVER_URL", certificate-authority: "$PKI/ca.crt"}
-users:
-- name: keda-operator
-  user: {token: "$token"}
-contexts:
-- name: np-local
-  context: {cluster: np-local, user: keda-operator}
-current-context: np-local
-KUBECONFIG
-  )
+  write_kubeconfig_as "$NODE_DIR/keda.kubeconfig" "{token: \"$(kc -n "$KEDA_NAMESPACE" create token keda-operator --duration 48h)\"}"
 }
 
 start_keda() {

@@ -244,9 +244,9 @@ CNF
   )
 }
 
-# A kubeconfig for a component's client certificate.
-write_kubeconfig() {
-  local file=$1 cert=$2
+# A kubeconfig for a component: its user given as YAML (a client certificate, or a token).
+write_kubeconfig_as() {
+  local file=$1 user=$2
   (umask 077; cat > "$file" <<KUBECONFIG
 apiVersion: v1
 kind: Config
@@ -255,7 +255,7 @@ clusters:
   cluster: {server: "$APISERVER_URL", certificate-authority: "$PKI/ca.crt"}
 users:
 - name: component
-  user: {client-certificate: "$PKI/$cert.crt", client-key: "$PKI/$cert.key"}
+  user: $user
 contexts:
 - name: np-local
   context: {cluster: np-local, user: component}
@@ -263,6 +263,9 @@ current-context: np-local
 KUBECONFIG
   )
 }
+
+# A kubeconfig for a component's client certificate.
+write_kubeconfig() { write_kubeconfig_as "$1" "{client-certificate: \"$PKI/$2.crt\", client-key: \"$PKI/$2.key\"}"; }
 
 start_kubelet() {
   step "starting the kubelet $KUBERNETES_VERSION (node $NODE_NAME on $NP_NODE_IP)"
