@@ -8,12 +8,13 @@ interface StatusCondition {
   reason?: string;
   message?: string;
 }
-type WithConditions = KubernetesObject & { status?: { conditions?: StatusCondition[]; hpaName?: string } };
+/** A ScaledObject or an HPA as cached: only its conditions (and KEDA's HPA name) are read. */
+export type WithConditions = KubernetesObject & { status?: { conditions?: StatusCondition[]; hpaName?: string } };
 
 /** What the scaling condition reads: each module's ScaledObject, and the HPAs (KEDA's among them), by name. */
 export interface ScalingObservation {
-  scaledObjects: ReadonlyMap<string, KubernetesObject>;
-  autoscalers: ReadonlyMap<string, KubernetesObject>;
+  scaledObjects: ReadonlyMap<string, WithConditions>;
+  autoscalers: ReadonlyMap<string, WithConditions>;
 }
 
 export interface ScalingVerdict {
@@ -47,11 +48,11 @@ export function scalingVerdict(plan: TenantPlan, started: (module: ModulePlan) =
 }
 
 function moduleProblem(module: ModulePlan, observed: ScalingObservation): string[] {
-  const scaledObject = observed.scaledObjects.get(module.name) as WithConditions | undefined;
+  const scaledObject = observed.scaledObjects.get(module.name);
   if (!scaledObject) return [`${module.name}: its ScaledObject is not created yet`];
   const ready = condition(scaledObject, 'Ready');
   if (ready?.status !== 'True') return [`${module.name}: KEDA has not accepted its ScaledObject${ready?.message ? ` (${ready.message})` : ''}`];
-  const hpa = observed.autoscalers.get(scaledObject.status?.hpaName ?? `keda-hpa-${module.name}`) as WithConditions | undefined;
+  const hpa = observed.autoscalers.get(scaledObject.status?.hpaName ?? `keda-hpa-${module.name}`);
   const active = hpa && condition(hpa, 'ScalingActive');
   if (active?.status === 'False' && !HPA_IDLE_REASONS.has(active.reason ?? '')) {
     return [`${module.name}: KEDA's metrics are unavailable (${active.reason}: ${active.message ?? ''})`];

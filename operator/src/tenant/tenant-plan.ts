@@ -1,4 +1,5 @@
 import { ALWAYS_ON_MODULES, type ModuleName, type ResourceQuantities, type Tenant } from '../api/tenant.js';
+import { tenantVhost } from '../infrastructure/messaging/index.js';
 import type { RenderSettings } from '../settings.js';
 import { MODULE_CATALOG, type ModuleDefaults } from './module-catalog.js';
 
@@ -33,6 +34,8 @@ export interface TenantPlan {
   adminEmail: string;
   identityMode: 'realm' | 'organization';
   deletionPolicy: 'Retain' | 'Delete';
+  /** The tenant's RabbitMQ vhost (`tenant-<name>`), where its modules' queues are. */
+  vhost: string;
   /** Whether KEDA is there to scale on queues, and how often it polls. */
   scaling: Pick<RenderSettings, 'keda' | 'scalerPollingSeconds' | 'coldStartMs'>;
 }
@@ -54,6 +57,7 @@ export function planTenant(tenant: Tenant, settings: RenderSettings): TenantPlan
     adminEmail: adminEmailOf(tenant),
     identityMode: tenant.spec.identity?.mode ?? 'realm',
     deletionPolicy: tenant.spec.deletionPolicy ?? 'Retain',
+    vhost: tenantVhost(tenant.metadata.name),
     scaling: { keda: settings.keda, scalerPollingSeconds: settings.scalerPollingSeconds, coldStartMs: settings.coldStartMs },
   };
 }

@@ -215,7 +215,7 @@ export class TenantReconciler {
   }
 
   private deployments(namespace: string): Map<string, V1Deployment> {
-    return this.byName('apps/v1', 'Deployment', namespace) as Map<string, V1Deployment>;
+    return this.byName('apps/v1', 'Deployment', namespace);
   }
 
   /** A cached kind's objects in the namespace by name; empty when the kind is not watched here (KEDA's, without KEDA). */

@@ -1,7 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { tenantVhost } from '../../infrastructure/messaging/index.js';
 import { moduleLabels, moduleSelector, ownedMetadata, tenantLabels } from '../labels.js';
-import type { RenderSettings } from '../../settings.js';
 import type { ModulePlan, TenantPlan } from '../tenant-plan.js';
 
 /** KEDA's API; served only where KEDA is installed. */
@@ -13,7 +11,7 @@ const QUEUE_COOLDOWN_SECONDS = 300;
 /** How long a module just created stays up before it may sleep the first time. */
 const INITIAL_COOLDOWN_SECONDS = 120;
 
-export type ScalingSettings = Pick<RenderSettings, 'keda' | 'scalerPollingSeconds' | 'coldStartMs'>;
+export type ScalingSettings = TenantPlan['scaling'];
 
 /** Whether KEDA scales this module: it has queue settings and KEDA is installed; otherwise the operator's CPU HPA does. */
 export function scaledByKeda(module: ModulePlan, settings: ScalingSettings): boolean {
@@ -83,7 +81,7 @@ export function renderScaledObject(plan: TenantPlan, module: ModulePlan, setting
             mode: 'QueueLength',
             value: String(scaling.depthPerReplica),
             activationValue: '0',
-            vhostName: tenantVhost(plan.name),
+            vhostName: plan.vhost,
             queueName: `^(rpc|events)\\.${escapeRegex(module.name)}$`,
             useRegex: 'true',
             operation: 'sum',
