@@ -116,6 +116,7 @@ const EXPECTED_CLUSTER_GRANTS = [
   ...expand('autoscaling', ['horizontalpodautoscalers'], ALL),
   ...expand('policy', ['poddisruptionbudgets'], ALL),
   ...expand('networking.k8s.io', ['networkpolicies', 'ingresses'], ALL),
+  ...expand('keda.sh', ['scaledobjects', 'triggerauthentications'], ALL),
   ...expand('core', ['events'], ['create']),
 ].sort();
 
