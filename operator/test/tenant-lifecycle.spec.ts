@@ -79,6 +79,7 @@ describe('a Tenant on a real control plane', () => {
       ['DatabaseReady', 'True'],
       ['StorageReady', 'True'],
       ['IdentityReady', 'True'],
+      ['ScalingReady', 'True'],
     ]);
 
     const all = ['auth', 'files', 'gateway', 'reports', 'users'];
