@@ -11,5 +11,5 @@ export * from './batched-event-handler.js';
 export * from './rabbitmq-transport.js';
 export * from './outbox/index.js';
 export { RabbitMqManagement, amqpUrlFor } from './rabbitmq/management-client.js';
-export { amqpPermissionsFor, type AmqpPermissions } from './rabbitmq/permissions.js';
+export { amqpPermissionsFor, escapeRegex, type AmqpPermissions } from './rabbitmq/permissions.js';
 export { DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE } from './rabbitmq/topology.js';

@@ -49,10 +49,16 @@ function configured<T>(server: T | undefined, kind: InfrastructureKind): T {
   return server;
 }
 
-function databaseUrlFor(base: string, database: string, role: string, password: string): string {
+/** A server's address with a login of the tenant's in it, encoded. */
+function withLogin(base: string, username: string, password: string): URL {
   const url = new URL(base);
-  url.username = encodeURIComponent(role);
+  url.username = encodeURIComponent(username);
   url.password = encodeURIComponent(password);
+  return url;
+}
+
+function databaseUrlFor(base: string, database: string, role: string, password: string): string {
+  const url = withLogin(base, role, password);
   url.pathname = `/${encodeURIComponent(database)}`;
   return url.toString();
 }
@@ -62,10 +68,8 @@ function databaseUrlFor(base: string, database: string, role: string, password: 
  * nothing in it, so it reads that vhost's queues and no other tenant's.
  */
 export function monitorManagementUrl(plan: TenantPlan, credentials: Credentials, servers: InfrastructureServers): string {
-  const url = new URL(configured(servers.messaging, 'messaging').modulesManagementUrl);
-  url.username = encodeURIComponent(messagingUsername(plan.name, 'monitor'));
-  url.password = encodeURIComponent(credential(credentials, credentialKey.amqpMonitor));
-  return withoutTrailingSlash(url.toString());
+  const base = configured(servers.messaging, 'messaging').modulesManagementUrl;
+  return withoutTrailingSlash(withLogin(base, messagingUsername(plan.name, 'monitor'), credential(credentials, credentialKey.amqpMonitor)).toString());
 }
 
 function withoutTrailingSlash(url: string): string {

@@ -42,7 +42,7 @@ export function scalingVerdict(plan: TenantPlan, started: (module: ModulePlan) =
   if (!plan.scaling.keda) {
     return { ok: false, reason: 'KedaNotInstalled', message: `KEDA is not installed: ${names(queued)} scale on CPU only, and never to zero` };
   }
-  const problems = queued.filter((module) => scaledByKeda(module, plan.scaling)).flatMap((module) => moduleProblem(module, observed));
+  const problems = queued.flatMap((module) => moduleProblem(module, observed));
   if (problems.length > 0) return { ok: false, reason: 'ScalingDegraded', message: `${problems.join('; ')}; these modules keep their current replicas` };
   return { ok: true, reason: 'ScalersReady', message: `KEDA scales ${names(queued)} on their queues` };
 }
@@ -70,5 +70,5 @@ function names(modules: readonly ModulePlan[]): string {
 
 /** A module KEDA put to sleep: it may sleep, it runs, and its Deployment is at zero. */
 export function isAsleep(module: ModulePlan, plan: TenantPlan, replicas: number | undefined): boolean {
-  return module.enabled && module.queueScaling?.idleSeconds !== undefined && plan.scaling.keda && replicas === 0;
+  return module.enabled && scaledByKeda(module, plan.scaling) && module.queueScaling?.idleSeconds !== undefined && replicas === 0;
 }

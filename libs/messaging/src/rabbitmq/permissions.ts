@@ -7,7 +7,8 @@ export interface AmqpPermissions {
   read: string;
 }
 
-function escape(name: string): string {
+/** A name as a regex matching only itself (RabbitMQ's permissions, KEDA's queue patterns). */
+export function escapeRegex(name: string): string {
   return name.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 }
 
@@ -19,7 +20,7 @@ function escape(name: string): string {
  * exchange, publishing needs write on the exchange, consuming needs read on the queue.
  */
 export function amqpPermissionsFor(service: ServiceName): AmqpPermissions {
-  const s = escape(service);
+  const s = escapeRegex(service);
   const own = `events\\.${s}(\\..+)?`;
   const rpc = service === 'gateway' ? [] : [`rpc\\.${s}`];
   const exchanges = ['np\\.events', 'np\\.events\\.dlx'];

@@ -1,4 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { escapeRegex } from '@np/messaging';
 import { moduleLabels, moduleSelector, ownedMetadata, tenantLabels } from '../labels.js';
 import type { ModulePlan, TenantPlan } from '../tenant-plan.js';
 
@@ -106,10 +107,6 @@ export function renderQueueMonitorAuthentication(plan: TenantPlan): KubernetesOb
 /** Whether any module of the tenant scales through KEDA now (and so needs the queue monitor). */
 export function usesKeda(plan: TenantPlan, settings: ScalingSettings): boolean {
   return plan.modules.some((module) => module.enabled && scaledByKeda(module, settings));
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Node drains take at most one replica of a module at a time, once it may have more than one. */
