@@ -9,6 +9,11 @@ export interface StartBusServiceOptions extends ServiceIdentity {
   deps: ServiceDeps;
   /** Wraps each handler call, e.g. `ormScope(db)` for a request-scoped identity map. */
   scope?: HandlerScope;
+  /**
+   * Runs once the app is initialised and before it consumes: whatever else the module serves
+   * (the files module's data listener) is up before the bus tells anyone the module is there.
+   */
+  beforeListen?: (app: INestMicroservice) => Promise<void>;
 }
 
 /**
@@ -31,7 +36,14 @@ export async function startBusService(options: StartBusServiceOptions): Promise<
     logger: new PinoNestLogger(options.deps.logger.child({ component: 'nest' })),
   });
   app.useGlobalFilters(new BusExceptionFilter());
-  await app.listen();
+  try {
+    await app.init();
+    await options.beforeListen?.(app);
+    await app.listen();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   options.deps.logger.info({ module: options.module }, 'module listening on the bus');
   return app;
 }

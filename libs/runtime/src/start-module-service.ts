@@ -25,6 +25,8 @@ export interface StartModuleServiceOptions {
   outboxRelay?: (db: Database) => ModuleOutboxRelay;
   /** The module's Nest module, given the opened database and the signal to wake its relay after a commit. */
   appModule: (opened: { db: Database; outbox: OutboxSignal }) => DynamicModule;
+  /** See `StartBusServiceOptions.beforeListen`. */
+  beforeListen?: (app: INestMicroservice) => Promise<void>;
 }
 
 export interface ModuleService extends RunningService {
@@ -60,6 +62,7 @@ export async function startModuleService(options: StartModuleServiceOptions): Pr
       appModule: options.appModule({ db, outbox: relay ?? NO_OUTBOX }),
       deps,
       scope: ormScope(db),
+      beforeListen: options.beforeListen,
     });
     const started = relay;
     return {

@@ -1,3 +1,4 @@
+import type { INestMicroservice } from '@nestjs/common';
 import { OutboxRelay } from '@np/messaging';
 import { ormTransactions } from '@np/persistence';
 import { defineModuleService, type RunningService, type ServiceDeps, startModuleService } from '@np/runtime';
@@ -5,7 +6,7 @@ import { FilesService } from './catalog/files.service.js';
 import { FILES_CONTRACTS } from './contracts/index.js';
 import { filesEntities } from './entities/index.js';
 import { FilesModule } from './files.module.js';
-import { startDataServer } from './http/data-server.js';
+import { type RunningDataServer, startDataServer } from './http/data-server.js';
 import { filesMigrations } from './migrations.js';
 import { filesSettingsSchema, type FilesSettings } from './settings.js';
 import { storageDriverFor } from './storage/storage-choice.js';
@@ -40,6 +41,20 @@ export async function startFilesService({ deps, settings }: StartFilesServiceOpt
   const schema = settings.NP_FILES_SCHEMA;
   const storage = storageDriverFor(settings);
   await storage.open();
+  const allowed = new AllowedTypes(settings.NP_FILES_ALLOWED_TYPES);
+  const logger = deps.logger;
+  // The data listener starts before the module consumes from the bus: once files answers there,
+  // the gateway may send it uploads.
+  const listener: { tus?: TusUploads; data?: RunningDataServer } = {};
+  const startListener = async (app: INestMicroservice): Promise<void> => {
+    const files = app.get(FilesService);
+    const tus = new TusUploads({ settings, files, storage, verifier: deps.verifier, allowed, logger });
+    const data = await startDataServer({ settings, files, storage, verifier: deps.verifier, tus, allowed, logger }).catch((error: unknown) => {
+      tus.close();
+      throw error;
+    });
+    Object.assign(listener, { tus, data });
+  };
   const service = await startModuleService({
     name: 'files',
     contracts: FILES_CONTRACTS,
@@ -56,16 +71,14 @@ export async function startFilesService({ deps, settings }: StartFilesServiceOpt
     },
     outboxRelay: (db) => new OutboxRelay({ transport: deps.transport, withTransaction: ormTransactions(db), schema, logger: deps.logger, retentionHours: settings.NP_OUTBOX_RETENTION_HOURS }),
     appModule: ({ db, outbox }) => FilesModule.register({ ...deps, db, settings, outbox, storage }),
-  });
-  const files = service.app.get(FilesService);
-  const allowed = new AllowedTypes(settings.NP_FILES_ALLOWED_TYPES);
-  const logger = deps.logger;
-  const tus = new TusUploads({ settings, files, storage, verifier: deps.verifier, allowed, logger });
-  const data = await startDataServer({ settings, files, storage, verifier: deps.verifier, tus, allowed, logger }).catch(async (error: unknown) => {
-    tus.close();
-    await service.close();
+    beforeListen: startListener,
+  }).catch(async (error: unknown) => {
+    listener.tus?.close();
+    await listener.data?.close().catch(() => undefined);
     throw error;
   });
+  const { tus, data } = listener;
+  if (!tus || !data) throw new Error('the files data listener did not start');
   logger.info({ dataUrl: data.url, storage: storage.kind }, 'files data listener up');
   return {
     dataUrl: data.url,

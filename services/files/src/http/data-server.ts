@@ -19,9 +19,6 @@ import { receiveMultipart } from '../uploads/receive-multipart.js';
 import { toDataError } from './data-errors.js';
 import { drainBody } from './drain-body.js';
 
-/** How long a refused upload's remaining bytes are read before the answer goes anyway. */
-const DRAIN_LIMIT_MS = 60_000;
-
 export interface DataServerDeps {
   settings: FilesSettings;
   files: FilesService;
@@ -48,7 +45,7 @@ export async function startDataServer(deps: DataServerDeps): Promise<RunningData
     // The client may still be sending the body of a refused upload: read and drop the rest first,
     // so every hop (the gateway's proxy included) sees a finished request and the answer arrives
     // whole instead of a broken pipe.
-    await drainBody(request.raw, DRAIN_LIMIT_MS);
+    await drainBody(request.raw);
     sendDataError(request, reply, error, deps.logger);
     return reply;
   });

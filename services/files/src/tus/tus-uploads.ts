@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -8,6 +9,7 @@ import { Server, type ServerOptions } from '@tus/server';
 import type { Upload } from '@tus/utils';
 import type { FilesService } from '../catalog/files.service.js';
 import { TUS_PATH } from '../contracts/index.js';
+import { drainBody } from '../http/drain-body.js';
 import type { FilesSettings } from '../settings.js';
 import type { StorageDriver } from '../storage/storage-driver.js';
 import type { AllowedTypes } from '../uploads/content-type-policy.js';
@@ -28,11 +30,24 @@ export interface TusUploadsDeps {
 type TusRequest = Parameters<NonNullable<ServerOptions['onIncomingRequest']>>[0];
 type TusHandlers = Pick<ServerOptions, 'onUploadCreate' | 'onIncomingRequest' | 'onUploadFinish'>;
 
-/** Error answers in the platform's JSON shape, whatever part of tus refused. */
+/**
+ * Error answers in the platform's JSON shape, whatever part of tus refused, sent once the
+ * request's body has been read to its end: tus closes the connection after a failed PATCH, and
+ * closing it with bytes still unread resets it, so the hop in front (the gateway's proxy) could
+ * see a broken connection instead of the answer.
+ */
 class PlatformTusServer extends Server {
-  override write(...args: Parameters<Server['write']>): ReturnType<Server['write']> {
+  private readonly incoming = new AsyncLocalStorage<IncomingMessage>();
+
+  override handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.incoming.run(req, () => super.handle(req, res));
+  }
+
+  override async write(...args: Parameters<Server['write']>): ReturnType<Server['write']> {
     const [context, headers, status, body] = args;
     if (status < 400) return super.write(context, headers, status, body);
+    const request = this.incoming.getStore();
+    if (request) await drainBody(request);
     const error = appErrorOfTusAnswer(status, body);
     headers.set('content-type', 'application/json; charset=utf-8');
     return super.write(context, headers, error.status, JSON.stringify(error.toBody(currentRequestId() ?? 'unknown')));

@@ -18,7 +18,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 export function sendError(request: FastifyRequest, reply: FastifyReply, exception: unknown, logger: Logger): void {
   const error = toAppError(exception);
   if (error.code === 'internal_error') logger.error({ err: exception, url: request.url }, 'unhandled error');
-  if (error.code === 'module_timeout' || error.code === 'module_unavailable') logger.warn({ code: error.code, url: request.url }, error.message);
+  if (error.code === 'module_timeout' || error.code === 'module_unavailable') logger.warn({ code: error.code, url: request.url, err: error.cause }, error.message);
   const retryAfter = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
   if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
   void reply.code(error.status).header('content-type', 'application/json; charset=utf-8').send(errorBody(error, requestIdFrom(request.id)));

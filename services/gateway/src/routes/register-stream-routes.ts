@@ -59,11 +59,12 @@ export async function registerStreamRoutes(app: FastifyInstance, routes: readonl
   });
 }
 
-/** What a failed hop to the module means to the client. */
+/** What a failed hop to the module means to the client; the hop's own error is its cause (logged, never sent). */
 function proxyError(error: unknown): AppError {
   const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
-  if (status === 504) return new AppError('module_timeout', 'The module did not answer in time.');
-  return new AppError('module_unavailable', 'The module is not reachable.');
+  const answer = status === 504 ? new AppError('module_timeout', 'The module did not answer in time.') : new AppError('module_unavailable', 'The module is not reachable.');
+  answer.cause = error;
+  return answer;
 }
 
 /**
