@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 /** How long a refused upload's remaining bytes are read before the answer goes anyway. */
-export const DRAIN_LIMIT_MS = 60_000;
+const DRAIN_LIMIT_MS = 60_000;
 
 /**
  * Reads and drops what is left of a request body; resolves once it ended, the client went, or
