@@ -66,10 +66,24 @@ async function login(): Promise<void> {
   }, 60_000);
 }
 
-async function submit(label: string): Promise<{ status: number; id?: string; ms: number }> {
+interface Answer {
+  status: number;
+  /** The error's `code` when it was refused. */
+  code?: string;
+  id?: string;
+  ms: number;
+}
+
+async function submit(label: string): Promise<Answer> {
   const started = Date.now();
-  const answer = await api.request<Submission>('POST', `/v1/forms/${formId}/submissions`, { token, json: { data: { label } } });
-  return { status: answer.status, id: answer.status === 201 ? answer.body.id : undefined, ms: Date.now() - started };
+  const answer = await api.request<Submission & { code?: string }>('POST', `/v1/forms/${formId}/submissions`, { token, json: { data: { label } } });
+  const ms = Date.now() - started;
+  return answer.status === 201 ? { status: 201, id: answer.body.id, ms } : { status: answer.status, code: answer.body.code, ms };
+}
+
+/** The refused answers, each as "status code after N ms": an empty list when every one was stored. */
+function refusals(answers: Answer[]): string[] {
+  return answers.filter((answer) => answer.status !== 201).map((answer) => `${answer.status} ${answer.code ?? ''} after ${answer.ms} ms`);
 }
 
 async function asleep(): Promise<void> {
@@ -160,7 +174,7 @@ describe('scaling with traffic (KEDA)', () => {
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     })();
-    const sent: Promise<{ status: number; id?: string; ms: number }>[] = [];
+    const sent: Promise<Answer>[] = [];
     try {
       // At zero: a burst that waits in the queue; its depth scales the module out past one.
       for (let index = 0; index < 150; index += 1) sent.push(submit(`burst ${index}`));
@@ -183,7 +197,7 @@ describe('scaling with traffic (KEDA)', () => {
     const answers = await Promise.all(sent);
     const slowest = Math.max(...answers.map((answer) => answer.ms));
     process.stdout.write(`200 requests: slowest answer ${slowest} ms, most replicas ${maxReplicas}\n`);
-    expect(answers.filter((answer) => answer.status !== 201).map((answer) => `${answer.status} after ${answer.ms} ms`)).toEqual([]);
+    expect(refusals(answers)).toEqual([]);
     const ids = answers.map((answer) => answer.id!);
     expect(new Set(ids).size).toBe(200);
     const stored = (await storedSubmissions()).filter((id) => !before.has(id));
@@ -198,7 +212,7 @@ describe('scaling with traffic (KEDA)', () => {
     const busySince = Math.floor(Date.now() / 1000) * 1000;
     await eventually('KEDA sees the module busy', async () => {
       const answers = await Promise.all(Array.from({ length: 40 }, (_, index) => submit(`before KEDA stops ${index}`)));
-      expect(answers.filter((answer) => answer.status !== 201).map((answer) => answer.status)).toEqual([]);
+      expect(refusals(answers)).toEqual([]);
       return lastActive() >= busySince;
     }, 60_000);
     signalKeda('STOP');
@@ -212,7 +226,7 @@ describe('scaling with traffic (KEDA)', () => {
       const replicas = deploymentReplicas();
       expect(replicas).toBeGreaterThanOrEqual(1);
       const answers = await Promise.all(Array.from({ length: 20 }, (_, index) => submit(`KEDA stopped ${index}`)));
-      expect(answers.filter((answer) => answer.status !== 201).map((answer) => `${answer.status} after ${answer.ms} ms`)).toEqual([]);
+      expect(refusals(answers)).toEqual([]);
       // Past the idle period: nobody scales the module to zero while KEDA is away.
       await new Promise((resolve) => setTimeout(resolve, 40_000));
       expect(deploymentReplicas()).toBe(replicas);

@@ -15,14 +15,17 @@ export interface DatabaseOptions {
   poolMax?: number;
   /**
    * How long a query waits for a pooled connection (or a new one to be opened) before the
-   * database counts as unavailable (default 1000 ms): below the bus timeout, so a caller gets
-   * 503 `database_unavailable` rather than a timeout when the pool cannot deliver.
+   * database counts as unavailable (default 3000 ms). Long enough for a burst: a replica takes
+   * more requests at once (the bus prefetch) than it holds connections, so under load a handler
+   * queues behind a few transactions, and refusing it after a second turned a merely busy
+   * database into 503s. Below the 5 s bus timeout, so a caller whose pool truly cannot deliver
+   * gets 503 `database_unavailable` rather than a timeout.
    */
   acquireTimeoutMs?: number;
   logger?: Logger;
 }
 
-const DEFAULT_ACQUIRE_TIMEOUT_MS = 1000;
+const DEFAULT_ACQUIRE_TIMEOUT_MS = 3000;
 
 export type Database = MikroORM;
 
