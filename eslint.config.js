@@ -55,6 +55,7 @@ const CONTRACTS_STAY_PURE = {
 /**
  * Module boundaries: a library imports no application, a service no other service (the modules
  * talk over the bus), the operator no service. Tests are free to (the e2e suite drives them all).
+ * @type {import('eslint').Linter.Config[]}
  */
 export const boundaries = [
   {

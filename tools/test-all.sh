@@ -2,7 +2,7 @@
 # `npm test`: every test suite against real servers, on a bare machine.
 #   1. installs (Debian packages, go install) and starts PostgreSQL, RabbitMQ and versitygw (S3) on loopback,
 #   2. builds (once, cached under ~/.cache) and starts a Kubernetes control plane on loopback,
-#   3. builds every package and lints them,
+#   3. builds every package, lints them and type-checks every file (tests included),
 #   4. runs unit, integration and cluster (operator) suites (with coverage thresholds),
 #   5. runs the end-to-end suite through the gateway's HTTP, distributed then embedded,
 #   6. tests the module generator (tools/test-new-module.js), the delivery files and (as root) the
@@ -36,6 +36,8 @@ step "building"
 npx nx run-many -t build --outputStyle=static
 step "linting"
 npx nx run-many -t lint --outputStyle=static
+step "type-checking every file, tests included"
+npm run typecheck
 
 jest() { node --experimental-vm-modules node_modules/jest/bin/jest.js "$@"; }
 

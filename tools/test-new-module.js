@@ -1,5 +1,5 @@
 // Tests `npm run new:module` the way a newcomer uses it: in a temporary copy of the checkout, it
-// generates a module, builds and lints everything, runs the module's own unit and integration
+// generates a module, builds, lints and type-checks everything, runs the module's own unit and integration
 // tests, starts the platform in both shapes with the module switched on and calls its example
 // routes through the gateway, and (with a control plane, KUBECONFIG set) has the API server
 // accept a Tenant that lists it. Needs the servers of tools/servers-up.sh (their settings in the
@@ -111,9 +111,10 @@ try {
   run('npm', ['run', '--silent', 'new:module', '--', NAME], copy);
   const outside = execFileSync('git', ['status', '--porcelain', '--untracked-files=normal'], { cwd: copy, encoding: 'utf8' });
   console.log(`    changed outside services/${NAME}:\n${outside.split('\n').filter((line) => line && !line.includes(`services/${NAME}/`)).map((line) => `      ${line}`).join('\n')}`);
-  step('building and linting everything');
+  step('building, linting and type-checking everything (the new module\'s tests included)');
   run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static', '--skipNxCache'], copy, { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' });
   run('npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=static', '--skipNxCache', `--projects=@np/${NAME},@np/gateway,@np/modules,@np/operator`], copy, { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' });
+  run('npm', ['run', '--silent', 'typecheck'], copy);
   step(`the module's unit and integration tests, and the manifest, contracts and Tenant API checks`);
   run(process.execPath, ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--selectProjects', 'unit', 'integration', '--runInBand', `services/${NAME}`, 'libs/modules', 'libs/contracts', 'operator/src/api'], copy);
   for (const shape of ['embedded', 'distributed']) {

@@ -2,11 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoordinationV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import type { ChildProcess } from 'node:child_process';
-// @ts-expect-error plain JS harness shared with the e2e suite
 import { startNode, stopChild } from '../../test/harness/child-process.js';
-// @ts-expect-error plain JS harness shared with the e2e suite
 import { freePort } from '../../test/harness/free-port.js';
-// @ts-expect-error plain JS harness shared with the benchmarks
 import { scrape, sumSamples } from '../../test/harness/prometheus.js';
 import {
   clusterClients,

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { KubernetesObject, V1Deployment, V1HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { listAsServed } from '../src/runtime/informer.js';
 import type { RunningOperator } from '../src/operator.js';
 import type { TenantSpec } from '../src/api/tenant.js';
@@ -180,7 +180,7 @@ describe('a Tenant on a real control plane', () => {
       modules: [{ name: 'users', replicas: { min: 2, max: 6 } }, { name: 'files', replicas: { min: 2, max: 4 } }, { name: 'reports', enabled: false }, { name: 'backoffice' }],
     });
     await eventually('the users HPA has the new bounds', async () => {
-      const autoscaler: V1HorizontalPodAutoscaler = await hpa('users');
+      const autoscaler: V2HorizontalPodAutoscaler = await hpa('users');
       return autoscaler.spec?.minReplicas === 2 && autoscaler.spec.maxReplicas === 6;
     });
     await waitForReady(clients, NAME, 90_000);

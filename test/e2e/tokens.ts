@@ -4,7 +4,7 @@ import { ROLES } from '@np/contracts';
 import { signingKeyEncryptionKeyFor } from '../harness/platform.js';
 
 /** The platform's roles among a token's: a realm's tokens also carry Keycloak's own (`offline_access`, …). */
-export function platformRoles(claims: { roles?: unknown }): string[] {
+export function platformRoles(claims: Record<string, unknown>): string[] {
   return ((claims.roles ?? []) as string[]).filter((role) => (ROLES as readonly string[]).includes(role));
 }
 

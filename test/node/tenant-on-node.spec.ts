@@ -129,7 +129,7 @@ describe('a Tenant on the real node', () => {
   it('serves files through the ingress: the gateway reaches the files Service by its name (CoreDNS, kube-proxy)', async () => {
     await loginAdmin();
     const spec = structuredClone((await readTenant(clients, NAME))!.spec);
-    await setTenantSpec(clients, NAME, { ...spec, modules: [...spec.modules, { name: 'files' }] });
+    await setTenantSpec(clients, NAME, { ...spec, modules: [...(spec.modules ?? []), { name: 'files' }] });
     // The gateway restarts with the new module list: wait for the rollout to end.
     await waitForReady(clients, NAME, 180_000);
     await eventually('one gateway, with files', async () => {

@@ -15,7 +15,7 @@ async function keyPair(kid: string) {
 
 type Key = Awaited<ReturnType<typeof keyPair>>;
 
-function sign(key: Key, claims: Record<string, unknown> = {}, expiresIn = '5m') {
+function sign(key: Key, claims: Record<string, unknown> = {}, expiresIn: string | number = '5m') {
   const { aud = AUDIENCE, ...rest } = claims;
   return new SignJWT({ tenant: 'acme', roles: ['member'], ...rest })
     .setProtectedHeader({ alg: 'ES256', kid: key.kid })

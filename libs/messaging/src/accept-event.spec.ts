@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { registerModuleContracts } from '@np/contracts';
+import { type EventName, registerModuleContracts } from '@np/contracts';
 import { z } from 'zod';
 import { acceptEvent, publishesEvent } from './accept-event.js';
 import type { EventEnvelope } from './envelopes.js';
@@ -19,8 +19,9 @@ registerModuleContracts({
   routes: [],
 });
 
+/** Any name, known or not: the wire carries whatever a publisher wrote. */
 function envelope(name: string, publisher: string | undefined): EventEnvelope {
-  return { id: '5f0c7d2e-8d0c-4b7a-9f3e-2d8c1b6a4e10', name, payload: {}, occurredAt: new Date(0).toISOString(), ...(publisher === undefined ? {} : { publisher }) };
+  return { id: '5f0c7d2e-8d0c-4b7a-9f3e-2d8c1b6a4e10', name: name as EventName, payload: {}, occurredAt: new Date(0).toISOString(), ...(publisher === undefined ? {} : { publisher }) };
 }
 
 describe('acceptEvent', () => {

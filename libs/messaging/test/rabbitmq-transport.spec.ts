@@ -47,11 +47,13 @@ transportContract('RabbitMqTransport', async () => {
 describe('RabbitMqTransport identities (real broker)', () => {
   // Closed after each test: the outage test below kills every connection of the vhost it can see.
   const started: RabbitMqTransport[] = [];
-  const transports = async (count: number) => {
+  async function transports(count: 2): Promise<[RabbitMqTransport, RabbitMqTransport]>;
+  async function transports(count: 3): Promise<[RabbitMqTransport, RabbitMqTransport, RabbitMqTransport]>;
+  async function transports(count: number): Promise<RabbitMqTransport[]> {
     const list = await Promise.all(Array.from({ length: count }, () => startTransport()));
     started.push(...list);
     return list;
-  };
+  }
   afterEach(async () => {
     await Promise.all(started.splice(0).map((transport) => transport.close()));
   });

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
-// @ts-expect-error plain JS config without type declarations
 import { boundaries } from '../../../eslint.config.js';
 
 const ROOT = join(import.meta.dirname, '../../..');

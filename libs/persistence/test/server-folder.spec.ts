@@ -35,7 +35,7 @@ describe('prepareServerFolder', () => {
     const account = postgresAccount();
     expect(folder.relocated).toBe(true);
     expect(folder.databaseDir.startsWith(join(account.home, 'np-platform', 'embedded-'))).toBe(true);
-    expect(statSync(folder.scratchDir)).toMatchObject({ uid: account.uid, mode: expect.any(Number) as number });
+    expect(statSync(folder.scratchDir)).toMatchObject({ uid: account.uid, mode: expect.any(Number) });
     expect(statSync(folder.scratchDir).mode & 0o777).toBe(0o700);
     expect(readFileSync(join(folder.scratchDir, 'data-dir'), 'utf8').trim()).toBe(dataDir);
     // The data folder itself is for root alone now: nobody else needs to enter it.

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-// @ts-expect-error plain JS build script without type declarations
 import { TYPES_PATH, renderTenantTypes } from '../../../tools/generate-crd-types.js';
 
 describe('Tenant types', () => {

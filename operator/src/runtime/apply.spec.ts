@@ -39,7 +39,8 @@ describe('needsApply', () => {
   });
 
   it('hashes content deterministically', () => {
-    const again = withAppliedHash({ ...desired, metadata: { ...desired.metadata, annotations: {} } });
+    const unhashed: KubernetesObject = { ...desired, metadata: { ...desired.metadata, annotations: {} } };
+    const again = withAppliedHash(unhashed);
     expect(again.metadata?.annotations?.[APPLIED_HASH_ANNOTATION]).toHaveLength(20);
   });
 });

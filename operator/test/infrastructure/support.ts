@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Account } from '../../src/infrastructure/provisioner.js';
-// @ts-expect-error plain JS harness shared with the e2e suite
 import { freePort } from '../../../test/harness/free-port.js';
 
 /** A tenant name (a DNS label) no other run uses. */

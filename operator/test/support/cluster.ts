@@ -1,4 +1,3 @@
-// @ts-expect-error plain JS harness shared with the e2e suite and the benchmarks
 import { waitUntil } from '../../../test/harness/child-process.js';
 import { join } from 'node:path';
 import {

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { httpJwksProvider, TokenVerifier } from '@np/auth';
 import type { Principal } from '@np/contracts';
 import { decodeJwt } from 'jose';
-// @ts-expect-error plain JS harness shared with the e2e suite
 import { freePort as closedPort } from '../../../test/harness/free-port.js';
 import { provisionTenantRealm, type TenantRealm } from '../../../test/harness/tenant-realm.js';
 import { type AuthHarness, startAuthHarness } from './auth-harness.js';

@@ -3,7 +3,6 @@ import type KeycloakAdminClient from '@keycloak/keycloak-admin-client';
 import { uniqueName } from '@np/testing';
 import { decodeJwt } from 'jose';
 import { passwordGrant, testKeycloakSettings } from '../../../operator/test/infrastructure/support/keycloak.js';
-// @ts-expect-error plain JS harness shared with the e2e suite
 import { freePort as closedPort } from '../../../test/harness/free-port.js';
 import { provisionTenantRealm, type TenantRealm } from '../../../test/harness/tenant-realm.js';
 import { dropSchema, principal, query, startHarness, type UsersHarness } from './users-harness.js';

@@ -4,7 +4,7 @@ import { eventQueue, eventQueueOptions, rpcQueue } from './topology.js';
 
 describe('envelope codec', () => {
   it('round-trips envelopes', () => {
-    const request = { id: '1', pattern: 'users.get' as const, body: { id: 'x' }, requestId: 'r' };
+    const request = { id: '1', pattern: 'users.get' as const, body: { id: 'x' }, requestId: 'r', caller: 'gateway' };
     expect(decodeRequest(encode(request))).toEqual(request);
     expect(decodeReply(encode({ ok: true, body: null }))).toEqual({ ok: true, body: null });
     const event = { id: 'e', name: 'users.user.created' as const, payload: {}, occurredAt: 'now' };

@@ -8,6 +8,7 @@ const spec: IdentitySpec = {
   mode: 'realm',
   realm: tenantRealmName('acme'),
   gatewayClient: { clientId: 'gateway', secret: 'secret-1' },
+  usersClient: { clientId: 'users', secret: 'secret-2' },
   publicClients: [{ clientId: 'web', redirectUris: ['https://acme.example/cb'] }],
   admin: { email: 'Admin@Acme.Example', password: 'pw' },
 };

@@ -10,7 +10,7 @@ const pair: TokenPair = { access_token: 'a', refresh_token: 'r', token_type: 'Be
 
 function setup(byEmail: (email: string) => Promise<Identity | undefined> = (email) => Promise.resolve(email === ada.email ? ada : undefined)) {
   const verify = jest.fn((userId: string | undefined, password: string) => Promise.resolve(userId === ada.id && password === 'right password'));
-  const start = jest.fn(() => Promise.resolve(pair));
+  const start = jest.fn<(identity: Identity) => Promise<TokenPair>>(() => Promise.resolve(pair));
   const provider = new EmbeddedIdentityProvider(
     { byEmail, byId: () => Promise.resolve(undefined) },
     { verify } as unknown as CredentialsService,

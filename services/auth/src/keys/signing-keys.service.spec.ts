@@ -14,7 +14,7 @@ class FakeSigningKeyStore implements SigningKeyStore {
   }
 
   findPublishable(retiredAfter: Date): Promise<StoredSigningKey[]> {
-    return Promise.resolve(this.keys.filter((key) => key.retiredAt === null || key.retiredAt > retiredAfter).reverse());
+    return Promise.resolve(this.keys.filter((key) => !key.retiredAt || key.retiredAt > retiredAfter).reverse());
   }
 
   async ensureActive(create: () => Promise<NewSigningKey>): Promise<StoredSigningKey> {

@@ -8,8 +8,8 @@ const pair: TokenPair = { access_token: 'a', refresh_token: 'r', token_type: 'Be
 function setup(signIn: (email: string, password: string) => Promise<TokenPair | null> = (_email, password) => Promise.resolve(password === 'right password' ? pair : null)) {
   const throttle = {
     reserve: jest.fn((email: string, ip: string): Promise<ReservedAttempt> => Promise.resolve({ email, ip, id: 42 })),
-    succeeded: jest.fn(() => Promise.resolve()),
-    release: jest.fn(() => Promise.resolve()),
+    succeeded: jest.fn<(attempt: ReservedAttempt) => Promise<void>>(() => Promise.resolve()),
+    release: jest.fn<(attempt: ReservedAttempt) => Promise<void>>(() => Promise.resolve()),
   };
   const provider = { signIn: jest.fn(signIn) };
   const service = new LoginService(throttle as unknown as LoginThrottleService, provider);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { importJWK } from 'jose';
+import { createLocalJWKSet, type CryptoKey, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { generateSigningKey } from '../keys/generate-signing-key.js';
 import { TokenIssuer, type TokenSettings } from './token-issuer.service.js';
 

@@ -79,7 +79,7 @@ describe('registerDrain', () => {
     const liveness = await get(`${server.url}/healthz`);
     server.release();
 
-    expect(refused).toMatchObject({ status: 503, body: { code: 'shutting_down', message: expect.any(String) as string }, connection: 'close' });
+    expect(refused).toMatchObject({ status: 503, body: { code: 'shutting_down', message: expect.any(String) }, connection: 'close' });
     expect(readiness).toMatchObject({ status: 503, body: { code: 'shutting_down' } });
     expect(liveness.status).toBe(200);
     for (const response of await Promise.all(inFlight)) {

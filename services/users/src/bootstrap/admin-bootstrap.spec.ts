@@ -3,12 +3,12 @@ import { AppError } from '@np/contracts';
 import { createLogger } from '@np/observability';
 import { backoffMs, bootstrapAdmin } from './admin-bootstrap.js';
 import type { UserRecord } from '../profiles/user-record.js';
-import type { UsersService } from '../profiles/users.service.js';
+import type { NewUser, UsersService } from '../profiles/users.service.js';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 const options = { email: 'root@example.com', password: 'password1', logger };
 
-function fakeService(provision: () => Promise<UserRecord>, existing: UserRecord | null = null) {
+function fakeService(provision: (user: NewUser, password: string | undefined) => Promise<UserRecord>, existing: UserRecord | null = null) {
   const service = { findByEmail: jest.fn(() => Promise.resolve(existing)), provision: jest.fn(provision) };
   return { service, asService: service as unknown as UsersService };
 }

@@ -146,7 +146,7 @@ function setup() {
   return { store, accounts, service, kicks: () => kicks };
 }
 
-const who = (roles: Role[], sub: string = randomUUID()): Principal => ({ sub, tenant: 'default', roles });
+const who = (roles: Role[], sub: string = randomUUID()): Principal => ({ sub, tenant: 'default', roles, iat: Math.floor(Date.now() / 1000) });
 const admin = who(['admin']);
 const manager = who(['manager']);
 
