@@ -1,6 +1,6 @@
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import type { Logger } from '@np/observability';
-import { TENANT_KIND, type ModuleName, type ModuleStatus, type Tenant } from '../api/tenant.js';
+import { TENANT_KIND, type ModuleName, type Tenant } from '../api/tenant.js';
 import { apiErrorMessage } from '../runtime/api-errors.js';
 import { firstDifference, needsApply, withAppliedHash, type ObjectWriter } from '../runtime/apply.js';
 import { kindKey } from '../runtime/raw-api.js';
@@ -19,7 +19,7 @@ import type { TenantApi } from './tenant-api.js';
 import { finalizeTenant } from './tenant-finalizer.js';
 import { ensureNamespace } from './tenant-namespace.js';
 import { planTenant, type TenantPlan } from './tenant-plan.js';
-import { computeStatus, moduleStatus, statusChanged, type Observation } from './tenant-status.js';
+import { computeStatus, moduleStatuses, statusChanged, type Observation } from './tenant-status.js';
 import { recordTransitions } from './tenant-events.js';
 
 /** The caches a reconcile reads: Tenants, their namespaces, and each owned kind by `apiVersion/kind`. */
@@ -125,7 +125,8 @@ export class TenantReconciler {
         return this.applyIfChanged(hashed, this.cached(hashed, plan.namespace), errors);
       }),
     );
-    const statusConfig = withAppliedHash(renderModuleStatusConfig(plan, this.moduleStatuses(plan)));
+    // The modules as the cached Deployments show them: the next Deployment event brings the rest.
+    const statusConfig = withAppliedHash(renderModuleStatusConfig(plan, moduleStatuses(plan, this.deployments(plan.namespace))));
     await this.applyIfChanged(statusConfig, this.cached(statusConfig, plan.namespace), errors);
     const kept = [CREDENTIALS_SECRET_NAME, ...(secrets?.keep ?? [])].map((name) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name } }));
     if (secrets || report) await this.prune(plan, [...desired.namespaced, statusConfig, ...written, ...kept], errors);
@@ -201,12 +202,6 @@ export class TenantReconciler {
     if (!statusChanged(plan.tenant, status)) return;
     await this.deps.tenantApi.patchStatus(plan.tenant, status);
     await recordTransitions(this.deps.events, plan.tenant, status);
-  }
-
-  /** The modules' part of the status, from the Deployments as cached: the next Deployment event brings the rest. */
-  private moduleStatuses(plan: TenantPlan): ModuleStatus[] {
-    const deployments = this.deployments(plan.namespace);
-    return plan.modules.map((module) => moduleStatus(module, deployments.get(module.name), plan));
   }
 
   private hasIngress(plan: TenantPlan): boolean {

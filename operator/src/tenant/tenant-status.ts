@@ -44,7 +44,7 @@ interface ConditionInput {
 /** The status a Tenant should show. `lastTransitionTime` only moves when a condition's status does. */
 export function computeStatus(plan: TenantPlan, observed: Observation, now = new Date()): TenantStatus {
   const generation = plan.tenant.metadata.generation ?? 0;
-  const modules = plan.modules.map((module) => moduleStatus(module, observed.deployments.get(module.name), plan));
+  const modules = moduleStatuses(plan, observed.deployments);
   const enabled = enabledModules(plan);
   const readyCount = modules.filter((module) => module.enabled && module.ready >= module.desired).length;
   const previous = plan.tenant.status?.conditions ?? [];
@@ -102,8 +102,13 @@ function infrastructureConditions(observed: Observation, previous: readonly Tena
   });
 }
 
+/** Each module's part of the status, from its Deployment. */
+export function moduleStatuses(plan: TenantPlan, deployments: ReadonlyMap<string, V1Deployment>): ModuleStatus[] {
+  return plan.modules.map((module) => moduleStatus(module, deployments.get(module.name), plan));
+}
+
 /** A module is ready when its Deployment has seen its latest spec and runs the replicas asked for. */
-export function moduleStatus(module: ModulePlan, deployment: V1Deployment | undefined, plan: TenantPlan): ModuleStatus {
+function moduleStatus(module: ModulePlan, deployment: V1Deployment | undefined, plan: TenantPlan): ModuleStatus {
   const current = deployment?.status?.observedGeneration === deployment?.metadata?.generation;
   const desired = module.enabled ? Math.max(module.minReplicas, deployment?.spec?.replicas ?? 0) : 0;
   const ready = current ? Math.min(deployment?.status?.readyReplicas ?? 0, deployment?.status?.updatedReplicas ?? 0) : 0;
