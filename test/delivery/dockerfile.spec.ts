@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
+import { compileCacheEnv } from '../../tools/images/compile-cache.js';
 
 // The root Dockerfile, parsed (dockerfile-ast, the parser of the Dockerfile language server), must
 // build what `npm run images` builds: the same Node, the same /app (stage-app.js), user and entry.
@@ -41,5 +42,10 @@ describe('the root Dockerfile', () => {
     expect(dockerfile.getCMDs()).toEqual([]);
     const labels = runtime.filter((instruction) => instruction.keyword === 'LABEL').map((instruction) => instruction.args).join(' ');
     for (const key of ['title', 'description', 'version', 'revision', 'source', 'licenses']) expect(labels).toContain(`org.opencontainers.image.${key}=`);
+  });
+
+  it('turns on the compile cache stage-app.js writes, as the daemonless build does', () => {
+    const env = runtimeInstructions().filter((instruction) => instruction.keyword === 'ENV').map((instruction) => instruction.args).join(' ');
+    for (const [key, value] of Object.entries(compileCacheEnv())) expect(env).toContain(`${key}=${value}`);
   });
 });

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compileCacheEnv } from '../../tools/images/compile-cache.js';
 import { type Bundle, type Container, runContainer, unpackBundle } from './oci-bundle.js';
 
 // The images of `npm run images`, run as a node would run them: unpacked from the OCI layout and
@@ -148,6 +149,22 @@ describe.each<ImageCase>([
     expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^NSpid:\s+\d+\s+1$/m);
     const probe = "for (const f of ['/app/probe', '/tmp/probe']) { try { require('fs').writeFileSync(f, 'x'); console.log(f, 'written'); } catch (e) { console.log(f, e.code); } }";
     expect(container.exec(['node', '-e', probe], '10001:10001').trim().split('\n')).toEqual(['/app/probe EROFS', '/tmp/probe EROFS']);
+  });
+
+  it('loads its code from the compile cache baked at build time, as the app user, on the read-only root', () => {
+    expect(bundle.spec.process.env).toEqual(expect.arrayContaining(Object.entries(compileCacheEnv()).map(([key, value]) => `${key}=${value}`)));
+    // A second process of the image loads the workspace's module graph with Node's cache log on.
+    const entry = `/app/${summary[image]!.workspace}/dist/index.js`;
+    const probe = [
+      "const { spawnSync } = require('node:child_process');",
+      `const run = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('${entry}'); process.exit(0)"], { env: { ...process.env, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });`,
+      'const log = run.stdout + run.stderr;',
+      "console.log(JSON.stringify({ status: run.status, accepted: (log.match(/was accepted/g) ?? []).length, rejected: (log.match(/was rejected/g) ?? []).length }));",
+    ].join('\n');
+    const loaded = JSON.parse(container.exec(['node', '-e', probe], '10001:10001').trim()) as { status: number; accepted: number; rejected: number };
+    console.log(`${image}: ${loaded.accepted} modules from the compile cache`);
+    expect(loaded).toMatchObject({ status: 0, rejected: 0 });
+    expect(loaded.accepted).toBeGreaterThan(500);
   });
 
   it('exits 0 on SIGTERM', async () => {

@@ -18,7 +18,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
-import { stageApp } from './stage-app.js';
+import { compileCacheEnv } from './compile-cache.js';
+import { APP_UID, stageApp } from './stage-app.js';
 import { imageList, workspaceGraph } from './workspaces.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -33,7 +34,6 @@ const TAG = process.env.NP_IMAGE_TAG ?? rootPackage.version;
 const NODE_VERSION = rootPackage.devDependencies.node;
 const SUITE = process.env.NP_IMAGE_DEBIAN_SUITE ?? 'bookworm';
 const BASE_PACKAGES = ['libc6', 'libstdc++6', 'libgcc-s1', 'ca-certificates'];
-const APP_UID = 10001;
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
@@ -152,13 +152,26 @@ function runtimeImage(base, runtime) {
   return tag;
 }
 
-async function buildImage(target, from, hash) {
+/** The runtime layer's own Node binary, unpacked once next to it: the compile cache is written by the Node that reads it. */
+function imageNode(runtime) {
+  const folder = join(CACHE, `node-${NODE_VERSION}.bin`);
+  const binary = join(folder, 'usr/local/bin/node');
+  if (!existsSync(binary)) {
+    rmSync(folder, { recursive: true, force: true });
+    mkdirSync(folder, { recursive: true });
+    run('tar', ['-xf', runtime.file, '-C', folder, './usr/local/bin/node']);
+  }
+  return binary;
+}
+
+async function buildImage(target, from, hash, node) {
   const ref = `${REGISTRY}/${target.image}:${TAG}`;
   const work = join(OUT, 'work', target.image);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(join(work, 'layer'), { recursive: true });
   info(`staging /app from ${target.workspace}`);
-  await stageApp(target.workspace, join(work, 'layer/app'));
+  const plan = await stageApp(target.workspace, join(work, 'layer/app'), { node, nodeVersion: NODE_VERSION });
+  info(plan.compileCache.written ? `compile cache of ${plan.compileCache.entries} entries` : `no compile cache: ${plan.compileCache.why}`);
   tarLayer(join(work, 'layer'), join(work, 'app.tar'));
   const tag = `${target.image}-${TAG}`;
   run('umoci', ['tag', '--image', `${layout}:${from}`, tag]);
@@ -179,6 +192,7 @@ async function buildImage(target, from, hash) {
     '--config.workingdir', '/app',
     '--config.entrypoint', 'node', '--config.entrypoint', '/app/main.mjs',
     '--config.env', 'PATH=/usr/local/bin:/usr/bin:/bin', '--config.env', 'NODE_ENV=production',
+    ...Object.entries(compileCacheEnv()).flatMap(([key, value]) => ['--config.env', `${key}=${value}`]),
     ...target.ports.flatMap((port) => ['--config.exposedports', `${port}/tcp`]),
     '--created', '1970-01-01T00:00:00Z', '--history.created', '1970-01-01T00:00:00Z',
     ...Object.entries(labels).flatMap(([key, value]) => ['--config.label', `${key}=${value}`]),
@@ -213,7 +227,7 @@ for (const target of targets) {
   }
   step(`${ref} (${target.workspace})`);
   from ??= runtimeImage(base, runtime);
-  await buildImage(target, from, hash);
+  await buildImage(target, from, hash, imageNode(runtime));
   summary[target.image] = { ref, workspace: target.workspace, archive: relative(ROOT, archive), layoutTag: `${target.image}-${TAG}`, inputs: hash, bytes: statSync(archive).size };
   writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
   built += 1;

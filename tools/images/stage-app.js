@@ -10,11 +10,12 @@
 // pg-cloudflare, which a pod never loads); the compiled dist of the workspace and of every
 // workspace it depends on (no sources, specs, declarations or source maps); for the gateway, the
 // `<package>/contracts` of every implemented module, imported by name at start; <out>/main.mjs,
-// the entry point.
+// the entry point; <out>/.node-compile-cache, the code V8 compiled for all of it (compile-cache.js).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { warmCompileCache } from './compile-cache.js';
 import { workspaceGraph } from './workspaces.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -67,7 +68,15 @@ function assertResolvable(out, folders) {
   if (missing.length > 0) throw new Error(`not installed in the image (add it to the workspace's package.json dependencies):\n  ${missing.join('\n  ')}`);
 }
 
-export async function stageApp(workspace, out) {
+/** The user the images run as (the Dockerfile's USER, build-images.js's config.user). */
+export const APP_UID = 10001;
+
+/**
+ * Stages `workspace` into `out`. `compileCache` names the Node binary the image runs (and its
+ * version) to write the compile cache with; without it, or when it cannot be written, the image
+ * simply starts without one.
+ */
+export async function stageApp(workspace, out, compileCache = undefined) {
   const graph = workspaceGraph(ROOT);
   const plan = await graph.imagePlan(workspace);
   rmSync(out, { recursive: true, force: true });
@@ -99,6 +108,11 @@ export async function stageApp(workspace, out) {
   rmSync(join(out, 'node_modules/.package-lock.json'), { force: true });
   assertResolvable(out, [...plan.full, ...plan.contractsOnly]);
   writeFileSync(join(out, 'main.mjs'), `// The process of this image: ${workspace}.\nimport './${plan.main}';\n`);
+  if (compileCache) {
+    // Each workspace's library entry: what main.js loads, without starting the process.
+    const entries = [...plan.full.map((folder) => `${folder}/dist/index.js`), ...plan.contractsOnly.map((folder) => `${folder}/dist/contracts/index.js`)];
+    plan.compileCache = warmCompileCache({ app: out, entries, uid: APP_UID, ...compileCache });
+  }
   return plan;
 }
 
@@ -108,6 +122,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error('usage: node tools/images/stage-app.js <workspace folder> <out folder>');
     process.exit(2);
   }
-  const plan = await stageApp(workspace.replace(/\/+$/, ''), out);
-  console.log(`staged ${workspace} into ${out}: ${plan.full.length} workspaces, ${plan.contractsOnly.length} contracts`);
+  // Run by the Dockerfile's build stage, whose Node is the runtime stage's.
+  const plan = await stageApp(workspace.replace(/\/+$/, ''), out, { node: process.execPath, nodeVersion: process.versions.node });
+  const cache = plan.compileCache.written ? `compile cache of ${plan.compileCache.entries} entries` : `no compile cache (${plan.compileCache.why})`;
+  console.log(`staged ${workspace} into ${out}: ${plan.full.length} workspaces, ${plan.contractsOnly.length} contracts, ${cache}`);
 }
