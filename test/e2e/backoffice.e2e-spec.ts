@@ -111,7 +111,7 @@ describe(`audit log (${shape})`, () => {
     expect(passwordEntry.changes).toMatchObject({ changed: ['password'] });
   });
 
-  it('keeps file uploads and deletions with their uploader', async () => {
+  it('keeps file uploads, changes and deletions with who made them', async () => {
     const uploader = await member();
     const form = new FormData();
     form.set('file', new Blob([new TextEncoder().encode('hello audit')], { type: 'text/plain' }), 'audit.txt');
@@ -119,9 +119,12 @@ describe(`audit log (${shape})`, () => {
     const uploaded = await fetch(`${api.baseUrl}/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${uploader.token}`, 'x-request-id': uploadId }, body: form });
     expect(uploaded.status).toBe(201);
     const file = (await uploaded.json()) as { id: string };
+    const moveId = rid();
+    expect((await api.request('PATCH', `/v1/files/${file.id}`, { token: uploader.token, json: { folder: 'audited' }, headers: { 'x-request-id': moveId } })).status).toBe(200);
     const deleteId = rid();
     expect((await api.request('DELETE', `/v1/files/${file.id}`, { token: uploader.token, headers: { 'x-request-id': deleteId } })).status).toBe(204);
     expect(await entriesOf(uploadId, `file:${file.id}`)).toEqual([expect.objectContaining({ actor: uploader.id, type: 'files.file.uploaded', requestId: uploadId })]);
+    expect(await entriesOf(moveId, `file:${file.id}`)).toEqual([expect.objectContaining({ actor: uploader.id, type: 'files.file.updated', requestId: moveId, changes: expect.objectContaining({ folder: 'audited', version: 2 }) })]);
     expect(await entriesOf(deleteId, `file:${file.id}`)).toEqual([expect.objectContaining({ actor: uploader.id, type: 'files.file.deleted', requestId: deleteId })]);
 
     // A resumable (tus) upload names its uploader too.

@@ -396,6 +396,46 @@ describe(`files (${shape})`, () => {
       expect((await api.request('DELETE', `/v1/files/${shared.id}`, { token: manager.token })).status).toBe(204);
     });
 
+    it('renames, moves and publishes a file (PATCH), own ones or any with files:write; refuses bad bodies', async () => {
+      const alice = await member();
+      const bob = await member();
+      const manager = await member(['manager']);
+      const folder = `moves-${randomUUID().slice(0, 6)}`;
+      const file = (await upload(alice.token, Buffer.from('to be moved'), { name: 'draft.txt' })).body;
+      const patch = (token: string, json: unknown, id = file.id) => api.request<StoredFile>('PATCH', `/v1/files/${id}`, { token, json });
+
+      const moved = await patch(alice.token, { name: '../final.txt', folder: `${folder}/2026` });
+      expect(moved.status).toBe(200);
+      // Cleaned as an upload's name and folder are; the bytes and their hash stay.
+      expect(moved.body).toMatchObject({ id: file.id, name: 'final.txt', folder: `${folder}/2026`, sha256: file.sha256, size: file.size, public: false });
+      const listed = await api.request<{ items: StoredFile[] }>('GET', `/v1/files?folder=${encodeURIComponent(`${folder}/2026`)}`, { token: alice.token });
+      expect(listed.body.items.map((item) => item.id)).toEqual([file.id]);
+      expect((await api.request<{ items: StoredFile[] }>('GET', '/v1/files?folder=', { token: alice.token })).body.items.map((item) => item.id)).not.toContain(file.id);
+      const content = await download(`/v1/files/${file.id}/content`, { authorization: `Bearer ${alice.token}` });
+      expect(content.bytes.toString()).toBe('to be moved');
+      expect(content.headers.get('content-disposition')).toContain(moved.body.name);
+
+      // Made public: served without a token under its new name; private again: 404 there.
+      expect((await patch(alice.token, { public: true })).body.public).toBe(true);
+      expect((await download(`/public/files/${file.id}/${encodeURIComponent(moved.body.name)}`)).status).toBe(200);
+      expect((await patch(alice.token, { public: false })).body.public).toBe(false);
+      expect((await download(`/public/files/${file.id}/${encodeURIComponent(moved.body.name)}`)).status).toBe(404);
+      // Nothing to change: the same file back.
+      expect((await patch(alice.token, { folder: `${folder}/2026` })).body).toEqual((await api.request('GET', `/v1/files/${file.id}`, { token: alice.token })).body);
+
+      expectError(await patch(bob.token, { name: 'mine.txt' }), 404, 'not_found');
+      expect((await patch(alice.token, { public: true })).status).toBe(200);
+      expectError(await patch(bob.token, { name: 'mine.txt' }), 403, 'forbidden');
+      expect((await patch(manager.token, { folder: 'archive' })).body.folder).toBe('archive');
+      expectError(await patch(alice.token, {}), 400, 'validation_failed');
+      expectError(await patch(alice.token, { size: 1 }), 400, 'validation_failed');
+      expectError(await patch(alice.token, { public: 'yes' }), 400, 'validation_failed');
+      expectError(await patch(alice.token, { name: '' }), 400, 'validation_failed');
+      expectError(await patch(alice.token, { name: 'x' }, 'not-an-id'), 400, 'validation_failed');
+      expectError(await patch(alice.token, { name: 'x' }, randomUUID()), 404, 'not_found');
+      expectError(await api.request('PATCH', `/v1/files/${file.id}`, { json: { name: 'x' } }), 401, 'token_missing');
+    });
+
     it('streams a folder, or files by id, as one ZIP of what the caller may read', async () => {
       const alice = await member();
       const bob = await member();

@@ -79,7 +79,7 @@ export const MODULE_MANIFEST = [
     alwaysOn: false,
     implemented: true,
     bus: bus('files'),
-    events: ['files.file.uploaded', 'files.file.deleted'],
+    events: ['files.file.uploaded', 'files.file.updated', 'files.file.deleted'],
     permissions: ['files:read', 'files:write'],
     managerPermissions: ['files:read', 'files:write'],
     schema: 'files',

@@ -29,6 +29,11 @@ export class FilesHandlers {
     return toFileMetadata(await this.files.get(requirePrincipal(ctx.principal), body.id));
   }
 
+  @MessagePattern('files.update')
+  async update(@Payload() body: ParsedRequestOf<'files.update'>, @Ctx() ctx: BusContext): Promise<ReplyOf<'files.update'>> {
+    return toFileMetadata(await this.files.update(requirePrincipal(ctx.principal), body));
+  }
+
   @MessagePattern('files.delete')
   async delete(@Payload() body: ParsedRequestOf<'files.delete'>, @Ctx() ctx: BusContext): Promise<ReplyOf<'files.delete'>> {
     const removed = await this.files.delete(requirePrincipal(ctx.principal), body.id);

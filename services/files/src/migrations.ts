@@ -31,5 +31,7 @@ export function filesMigrations(schema: string): MigrationObject[] {
     sqlMigration('0002_outbox_inbox', outboxDdl(schema)),
     // Events name the user who caused them (the audit's actor).
     sqlMigration('0003_outbox_actor', outboxActorDdl(schema)),
+    // Renames, moves and visibility changes count up: their events carry it, so consumers keep the newest.
+    sqlMigration('0004_file_version', [`alter table ${s}.files add column version integer not null default 1 check (version >= 1)`]),
   ];
 }

@@ -66,6 +66,20 @@ async function outboxEvents(): Promise<string[]> {
   }
 }
 
+async function updatedEvents(id: string): Promise<{ version: number; name: string; folder: string }[]> {
+  const db = new pg.Client({ connectionString: testDatabaseUrl() });
+  await db.connect();
+  try {
+    const rows = await db.query<{ payload: { version: number; name: string; folder: string } }>(
+      `select payload from ${quoteIdentifier(schema)}.outbox where name = 'files.file.updated' and payload->>'id' = $1`,
+      [id],
+    );
+    return rows.rows.map((row) => row.payload);
+  } finally {
+    await db.end();
+  }
+}
+
 describe('the files service', () => {
   it('lists an uploaded file with its event, reads and deletes it over the bus with its event', async () => {
     const token = await tokens.sign({ sub: OWNER, roles: ['member'] });
@@ -77,6 +91,20 @@ describe('the files service', () => {
     await expect(client.call('files.delete', { id: file.id }, { token })).resolves.toEqual({});
     await expect(client.call('files.get', { id: file.id }, { token })).rejects.toMatchObject({ code: 'not_found' });
     await expect(outboxEvents()).resolves.toEqual(expect.arrayContaining(['files.file.uploaded', 'files.file.deleted']));
+  });
+
+  it('keeps two concurrent changes of different fields, counting the version up once for each, with one event each', async () => {
+    const token = await tokens.sign({ sub: OWNER, roles: ['member'] });
+    const file = (await (await upload(token, 'moving', 'm.txt')).json()) as { id: string };
+    const before = (await outboxEvents()).filter((name) => name === 'files.file.updated').length;
+    await Promise.all([client.call('files.update', { id: file.id, name: 'renamed.txt' }, { token }), client.call('files.update', { id: file.id, folder: 'elsewhere/2026' }, { token })]);
+    await expect(client.call('files.get', { id: file.id }, { token })).resolves.toMatchObject({ name: 'renamed.txt', folder: 'elsewhere/2026', public: false });
+    const updates = await updatedEvents(file.id);
+    expect(updates.map((payload) => payload.version).sort()).toEqual([2, 3]);
+    // A change to what it already is writes nothing.
+    await client.call('files.update', { id: file.id, folder: 'elsewhere/2026' }, { token });
+    expect((await outboxEvents()).filter((name) => name === 'files.file.updated')).toHaveLength(before + 2);
+    await client.call('files.delete', { id: file.id }, { token });
   });
 
   it("hides another member's private file (not_found) and shows it to a manager", async () => {

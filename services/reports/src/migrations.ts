@@ -116,5 +116,7 @@ export function reportsMigrations(schema: string): MigrationObject[] {
     ]),
     // Reports publishes its own changes (the audit, usage) through an outbox.
     sqlMigration('0004_outbox_inbox', [...outboxDdl(schema), ...outboxActorDdl(schema)]),
+    // files.file.updated carries the file's version: a replay out of order keeps the newest.
+    sqlMigration('0005_files_view_version', [`alter table ${s}.files_view add column version integer not null default 1`]),
   ];
 }

@@ -134,6 +134,21 @@ describe('the files and audit projections', () => {
     expect(result.rows).toEqual([[owner, 350, 2, 175]]);
   });
 
+  it('keeps the newest version of a renamed or moved file, whatever order its events arrive in', async () => {
+    const owner = randomUUID();
+    const uploaded = { id: randomUUID(), name: 'a.txt', folder: '', size: 10, contentType: 'text/plain', sha256: 'a'.repeat(64), public: false, ownerId: owner, createdAt: new Date().toISOString() };
+    const moved = { ...uploaded, folder: 'reports', version: 2, updatedBy: owner };
+    const renamed = { ...moved, name: 'b.txt', public: true, version: 3, updatedBy: owner };
+    const row = async () => (await run({ dataset: 'files', filters: [{ field: 'id', op: 'eq', value: uploaded.id }] })).rows.map((values) => values.slice(1, 3));
+    // The last change first, then the upload and the one before it (a replay, a redelivery).
+    await t.deliver(event('files.file.updated', renamed), event('files.file.uploaded', uploaded), event('files.file.updated', moved));
+    expect(await row()).toEqual([['b.txt', 'reports']]);
+    const other = { ...uploaded, id: randomUUID() };
+    await t.deliver(event('files.file.uploaded', other), event('files.file.updated', { ...other, folder: 'moved', version: 2, updatedBy: owner }));
+    const result = await run({ dataset: 'files', filters: [{ field: 'ownerId', op: 'eq', value: owner }], groupBy: ['folder'], aggregates: [{ op: 'count', as: 'files' }] });
+    expect(result.rows.sort()).toEqual([['moved', 1], ['reports', 1]]);
+  });
+
   it('keeps every event as an audit row with its actor, request id and resource', async () => {
     const actor = randomUUID();
     const sessionId = randomUUID();

@@ -4,8 +4,9 @@ import type { FileRecord } from './file-record.js';
 
 /**
  * Who reaches which file: `files:read` (managers, admins) every file of the tenant, anyone else
- * their own and the public ones; `files:write` deletes any file, anyone else their own. A file
- * the caller may not see does not exist for them (404, never 403).
+ * their own and the public ones; `files:write` changes or deletes any file, anyone else their own.
+ * A file the caller may not see does not exist for them (404, never 403); one they see but may not
+ * change (another's public file) is 403.
  */
 export function mayReadAll(principal: Principal): boolean {
   return hasPermission(principal, 'files:read');
@@ -16,9 +17,9 @@ export function assertVisible(record: FileRecord | null, principal: Principal, i
   throw new AppError('not_found', `No file ${id}.`);
 }
 
-export function assertDeletable(record: FileRecord, principal: Principal): void {
+export function assertChangeable(record: FileRecord, principal: Principal, action: 'change' | 'delete'): void {
   if (record.ownerId !== principal.sub && !hasPermission(principal, 'files:write')) {
-    throw new AppError('forbidden', 'Only its owner or a holder of files:write may delete this file.');
+    throw new AppError('forbidden', `Only its owner or a holder of files:write may ${action} this file.`);
   }
 }
 

@@ -12,6 +12,8 @@ export interface FileRecord {
   public: boolean;
   ownerId: string;
   createdAt: Date;
+  /** 1 as uploaded, one more on each change of its metadata (the order of its events). */
+  version: number;
 }
 
 export function toFileMetadata(record: FileRecord): FileMetadata {

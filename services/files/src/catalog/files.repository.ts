@@ -15,6 +15,13 @@ export interface FileListQuery {
   cursor?: PageCursor;
 }
 
+/** What `PATCH /v1/files/:id` sets, already cleaned; what it leaves out stays as it is. */
+export interface FileChanges {
+  name?: string;
+  folder?: string;
+  public?: boolean;
+}
+
 export interface Usage {
   bytes: number;
   files: number;
@@ -25,6 +32,8 @@ export interface FilesWriter {
   /** Holds the tenant's quota until the transaction ends: uploads finishing together take turns. */
   lockUsage(): Promise<Usage>;
   insert(record: FileRecord): Promise<void>;
+  /** The file with `changes` applied and its version counted up, or null when there was none. */
+  update(id: string, changes: FileChanges): Promise<FileRecord | null>;
   /** The removed file, or null when there was none. */
   remove(id: string): Promise<FileRecord | null>;
   appendEvent(event: EventEnvelope): Promise<void>;
@@ -40,7 +49,7 @@ export interface FilesStore {
   transaction<T>(fn: (tx: FilesWriter) => Promise<T>): Promise<T>;
 }
 
-const COLUMNS = 'id, object_key, name, folder, size, content_type, sha256, public, owner_id, created_at';
+const COLUMNS = 'id, object_key, name, folder, size, content_type, sha256, public, owner_id, created_at, version';
 
 type FileRow = Record<string, unknown>;
 
@@ -113,7 +122,7 @@ class TransactionWriter implements FilesWriter {
   }
 
   async insert(record: FileRecord): Promise<void> {
-    await this.query(`insert into ${this.table} (${COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+    await this.query(`insert into ${this.table} (${COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
       record.id,
       record.objectKey,
       record.name,
@@ -124,7 +133,17 @@ class TransactionWriter implements FilesWriter {
       record.public,
       record.ownerId,
       record.createdAt,
+      record.version,
     ]);
+  }
+
+  async update(id: string, changes: FileChanges): Promise<FileRecord | null> {
+    // Only the fields given are written (coalesce), so two changes of different fields both hold.
+    const rows = await this.query(
+      `update ${this.table} set name = coalesce($2, name), folder = coalesce($3, folder), public = coalesce($4, public), version = version + 1 where id = $1 returning ${COLUMNS}`,
+      [id, changes.name ?? null, changes.folder ?? null, changes.public ?? null],
+    );
+    return rows[0] ? fromRow(rows[0]) : null;
   }
 
   async remove(id: string): Promise<FileRecord | null> {
@@ -154,5 +173,6 @@ function fromRow(row: FileRow): FileRecord {
     public: row.public === true,
     ownerId: String(row.owner_id),
     createdAt: row.created_at instanceof Date ? row.created_at : new Date(String(row.created_at)),
+    version: Number(row.version),
   };
 }

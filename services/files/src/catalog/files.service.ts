@@ -7,9 +7,9 @@ import { type Disposition, type FileMetadata, MAX_ARCHIVE_FILES } from '../contr
 import { LinkSigner, newLinkKey, type LinkGrant, type UploadGrant } from '../links/link-signer.js';
 import { safeFileName, safeFolder } from '../names/safe-names.js';
 import type { FilesSettings } from '../settings.js';
-import { assertDeletable, assertVisible, mayReadAll } from './file-access.js';
+import { assertChangeable, assertVisible, mayReadAll } from './file-access.js';
 import { type FileRecord, toFileMetadata } from './file-record.js';
-import { FilesRepository, type FilesStore } from './files.repository.js';
+import { type FileChanges, FilesRepository, type FilesStore } from './files.repository.js';
 
 /** What an upload says about itself besides its bytes. */
 export interface UploadDescription {
@@ -111,9 +111,32 @@ export class FilesService {
     return record;
   }
 
+  /**
+   * Renames, moves or makes public or private (with its `files.file.updated` event). The name and
+   * folder are cleaned as an upload's are; a request that changes nothing writes nothing.
+   */
+  async update(principal: Principal, request: { id: string; name?: string | undefined; folder?: string | undefined; public?: boolean | undefined }): Promise<FileRecord> {
+    const current = await this.get(principal, request.id);
+    assertChangeable(current, principal, 'change');
+    const changes: FileChanges = {
+      ...(request.name === undefined ? {} : { name: safeFileName(request.name) }),
+      ...(request.folder === undefined ? {} : { folder: safeFolder(request.folder) }),
+      ...(request.public === undefined ? {} : { public: request.public }),
+    };
+    if (Object.entries(changes).every(([field, value]) => current[field as keyof FileChanges] === value)) return current;
+    const updated = await this.store.transaction(async (tx) => {
+      const record = await tx.update(request.id, changes);
+      if (!record) throw new AppError('not_found', `No file ${request.id}.`);
+      await tx.appendEvent(domainEvent('files.file.updated', { ...toFileMetadata(record), version: record.version, updatedBy: principal.sub }));
+      return record;
+    });
+    this.outbox.kick();
+    return updated;
+  }
+
   /** Deletes the metadata (with its event); answers the record so the caller removes the bytes after the commit. */
   async delete(principal: Principal, id: string): Promise<FileRecord> {
-    assertDeletable(await this.get(principal, id), principal);
+    assertChangeable(await this.get(principal, id), principal, 'delete');
     const removed = await this.store.transaction(async (tx) => {
       const record = await tx.remove(id);
       if (!record) throw new AppError('not_found', `No file ${id}.`);
@@ -180,6 +203,7 @@ export class FilesService {
       public: description.public,
       ownerId: owner.sub,
       createdAt: new Date(),
+      version: 1,
     };
     const quota = this.quota();
     await this.store.transaction(async (tx) => {

@@ -5,6 +5,7 @@ import * as schemas from './files.schemas.js';
 export const FILES_MESSAGES = {
   'files.list': message(schemas.listFilesQuerySchema, schemas.fileListSchema),
   'files.get': message(schemas.fileIdParamsSchema, schemas.fileSchema),
+  'files.update': message(schemas.updateFileRequestSchema, schemas.fileSchema),
   'files.delete': message(schemas.fileIdParamsSchema, schemas.emptySchema),
   'files.links.create': message(schemas.createLinkRequestSchema, schemas.fileLinkSchema),
   'files.usage': message(schemas.emptySchema, schemas.usageSchema),
@@ -16,6 +17,7 @@ export const FILES_MESSAGES = {
 /** The events files publishes: exactly those its manifest entry lists. */
 export const FILES_EVENTS = {
   'files.file.uploaded': schemas.fileUploadedEventSchema,
+  'files.file.updated': schemas.fileUpdatedEventSchema,
   'files.file.deleted': schemas.fileDeletedEventSchema,
 } as const;
 

@@ -1,6 +1,6 @@
 import { type RouteDeclaration, route } from '@np/contracts';
 import './files.messages.js';
-import { createLinkBodySchema, emptySchema, fileIdParamsSchema, listFilesQuerySchema } from './files.schemas.js';
+import { createLinkBodySchema, emptySchema, fileIdParamsSchema, listFilesQuerySchema, updateFileBodySchema } from './files.schemas.js';
 
 /**
  * The files module's metadata routes, over the bus. Any signed-in caller may call them: a member
@@ -36,6 +36,17 @@ export const FILES_ROUTES: readonly RouteDeclaration[] = [
     errors: ['not_found'],
   }),
   route({
+    method: 'PATCH',
+    path: '/v1/files/:id',
+    summary: 'Rename a file, move it to another folder or make it public or private (own ones, or any with files:write)',
+    policy: {},
+    params: fileIdParamsSchema,
+    body: updateFileBodySchema,
+    pattern: 'files.update',
+    toBus: ({ params, body }) => ({ ...body, id: params.id }),
+    errors: ['not_found', 'forbidden'],
+  }),
+  route({
     method: 'DELETE',
     path: '/v1/files/:id',
     summary: 'Delete a file (own ones, or any with files:write)',
@@ -44,7 +55,7 @@ export const FILES_ROUTES: readonly RouteDeclaration[] = [
     status: 204,
     pattern: 'files.delete',
     toBus: ({ params }) => params,
-    errors: ['not_found'],
+    errors: ['not_found', 'forbidden'],
   }),
   route({
     method: 'POST',

@@ -45,6 +45,25 @@ export const fileListSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
+/**
+ * What `PATCH /v1/files/:id` may change: the name (cleaned as an upload's is), the folder (a move)
+ * and whether it is public. The bytes, and so the size, type and hash, never change.
+ */
+export const updateFileBodySchema = z
+  .strictObject({
+    name: z.string().min(1).max(255).optional(),
+    folder: z.string().max(1024).optional(),
+    public: z.boolean().optional(),
+  })
+  .refine((body) => body.name !== undefined || body.folder !== undefined || body.public !== undefined, { message: 'Give at least one of `name`, `folder` and `public`.' });
+
+export const updateFileRequestSchema = z.strictObject({
+  id: z.uuid(),
+  name: z.string().min(1).max(255).optional(),
+  folder: z.string().max(1024).optional(),
+  public: z.boolean().optional(),
+});
+
 export const DISPOSITIONS = ['inline', 'attachment'] as const;
 export const dispositionSchema = z.enum(DISPOSITIONS);
 export type Disposition = z.infer<typeof dispositionSchema>;
@@ -85,6 +104,8 @@ export type AccessCheckReply = z.infer<typeof accessCheckReplySchema>;
 
 /** The payloads of the module's events. */
 export const fileUploadedEventSchema = fileSchema;
+/** The file as it now is; `version` counts its changes (1: as uploaded), so a projection keeps the newest. */
+export const fileUpdatedEventSchema = fileSchema.extend({ version: z.number().int().min(2), updatedBy: z.uuid() });
 export const fileDeletedEventSchema = z.object({ id: z.uuid(), ownerId: z.uuid(), size: z.number().int().min(0), deletedBy: z.uuid() });
 
 /** The query of a signed link (see POST /v1/files/:id/links). */

@@ -15,6 +15,7 @@ export const FileEntity = defineEntity({
     public: p.boolean(),
     ownerId: p.uuid().fieldName('owner_id'),
     createdAt: p.datetime().columnType('timestamptz').fieldName('created_at'),
+    version: p.integer(),
   },
 });
 

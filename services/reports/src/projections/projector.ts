@@ -17,12 +17,14 @@ interface FilePayload {
   public: boolean;
   ownerId: string;
   createdAt: string;
+  /** Absent on `files.file.uploaded` (version 1). */
+  version?: number;
 }
 
 /**
  * Applies one accepted event to the projection tables. Every step is an upsert or a delete that
- * gives the same table whatever the order of replays: a user or a submission keeps its newest
- * version (`updated_at`), a deletion removes the row.
+ * gives the same table whatever the order of replays: a user, a file or a submission keeps its
+ * newest version (`updated_at`, a file's `version`), a deletion removes the row.
  */
 export class Projector {
   private readonly s: string;
@@ -47,7 +49,8 @@ export class Projector {
       case 'users.user.deleted':
         return this.bury(query, 'user', 'users_view', (payload as { id: string }).id);
       case 'files.file.uploaded':
-        return this.insertFile(query, payload as FilePayload);
+      case 'files.file.updated':
+        return this.upsertFile(query, payload as FilePayload);
       case 'files.file.deleted':
         return this.bury(query, 'file', 'files_view', (payload as { id: string }).id);
       case 'forms.form.published':
@@ -78,11 +81,12 @@ export class Projector {
     );
   }
 
-  private async insertFile(query: Query, file: FilePayload): Promise<void> {
+  private async upsertFile(query: Query, file: FilePayload): Promise<void> {
     await query(
-      `insert into ${this.s}.files_view (id, name, folder, size, content_type, public, owner_id, created_at) select $1::uuid, $2::text, $3::text, $4::bigint, $5::text, $6::boolean, $7::uuid, $8::timestamptz ${this.alive('file')}
-       on conflict (id) do nothing`,
-      [file.id, file.name, file.folder, file.size, file.contentType, file.public, file.ownerId, file.createdAt],
+      `insert into ${this.s}.files_view (id, name, folder, size, content_type, public, owner_id, created_at, version) select $1::uuid, $2::text, $3::text, $4::bigint, $5::text, $6::boolean, $7::uuid, $8::timestamptz, $9::integer ${this.alive('file')}
+       on conflict (id) do update set name = excluded.name, folder = excluded.folder, public = excluded.public, version = excluded.version
+       where ${this.s}.files_view.version < excluded.version`,
+      [file.id, file.name, file.folder, file.size, file.contentType, file.public, file.ownerId, file.createdAt, file.version ?? 1],
     );
   }
 
