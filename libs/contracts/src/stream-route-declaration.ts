@@ -28,6 +28,11 @@ export interface StreamRouteDeclaration {
   readonly response: { status: number; description: string; contentType?: string; schema?: z.ZodType };
   /** Errors the route may answer besides the gateway's own. */
   readonly errors: readonly ErrorCode[];
+  /**
+   * The headers of its protocol a browser on another origin must be let to send and to read (tus's
+   * `Upload-Offset`, a download's `ETag`), beyond the API's own; the gateway's CORS lists them.
+   */
+  readonly headers?: { readonly request?: readonly string[]; readonly response?: readonly string[] };
 }
 
 export function streamRoute(spec: StreamRouteDeclaration): StreamRouteDeclaration {

@@ -66,17 +66,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     { logger: new PinoNestLogger(deps.logger.child({ component: 'nest' })), abortOnError: false },
   );
   app.useSecurityHeaders(SECURITY_HEADERS);
-  if (settings.NP_CORS_ORIGINS.length > 0) app.enableCors(corsOptions(settings));
+  if (options.routes === undefined) await importModuleContracts();
+  const routes = options.routes ?? registeredRoutes();
+  // Given routes (tests) come without the modules' stream routes unless those are given too.
+  const streams = options.streams ?? (options.routes === undefined ? registeredStreamRoutes() : []);
+  if (settings.NP_CORS_ORIGINS.length > 0) app.enableCors(corsOptions(settings, { routes, streams }));
   const fastify = app.getHttpAdapter().getInstance();
   registerHttpHooks(fastify, { logger: deps.logger, metrics: httpRequestMetrics(deps.registry), rateLimits });
   const drain = registerDrain(fastify, { logger: deps.logger, timeoutMs: settings.NP_SHUTDOWN_GRACE_MS / 2 });
   const checks = [{ name: 'bus', check: () => deps.transport.isReady() }, { name: 'revocations', check: () => revocations.isLoaded() }, ...(options.checks ?? [])];
   registerPublicProbes(fastify, { checks });
   revocations.start();
-  if (options.routes === undefined) await importModuleContracts();
-  const routes = options.routes ?? registeredRoutes();
-  // Given routes (tests) come without the modules' stream routes unless those are given too.
-  const streams = options.streams ?? (options.routes === undefined ? registeredStreamRoutes() : []);
   const access = new RouteAccess(deps.verifier, rateLimits, config, revocations);
   registerRoutes(fastify, routes, { bus: deps.bus, access, logger: deps.logger });
   await registerStreamRoutes(fastify, streams, {

@@ -7,6 +7,18 @@ export const TUS_PATH = '/v1/files/uploads';
 
 const DOWNLOAD_ERRORS = ['not_found', 'range_not_satisfiable'] as const;
 
+/** What a browser's tus client sends and reads (tus 1.0 core, creation, termination, expiration). */
+const TUS_HEADERS = {
+  request: ['tus-resumable', 'upload-length', 'upload-offset', 'upload-metadata', 'upload-defer-length'],
+  response: ['location', 'tus-resumable', 'tus-version', 'tus-extension', 'tus-max-size', 'upload-offset', 'upload-length', 'upload-expires'],
+} as const;
+
+/** Conditional and ranged downloads. */
+const DOWNLOAD_HEADERS = {
+  request: ['range', 'if-range', 'if-none-match'],
+  response: ['etag', 'accept-ranges', 'content-range', 'content-disposition', 'content-length'],
+} as const;
+
 /** The files module's byte routes: served by its data listener, proxied as streams by the gateway. */
 export const FILES_STREAMS: readonly StreamRouteDeclaration[] = [
   streamRoute({
@@ -27,6 +39,7 @@ export const FILES_STREAMS: readonly StreamRouteDeclaration[] = [
     policy: {},
     response: { status: 201, description: 'The upload, at the Location header' },
     errors: ['payload_too_large', 'quota_exceeded', 'unsupported_file_type'],
+    headers: TUS_HEADERS,
   }),
   streamRoute({
     module: 'files',
@@ -38,6 +51,7 @@ export const FILES_STREAMS: readonly StreamRouteDeclaration[] = [
     requestBody: { contentType: 'application/offset+octet-stream', description: 'the next bytes (PATCH)' },
     response: { status: 204, description: 'Upload-Offset says how far it got' },
     errors: ['not_found', 'payload_too_large', 'quota_exceeded', 'unsupported_file_type'],
+    headers: TUS_HEADERS,
   }),
   streamRoute({
     module: 'files',
@@ -48,6 +62,7 @@ export const FILES_STREAMS: readonly StreamRouteDeclaration[] = [
     params: fileIdParamsSchema,
     response: { status: 200, description: 'The bytes (206 for a range, 304 when unchanged)', contentType: 'application/octet-stream' },
     errors: [...DOWNLOAD_ERRORS],
+    headers: DOWNLOAD_HEADERS,
   }),
   streamRoute({
     module: 'files',
@@ -69,6 +84,7 @@ export const FILES_STREAMS: readonly StreamRouteDeclaration[] = [
     query: signedLinkQuerySchema,
     response: { status: 200, description: 'The bytes (206 for a range, 304 when unchanged)', contentType: 'application/octet-stream' },
     errors: ['link_invalid', ...DOWNLOAD_ERRORS],
+    headers: DOWNLOAD_HEADERS,
   }),
   streamRoute({
     module: 'files',
@@ -79,5 +95,6 @@ export const FILES_STREAMS: readonly StreamRouteDeclaration[] = [
     params: z.strictObject({ id: z.uuid(), name: z.string() }),
     response: { status: 200, description: 'The bytes (206 for a range, 304 when unchanged)', contentType: 'application/octet-stream' },
     errors: [...DOWNLOAD_ERRORS],
+    headers: DOWNLOAD_HEADERS,
   }),
 ];

@@ -1,5 +1,7 @@
 import type { SecurityHeadersOptions } from '@nestjs/common';
 import type { FastifyCorsOptions } from '@fastify/cors';
+import type { RouteDeclaration, StreamRouteDeclaration } from '@np/contracts';
+import { z } from 'zod';
 import type { GatewaySettings } from '../settings.js';
 
 /**
@@ -30,17 +32,40 @@ export const DOCS_CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The methods the API routes use; HEAD rides on GET. */
-const API_METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'];
+/** The order methods are listed in; HEAD rides on GET. */
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+/** What every route takes and answers besides its own protocol's headers. */
+const API_REQUEST_HEADERS = ['authorization', 'content-type', 'x-request-id'];
+// `etag`: the version a JSON route answers for its `If-Match` (backoffice settings).
+const API_RESPONSE_HEADERS = ['x-request-id', 'retry-after', 'etag'];
 
-/** CORS for the configured origins: the API's methods and request headers, and the response headers clients read. */
-export function corsOptions(settings: Pick<GatewaySettings, 'NP_CORS_ORIGINS' | 'NP_CORS_CREDENTIALS'>): FastifyCorsOptions {
+/** What CORS reads of the routes the gateway serves: their methods, and the stream routes' headers. */
+export interface DeclaredRoutes {
+  routes: readonly Pick<RouteDeclaration, 'method' | 'headers'>[];
+  streams: readonly Pick<StreamRouteDeclaration, 'methods' | 'headers'>[];
+}
+
+/**
+ * CORS for the configured origins: every method a declared route uses (so a new route needs no
+ * change here), the API's request headers and those its stream routes declare (tus, ranges), and
+ * the response headers clients read.
+ */
+export function corsOptions(settings: Pick<GatewaySettings, 'NP_CORS_ORIGINS' | 'NP_CORS_CREDENTIALS'>, declared: DeclaredRoutes): FastifyCorsOptions {
+  const used = new Set<string>([...declared.routes.map((route) => route.method), ...declared.streams.flatMap((stream) => stream.methods)]);
+  if (used.has('GET')) used.add('HEAD');
+  const streamHeaders = (side: 'request' | 'response') => declared.streams.flatMap((stream) => stream.headers?.[side] ?? []);
+  const routeHeaders = declared.routes.flatMap((route) => headerNames(route.headers));
   return {
     origin: settings.NP_CORS_ORIGINS,
-    methods: API_METHODS,
-    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
-    exposedHeaders: ['x-request-id', 'retry-after'],
+    methods: METHOD_ORDER.filter((method) => used.has(method)),
+    allowedHeaders: [...new Set([...API_REQUEST_HEADERS, ...routeHeaders, ...streamHeaders('request')])],
+    exposedHeaders: [...new Set([...API_RESPONSE_HEADERS, ...streamHeaders('response')])],
     credentials: settings.NP_CORS_CREDENTIALS,
     maxAge: 600,
   };
+}
+
+/** The header names a route's `headers` schema reads (an object of lower-case names). */
+function headerNames(schema: z.ZodType | undefined): string[] {
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
 }
