@@ -51,7 +51,7 @@ export function warmCompileCache({ app, entries, node, nodeVersion, uid }) {
   execFileSync(node, ['--input-type=module', '-e', WARM_SCRIPT, JSON.stringify(urls)], {
     cwd: app,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', NODE_COMPILE_CACHE: folder, NODE_COMPILE_CACHE_PORTABLE: '1' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', ...compileCacheEnv(app) },
   });
   // One folder, `<version>-<arch>-<V8 tag>-<uid of this build>`: the app user's from now on.
   const written = readdirSync(folder);

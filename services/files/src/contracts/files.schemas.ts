@@ -49,20 +49,17 @@ export const fileListSchema = z.object({
  * What `PATCH /v1/files/:id` may change: the name (cleaned as an upload's is), the folder (a move)
  * and whether it is public. The bytes, and so the size, type and hash, never change.
  */
-export const updateFileBodySchema = z
-  .strictObject({
-    name: z.string().min(1).max(255).optional(),
-    folder: z.string().max(1024).optional(),
-    public: z.boolean().optional(),
-  })
-  .refine((body) => body.name !== undefined || body.folder !== undefined || body.public !== undefined, { message: 'Give at least one of `name`, `folder` and `public`.' });
-
-export const updateFileRequestSchema = z.strictObject({
-  id: z.uuid(),
+const updateFileFields = z.strictObject({
   name: z.string().min(1).max(255).optional(),
   folder: z.string().max(1024).optional(),
   public: z.boolean().optional(),
 });
+
+export const updateFileBodySchema = updateFileFields.refine((body) => body.name !== undefined || body.folder !== undefined || body.public !== undefined, {
+  message: 'Give at least one of `name`, `folder` and `public`.',
+});
+
+export const updateFileRequestSchema = updateFileFields.extend({ id: z.uuid() });
 
 export const DISPOSITIONS = ['inline', 'attachment'] as const;
 export const dispositionSchema = z.enum(DISPOSITIONS);
